@@ -1,0 +1,90 @@
+# vitrine: the two commands a newcomer needs are `make dev` and `make test`. Each installs what is
+# missing first (wasm32 target, worker-build, the wasm-bindgen-cli of Cargo.lock's version, npm ci)
+# and nothing else is needed on a machine with rustup and Node 20.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+
+# Keep wrangler local and quiet (README, development notes).
+export WRANGLER_SEND_METRICS := false
+export CLOUDFLARE_CF_FETCH_ENABLED := false
+export WRANGLER_HIDE_BANNER := true
+
+WORKER_BUILD_VERSION := 0.8.7
+# The wasm-bindgen CLI must match the library version Cargo.lock resolved, exactly.
+WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"/\1/p;}' Cargo.lock)
+# worker-build looks for its tools in these variables and downloads them otherwise (from GitHub,
+# which this network does not reach).
+BUILD_ENV := WASM_BINDGEN_BIN=wasm-bindgen WASM_OPT_BIN=$(CURDIR)/node_modules/.bin/wasm-opt \
+             ESBUILD_BIN=$(CURDIR)/node_modules/@esbuild/linux-x64/bin/esbuild
+
+ORIGIN_PORT ?= 8788
+DEV_PORT ?= 8787
+SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
+
+.PHONY: setup dev origin build test lint unit e2e bench fmt clean
+
+## setup: install whatever is missing (idempotent; fast when everything is there)
+setup: node_modules/.package-lock.json
+	@command -v rustup >/dev/null || { echo "rustup is required: https://rustup.rs"; exit 1; }
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+	@worker-build --version 2>/dev/null | grep -qx '$(WORKER_BUILD_VERSION)' || \
+	  cargo install worker-build --version $(WORKER_BUILD_VERSION) --locked
+	@# `--locked` fails for wasm-bindgen-cli here (toolchain notes): install it unlocked.
+	@wasm-bindgen --version 2>/dev/null | grep -qx 'wasm-bindgen $(WASM_BINDGEN_VERSION)' || \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## build: the release worker in build/ (index.js + index_bg.wasm); no-op when up to date
+build: build/index.js
+build/index.js: $(SOURCES) | setup
+	$(BUILD_ENV) worker-build --release
+	@printf 'wasm: %s bytes raw, %s bytes gzip\n' "$$(wc -c < build/index_bg.wasm)" "$$(gzip -9c build/index_bg.wasm | wc -c)"
+
+## origin: the demo storefront alone, on ORIGIN_PORT
+origin:
+	node www/server.mjs --port $(ORIGIN_PORT)
+
+## dev: the demo origin and the worker in `wrangler dev`, in front of it; Ctrl-C stops both
+dev: setup build
+	@node www/server.mjs --port $(ORIGIN_PORT) & origin=$$!; \
+	trap 'kill $$origin 2>/dev/null || true' EXIT INT TERM; \
+	sleep 0.3; kill -0 $$origin 2>/dev/null || { echo "the demo origin did not start (is port $(ORIGIN_PORT) taken?)"; exit 1; }; \
+	echo; \
+	echo "  vitrine dev: open http://127.0.0.1:$(DEV_PORT)/           (the store, through the worker)"; \
+	echo "               compare http://127.0.0.1:$(ORIGIN_PORT)/      (the origin, without vitrine)"; \
+	echo "               try     http://127.0.0.1:$(DEV_PORT)/c/outerwear and look at the x-vitrine header"; \
+	echo; \
+	wrangler dev --ip 127.0.0.1 --port $(DEV_PORT) --var ORIGIN:http://127.0.0.1:$(ORIGIN_PORT)
+
+## test: everything CI runs: format, lints (host and wasm32), docs, native tests, end-to-end tests
+test: setup lint unit e2e
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets --locked -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --locked -- -D warnings
+	RUSTDOCFLAGS='-D warnings' cargo doc --no-deps --locked --quiet
+
+unit:
+	cargo test --locked
+
+e2e: build
+	node --test --test-concurrency=1 tests/e2e/
+
+## bench: ratios measured in one run (native pipeline, and the worker in workerd)
+bench: setup build
+	cargo bench --locked --bench native
+	node tests/bench/worker.mjs
+
+fmt:
+	cargo fmt
+
+clean:
+	rm -rf build target/wasm32-unknown-unknown .wrangler

@@ -1,0 +1,115 @@
+//! `make bench`, native half: the cost of vitrine's streaming pipeline on real pages, as ratios
+//! measured in one run (absolute times vary by machine; ratios are what we track).
+//!
+//! For each page, in the same 16 KB chunking a network delivers:
+//! - `copy`: copying the bytes chunk by chunk (the floor),
+//! - `lol_html`: a bare `lol_html::HtmlRewriter` with no handlers,
+//! - `vitrine`: `HtmlStream::passthrough()` (the wrapper the worker runs: fail-open, shared sink).
+//!
+//! Reported: MB/s for each and the ratio vitrine / lol_html (the wrapper's overhead; goal about 1.0).
+//! Later issues add personalization (re-ranking, hero, image) against the same baseline.
+#![allow(clippy::disallowed_methods)] // a benchmark is allowed a clock; the core is not
+
+#[path = "../support/mod.rs"]
+mod support;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use lol_html::{HtmlRewriter, Settings};
+use vitrine::rewrite::{run_chunked, HtmlStream};
+
+const CHUNK: usize = 16 * 1024;
+
+/// Runs `f` repeatedly for about `budget`, returns the median time per run.
+fn measure(budget: Duration, mut f: impl FnMut()) -> Duration {
+    f(); // warm up
+    let mut samples = Vec::new();
+    let start = Instant::now();
+    while start.elapsed() < budget || samples.len() < 5 {
+        let t = Instant::now();
+        f();
+        samples.push(t.elapsed());
+    }
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn mbps(bytes: usize, d: Duration) -> f64 {
+    bytes as f64 / d.as_secs_f64() / 1e6
+}
+
+fn main() {
+    let Some(dir) = support::fixtures() else {
+        println!("bench native: fixtures not found, nothing to measure");
+        return;
+    };
+    let mut pages: Vec<(String, Vec<u8>)> = Vec::new();
+    // The largest real pages around 900 KB, and storefront listings.
+    let mut corpus: Vec<_> = std::fs::read_dir(dir.join("pdp-corpus/html"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let b = support::read(&p);
+            (p, b)
+        })
+        .collect();
+    corpus.sort_by_key(|(_, b)| (b.len() as i64 - 900_000).abs());
+    for (p, b) in corpus.into_iter().take(2) {
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        pages.push((format!("pdp-corpus/{}…", &name[..12.min(name.len())]), b));
+    }
+    for f in [
+        "storefronts/magento2-geyser-co-uk/plp_designer-radiators.html",
+        "storefronts/shopify-venture-7vapes/plp_collections-all.html",
+    ] {
+        pages.push((
+            f.rsplit('/').next().unwrap().to_owned(),
+            support::read(&dir.join(f)),
+        ));
+    }
+
+    let budget = Duration::from_millis(
+        std::env::var("BENCH_MS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(600),
+    );
+    println!("bench native (chunks of {CHUNK} bytes, median of runs over {budget:?} each)");
+    println!(
+        "{:<44} {:>9} {:>10} {:>10} {:>10} {:>16}",
+        "page", "KB", "copy MB/s", "lol MB/s", "vit MB/s", "vitrine/lol_html"
+    );
+    for (name, page) in &pages {
+        let copy = measure(budget, || {
+            let mut out = Vec::with_capacity(page.len());
+            for c in page.chunks(CHUNK) {
+                out.extend_from_slice(black_box(c));
+            }
+            black_box(out);
+        });
+        let lol = measure(budget, || {
+            let mut out = Vec::with_capacity(page.len());
+            let mut rw = HtmlRewriter::new(Settings::new(), |c: &[u8]| out.extend_from_slice(c));
+            for c in page.chunks(CHUNK) {
+                rw.write(c).unwrap();
+            }
+            rw.end().unwrap();
+            black_box(out);
+        });
+        let vit = measure(budget, || {
+            let (out, bailed) = run_chunked(HtmlStream::passthrough(), page, &[CHUNK]);
+            assert!(bailed.is_none());
+            black_box(out);
+        });
+        println!(
+            "{:<44} {:>9.0} {:>10.0} {:>10.1} {:>10.1} {:>15.2}x",
+            name,
+            page.len() as f64 / 1024.0,
+            mbps(page.len(), copy),
+            mbps(page.len(), lol),
+            mbps(page.len(), vit),
+            vit.as_secs_f64() / lol.as_secs_f64()
+        );
+    }
+}

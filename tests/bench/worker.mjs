@@ -1,0 +1,82 @@
+// `make bench`, worker half: the built worker in workerd (inspector off, as the toolchain notes
+// advise) in front of the real demo origin. Ratios measured in one run:
+//
+// - latency: median time per request through the worker / straight to the origin, per route;
+// - CPU: workerd's own CPU time (utime+stime from /proc) per request for an HTML page streamed
+//   through the rewriter, against a non-HTML pass-through of the same path length.
+//
+// Absolute numbers on a 2-core dev box say little about production (wrangler's proxy chain shares
+// the CPU); compare the ratios.
+import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { startOrigin, startWorker } from '../e2e/harness.mjs';
+
+const N = Number(process.env.BENCH_REQUESTS ?? 300);
+const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+
+function descendants(pid) {
+  const out = [];
+  for (const child of fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+    out.push(Number(child), ...descendants(Number(child)));
+  }
+  return out;
+}
+function workerdPids() {
+  return descendants(process.pid).filter((p) => {
+    try {
+      return fs.readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'workerd';
+    } catch {
+      return false;
+    }
+  });
+}
+function cpuMs(pids) {
+  let ticks = 0;
+  for (const p of pids) {
+    const fields = fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+  }
+  return ticks * TICK_MS;
+}
+
+async function timed(url, n) {
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const res = await fetch(url, { headers: { 'accept-encoding': 'gzip' } });
+    await res.arrayBuffer();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+const origin = await startOrigin();
+const worker = await startWorker({ origin: origin.url });
+const pids = workerdPids();
+try {
+  console.log(`bench worker (${N} sequential requests per route; workerd pids ${pids.join(',') || 'not found'})`);
+  console.log(`${'route'.padEnd(28)} ${'direct ms'.padStart(10)} ${'worker ms'.padStart(10)} ${'ratio'.padStart(7)} ${'workerd CPU ms/req'.padStart(19)}`);
+  const rows = {};
+  for (const [label, path] of [
+    ['PLP html (streamed)', '/c/shoes'],
+    ['PDP html (streamed)', '/p/' + (await (await fetch(`${origin.url}/api/products?category=bags`)).json()).products[3].slug],
+    ['CSS (pass)', '/static/style.css'],
+    ['JSON API (pass)', '/api/products?category=bags'],
+  ]) {
+    await timed(worker.url + path, 20); // warm up
+    const direct = await timed(origin.url + path, N);
+    const before = cpuMs(pids);
+    const via = await timed(worker.url + path, N);
+    const cpu = (cpuMs(pids) - before) / N;
+    rows[label] = cpu;
+    console.log(`${label.padEnd(28)} ${direct.toFixed(2).padStart(10)} ${via.toFixed(2).padStart(10)} ${(via / direct).toFixed(2).padStart(6)}x ${cpu.toFixed(3).padStart(19)}`);
+  }
+  const base = rows['JSON API (pass)'];
+  if (base > 0) {
+    console.log(`workerd CPU, PLP streamed / JSON pass-through: ${(rows['PLP html (streamed)'] / base).toFixed(2)}x (resolution ${TICK_MS} ms ticks over ${N} requests)`);
+  }
+} finally {
+  await worker.stop();
+  await origin.stop();
+}

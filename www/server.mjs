@@ -1,0 +1,255 @@
+// The demo storefront origin: a real HTTP server, separate from the worker, that renders a store
+// from www/catalog.json the way a typical server-rendered shop does (cacheable, unpersonalized).
+//
+//   node www/server.mjs [--port 8788] [--host 127.0.0.1]
+//
+// It prints one line `vitrine-origin listening on http://HOST:PORT` once it accepts connections
+// (with --port 0 the OS picks a free port; tests read the port from that line).
+//
+// Zero dependencies on purpose: Node 20's standard library only, so `make dev` and the tests need
+// nothing beyond `npm ci` for wrangler.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { renderSvg } from './lib/images.mjs';
+import * as pages from './lib/pages.mjs';
+import { searchProducts } from './lib/search.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const catalog = JSON.parse(fs.readFileSync(path.join(here, 'catalog.json'), 'utf8'));
+const bySku = new Map(catalog.products.map((p) => [p.sku, p]));
+const bySlug = new Map(catalog.products.map((p) => [p.slug, p]));
+const PER_PAGE = 48;
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
+}
+
+// Cache policy of a typical storefront: pages are cacheable by URL (unpersonalized), assets long-lived.
+const PAGE_CACHE = 'public, max-age=60, s-maxage=300';
+const ASSET_CACHE = 'public, max-age=86400, immutable';
+const API_CACHE = 'public, max-age=30';
+
+function etagOf(buf) {
+  return `"${crypto.createHash('sha1').update(buf).digest('base64url').slice(0, 16)}"`;
+}
+
+// Sends a body, gzip-compressed when the client accepts it (as most origins do), with an ETag.
+function send(req, res, status, headers, body) {
+  const buf = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
+  const h = { ...headers, etag: etagOf(buf) };
+  if (req.headers['if-none-match'] === h.etag && status === 200) {
+    res.writeHead(304, { etag: h.etag, 'cache-control': h['cache-control'] ?? 'no-cache' });
+    return res.end();
+  }
+  const compressible = /^(text\/|application\/(json|javascript)|image\/svg)/.test(h['content-type'] ?? '');
+  const acceptsGzip = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
+  if (compressible) h.vary = 'Accept-Encoding';
+  if (compressible && acceptsGzip && buf.length > 1024 && req.method !== 'HEAD') {
+    const gz = zlib.gzipSync(buf);
+    res.writeHead(status, { ...h, 'content-encoding': 'gzip', 'content-length': gz.length });
+    return res.end(gz);
+  }
+  res.writeHead(status, { ...h, 'content-length': buf.length });
+  res.end(req.method === 'HEAD' ? undefined : buf);
+}
+
+function html(req, res, status, body, extra = {}) {
+  send(req, res, status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': PAGE_CACHE, ...extra }, body);
+}
+
+function json(req, res, status, value, extra = {}) {
+  send(req, res, status, { 'content-type': 'application/json', 'cache-control': API_CACHE, ...extra }, JSON.stringify(value));
+}
+
+function readBody(req, limit = 64 * 1024) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (c) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new Error('body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+// Form or JSON: the storefront's own forms post urlencoded, headless clients post JSON.
+async function readFields(req) {
+  const raw = (await readBody(req)).toString('utf8');
+  if ((req.headers['content-type'] ?? '').includes('application/json')) {
+    try {
+      const v = JSON.parse(raw || '{}');
+      return typeof v === 'object' && v !== null ? v : {};
+    } catch {
+      return null;
+    }
+  }
+  return Object.fromEntries(new URLSearchParams(raw));
+}
+
+function parseCookies(header = '') {
+  const out = {};
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+function cartFrom(req) {
+  const raw = parseCookies(req.headers.cookie).cart ?? '';
+  return raw
+    .split('.')
+    .map((e) => e.split(':'))
+    .filter(([sku, qty]) => bySku.has(sku) && Number(qty) > 0)
+    .map(([sku, qty]) => ({ sku, qty: Math.min(99, Number(qty)) }));
+}
+
+function cartCookie(items) {
+  const value = items.map((i) => `${i.sku}:${i.qty}`).join('.');
+  return `cart=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${items.length ? 2592000 : 0}`;
+}
+
+function listing(category, page) {
+  const items = catalog.products.filter((p) => p.category === category);
+  const pages = Math.max(1, Math.ceil(items.length / PER_PAGE));
+  const p = Math.min(Math.max(1, page), pages);
+  return { items: items.slice((p - 1) * PER_PAGE, p * PER_PAGE), page: p, pages, total: items.length };
+}
+
+function pageNumber(url) {
+  const n = Number.parseInt(url.searchParams.get('page') ?? '1', 10);
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}
+
+async function handle(req, res) {
+  const url = new URL(req.url, 'http://origin.invalid');
+  const p = url.pathname;
+  const ctx = { catalog, cart: cartFrom(req) };
+  const method = req.method === 'HEAD' ? 'GET' : req.method;
+
+  if (method === 'GET' && p === '/') return html(req, res, 200, pages.home(ctx));
+
+  let m;
+  if (method === 'GET' && (m = p.match(/^\/c\/([a-z-]+)$/))) {
+    const cat = catalog.categories.find((c) => c.key === m[1]);
+    if (!cat) return html(req, res, 404, pages.notFound(ctx), { 'cache-control': 'no-cache' });
+    return html(req, res, 200, pages.plp(ctx, cat, listing(cat.key, pageNumber(url))));
+  }
+  if (method === 'GET' && (m = p.match(/^\/p\/([a-z0-9-]+)$/))) {
+    const product = bySlug.get(m[1]);
+    if (!product) return html(req, res, 404, pages.notFound(ctx), { 'cache-control': 'no-cache' });
+    const related = catalog.products.filter((x) => x.category === product.category && x.sku !== product.sku).slice(0, 8);
+    return html(req, res, 200, pages.pdp(ctx, product, related));
+  }
+  if (method === 'GET' && p === '/search') {
+    const q = (url.searchParams.get('q') ?? '').slice(0, 200);
+    const result = searchProducts(catalog.products, { query: q, page: pageNumber(url), perPage: PER_PAGE });
+    return html(req, res, 200, pages.searchPage(ctx, q, result));
+  }
+  if (method === 'GET' && p === '/cart') return html(req, res, 200, pages.cart(ctx, bySku), { 'cache-control': 'private, no-store' });
+
+  // JSON listing API: what a headless storefront fetches.
+  if (method === 'GET' && p === '/api/products') {
+    const category = url.searchParams.get('category') ?? catalog.categories[0].key;
+    const l = listing(category, pageNumber(url));
+    return json(req, res, 200, { category, page: l.page, pages: l.pages, total: l.total, products: l.items });
+  }
+  // JSON search API: the contract the worker's search path talks to.
+  if ((method === 'GET' || method === 'POST') && p === '/api/search') {
+    let query = url.searchParams.get('q') ?? '';
+    let page = pageNumber(url);
+    let filters = {};
+    if (method === 'POST') {
+      const body = await readFields(req);
+      if (body === null) return json(req, res, 400, { error: 'invalid json' }, { 'cache-control': 'no-store' });
+      query = String(body.query ?? '');
+      page = Number.isInteger(body.page) && body.page > 0 ? body.page : 1;
+      filters = typeof body.filters === 'object' && body.filters !== null ? body.filters : {};
+    }
+    const result = searchProducts(catalog.products, { query: query.slice(0, 200), page, perPage: PER_PAGE, filters });
+    return json(req, res, 200, result, method === 'POST' ? { 'cache-control': 'no-store' } : {});
+  }
+
+  if (method === 'POST' && p === '/cart/add') {
+    const fields = await readFields(req);
+    const sku = String(fields?.sku ?? '');
+    if (!bySku.has(sku)) return json(req, res, 400, { error: 'unknown sku' }, { 'cache-control': 'no-store' });
+    const qty = Math.max(1, Math.min(99, Number.parseInt(fields.qty ?? '1', 10) || 1));
+    const items = ctx.cart.filter((i) => i.sku !== sku);
+    items.push({ sku, qty: (ctx.cart.find((i) => i.sku === sku)?.qty ?? 0) + qty });
+    const headers = { 'set-cookie': [cartCookie(items), `last_added=${sku}; Path=/; SameSite=Lax`], 'cache-control': 'no-store' };
+    if ((req.headers.accept ?? '').includes('application/json')) {
+      return json(req, res, 200, { ok: true, sku, items: items.reduce((n, i) => n + i.qty, 0) }, headers);
+    }
+    res.writeHead(303, { ...headers, location: '/cart' });
+    return res.end();
+  }
+  if (method === 'POST' && p === '/checkout/complete') {
+    if (ctx.cart.length === 0) return html(req, res, 409, pages.message(ctx, 'Your bag is empty', 'Add something first.'), { 'cache-control': 'no-store' });
+    const order = `ORD-${crypto.randomBytes(4).toString('hex').toUpperCase()}`;
+    const total = ctx.cart.reduce((s, i) => s + bySku.get(i.sku).price * i.qty, 0);
+    return html(req, res, 200, pages.thanks(ctx, order, total, ctx.cart.map((i) => bySku.get(i.sku))), {
+      'cache-control': 'no-store',
+      'set-cookie': [cartCookie([]), `last_order=${order}; Path=/; HttpOnly; SameSite=Lax`],
+      'x-order-id': order,
+    });
+  }
+
+  // A marketing short link: a redirect the proxy must pass through, not follow.
+  if (method === 'GET' && p === '/sale') {
+    res.writeHead(302, { location: '/c/outerwear?sort=sale', 'cache-control': 'public, max-age=300' });
+    return res.end();
+  }
+  // A deliberately failing page, so tests can see an origin error pass through untouched.
+  if (method === 'GET' && p === '/error/500') {
+    return html(req, res, 500, pages.message(ctx, 'Something went wrong', 'The storefront had a problem (this page exists for tests).'), {
+      'cache-control': 'no-store',
+    });
+  }
+
+  if (method === 'GET' && (m = p.match(/^\/img\/([a-z0-9-]+)\.svg$/))) {
+    const svg = renderSvg(m[1], bySku, catalog);
+    if (!svg) return send(req, res, 404, { 'content-type': 'text/plain', 'cache-control': 'no-cache' }, 'not found');
+    return send(req, res, 200, { 'content-type': 'image/svg+xml', 'cache-control': ASSET_CACHE }, svg);
+  }
+  if (method === 'GET' && (m = p.match(/^\/static\/([a-z0-9.-]+)$/))) {
+    const file = path.join(here, 'static', m[1]);
+    const types = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8', ico: 'image/x-icon', png: 'image/png' };
+    const type = types[path.extname(file).slice(1)];
+    if (!type || !fs.existsSync(file)) return send(req, res, 404, { 'content-type': 'text/plain', 'cache-control': 'no-cache' }, 'not found');
+    return send(req, res, 200, { 'content-type': type, 'cache-control': ASSET_CACHE }, fs.readFileSync(file));
+  }
+  if (p === '/healthz') return send(req, res, 200, { 'content-type': 'text/plain', 'cache-control': 'no-store' }, 'ok');
+
+  return html(req, res, 404, pages.notFound(ctx), { 'cache-control': 'no-cache' });
+}
+
+const server = http.createServer((req, res) => {
+  handle(req, res).catch((err) => {
+    console.error('origin error', err);
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+    res.end('internal error');
+  });
+});
+server.keepAliveTimeout = 5000;
+const host = arg('host', '127.0.0.1');
+server.listen(Number(arg('port', process.env.PORT ?? '8788')), host, () => {
+  const { port } = server.address();
+  console.log(`vitrine-origin listening on http://${host}:${port}`);
+});
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    server.closeAllConnections();
+    server.close(() => process.exit(0));
+  });
+}

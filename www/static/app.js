@@ -1,0 +1,19 @@
+// Fieldhouse demo store: the little client-side behaviour a real shop has. Add-to-bag posts JSON
+// when JavaScript runs (the form still works without it), and the bag count updates in place.
+document.addEventListener('submit', async (event) => {
+  const form = event.target;
+  if (!form.matches('.add-to-cart')) return;
+  event.preventDefault();
+  const data = Object.fromEntries(new FormData(form));
+  const res = await fetch(form.action, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(data),
+  });
+  if (!res.ok) return form.submit();
+  const body = await res.json();
+  const count = document.querySelector('.site-cart__count');
+  if (count) count.textContent = String(body.items);
+  const button = form.querySelector('button');
+  if (button) button.textContent = 'Added ✓';
+});
