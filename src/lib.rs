@@ -34,6 +34,7 @@
 
 pub mod proxy;
 pub mod rewrite;
+pub mod signal;
 
 #[cfg(target_arch = "wasm32")]
 mod glue;
