@@ -51,8 +51,14 @@ build/index.js: $(SOURCES) | setup
 origin:
 	node www/server.mjs --port $(ORIGIN_PORT)
 
+# Local secrets for `wrangler dev`: random signing and identity keys, created once.
+.dev.vars:
+	@node -e "const k=()=>require('crypto').randomBytes(32).toString('base64url'); \
+	  console.log('SIGNAL_KEYS=\"1:'+k()+'\"\nIDENTITY_KEY=\"'+k()+'\"')" > $@
+	@echo "created .dev.vars with fresh local keys (not committed)"
+
 ## dev: the demo origin and the worker in `wrangler dev`, in front of it; Ctrl-C stops both
-dev: setup build
+dev: setup build .dev.vars
 	@node www/server.mjs --port $(ORIGIN_PORT) & origin=$$!; \
 	trap 'kill $$origin 2>/dev/null || true' EXIT INT TERM; \
 	sleep 0.3; kill -0 $$origin 2>/dev/null || { echo "the demo origin did not start (is port $(ORIGIN_PORT) taken?)"; exit 1; }; \
@@ -61,7 +67,9 @@ dev: setup build
 	echo "               compare http://127.0.0.1:$(ORIGIN_PORT)/      (the origin, without vitrine)"; \
 	echo "               try     http://127.0.0.1:$(DEV_PORT)/c/outerwear and look at the x-vitrine header"; \
 	echo; \
-	wrangler dev --ip 127.0.0.1 --port $(DEV_PORT) --var ORIGIN:http://127.0.0.1:$(ORIGIN_PORT)
+	wrangler dev --ip 127.0.0.1 --port $(DEV_PORT) --var ORIGIN:http://127.0.0.1:$(ORIGIN_PORT) \
+	  --var COLLECTOR_URL:http://127.0.0.1:$(ORIGIN_PORT)/collect \
+	  --var "VITRINE_CONFIG:$$(node -e 'process.stdout.write(JSON.stringify(require("./www/vitrine.config.json")))')"
 
 ## test: everything CI runs: format, lints (host and wasm32), docs, native tests, end-to-end tests
 test: setup lint unit e2e

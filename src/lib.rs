@@ -32,9 +32,12 @@
 )]
 #![warn(missing_docs)]
 
+pub mod config;
+pub mod events;
 pub mod proxy;
 pub mod rewrite;
 pub mod signal;
+pub mod visit;
 
 #[cfg(target_arch = "wasm32")]
 mod glue;

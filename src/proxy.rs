@@ -170,6 +170,47 @@ pub fn plan_body(method: &str, status: u16, content_type: Option<&str>) -> BodyP
     }
 }
 
+/// `Cache-Control` for a response that carries something of one visitor's (a `Set-Cookie`, a
+/// personalized body): `private`, so no shared cache keeps it, with the origin's browser-side
+/// directives (`max-age`, `no-cache`, `no-store`, `must-revalidate`) kept. Shared-cache
+/// directives (`public`, `s-maxage`, `proxy-revalidate`, `immutable`) go.
+pub fn private_cache_control(origin: Option<&str>) -> String {
+    let mut out = vec!["private".to_owned()];
+    for d in origin
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        let name = d
+            .split('=')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        if !matches!(
+            name.as_str(),
+            "public" | "private" | "s-maxage" | "proxy-revalidate" | "immutable"
+        ) {
+            out.push(d.to_owned());
+        }
+    }
+    out.join(", ")
+}
+
+/// Whether a request is a top-level document load (the response that may carry the signal
+/// cookie): a GET that is not a subresource fetch. `Sec-Fetch-Dest` decides when present; without
+/// it (older clients, tools), an `Accept` that asks for HTML does.
+pub fn is_document_request(method: &str, sec_fetch_dest: Option<&str>, accept: Option<&str>) -> bool {
+    if !method.eq_ignore_ascii_case("GET") {
+        return false;
+    }
+    match sec_fetch_dest.map(str::trim) {
+        Some(dest) => dest.eq_ignore_ascii_case("document"),
+        None => accept.is_none_or(|a| a.contains("text/html") || a.trim() == "*/*"),
+    }
+}
+
 /// What vitrine did to one response, rendered as the `x-vitrine` header value.
 ///
 /// Grammar: `;`-separated `key=value` items after a leading verb (`pass` or `stream`), so later
@@ -195,6 +236,16 @@ impl fmt::Display for Action {
             Action::Endpoint => f.write_str("endpoint"),
         }
     }
+}
+
+/// The full `x-vitrine` value: the action, then `;`-separated items (`sig=known`, `learn=pdp`, ...).
+pub fn report(action: &Action, items: &[String]) -> String {
+    let mut out = action.to_string();
+    for item in items.iter().filter(|i| !i.is_empty()) {
+        out.push(';');
+        out.push_str(item);
+    }
+    out
 }
 
 /// Milliseconds measured by the glue around the origin fetch.
@@ -348,6 +399,35 @@ mod tests {
             plan_body("GET", 200, Some("text/html; charset=utf-16")),
             BodyPlan::Pass(PassReason::Charset)
         );
+    }
+
+    #[test]
+    fn personalized_responses_are_private() {
+        assert_eq!(
+            private_cache_control(Some("public, max-age=60, s-maxage=300")),
+            "private, max-age=60"
+        );
+        assert_eq!(private_cache_control(Some("no-store")), "private, no-store");
+        assert_eq!(private_cache_control(None), "private");
+        assert_eq!(
+            private_cache_control(Some("private, max-age=0")),
+            "private, max-age=0"
+        );
+    }
+
+    #[test]
+    fn document_requests() {
+        assert!(is_document_request("GET", Some("document"), None));
+        assert!(!is_document_request("GET", Some("image"), Some("text/html")));
+        assert!(!is_document_request("GET", Some("empty"), None));
+        assert!(is_document_request(
+            "GET",
+            None,
+            Some("text/html,application/xhtml+xml")
+        ));
+        assert!(is_document_request("GET", None, None));
+        assert!(!is_document_request("GET", None, Some("application/json")));
+        assert!(!is_document_request("POST", Some("document"), None));
     }
 
     #[test]

@@ -17,12 +17,14 @@ import { fileURLToPath } from 'node:url';
 import { renderSvg } from './lib/images.mjs';
 import * as pages from './lib/pages.mjs';
 import { searchProducts } from './lib/search.mjs';
+import { openCollector } from './lib/collector.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const catalog = JSON.parse(fs.readFileSync(path.join(here, 'catalog.json'), 'utf8'));
 const bySku = new Map(catalog.products.map((p) => [p.sku, p]));
 const bySlug = new Map(catalog.products.map((p) => [p.slug, p]));
 const PER_PAGE = 48;
+const collector = await openCollector(process.env.COLLECTOR_DB ?? path.join(here, '..', '.tmp', 'events.sqlite'));
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -131,7 +133,17 @@ function pageNumber(url) {
   return Number.isFinite(n) && n > 0 ? n : 1;
 }
 
+// A signed-in customer's id, from the demo's session cookie. Real stores have real sessions; what
+// matters here is that the origin tells the edge who is signed in (the x-customer-id header).
+function customerOf(req) {
+  const session = parseCookies(req.headers.cookie).session ?? '';
+  const m = session.match(/^cust-([0-9a-f]{12})$/);
+  return m ? m[0] : null;
+}
+
 async function handle(req, res) {
+  const customer = customerOf(req);
+  if (customer) res.setHeader('x-customer-id', customer);
   const url = new URL(req.url, 'http://origin.invalid');
   const p = url.pathname;
   const ctx = { catalog, cart: cartFrom(req) };
@@ -203,6 +215,39 @@ async function handle(req, res) {
       'set-cookie': [cartCookie([]), `last_order=${order}; Path=/; HttpOnly; SameSite=Lax`],
       'x-order-id': order,
     });
+  }
+
+  // Sign-in: a session cookie derived from the email (a demo has no passwords), then home.
+  if (method === 'POST' && p === '/account/login') {
+    const fields = await readFields(req);
+    const email = String(fields?.email ?? '').trim().toLowerCase();
+    if (!/^[^@\s]+@[^@\s]+$/.test(email)) return html(req, res, 400, pages.message(ctx, 'Sign in', 'Please give an email address.'), { 'cache-control': 'no-store' });
+    const id = `cust-${crypto.createHash('sha256').update(email).digest('hex').slice(0, 12)}`;
+    res.setHeader('x-customer-id', id);
+    res.writeHead(303, { location: '/', 'cache-control': 'no-store', 'set-cookie': `session=${id}; Path=/; HttpOnly; SameSite=Lax` });
+    return res.end();
+  }
+  if (method === 'POST' && p === '/account/logout') {
+    res.removeHeader('x-customer-id');
+    res.writeHead(303, { location: '/', 'cache-control': 'no-store', 'set-cookie': 'session=; Path=/; Max-Age=0' });
+    return res.end();
+  }
+  if (method === 'GET' && p === '/account') return html(req, res, 200, pages.account(ctx, customer), { 'cache-control': 'private, no-store' });
+
+  // The event collector vitrine forwards to (COLLECTOR_URL), and a read-out for tests and metrics.
+  if (method === 'POST' && p === '/collect') {
+    let batch;
+    try {
+      batch = JSON.parse((await readBody(req, 64 * 1024)).toString('utf8'));
+      const stored = collector.insert(batch);
+      return json(req, res, 202, { stored }, { 'cache-control': 'no-store' });
+    } catch (e) {
+      return json(req, res, 400, { error: String(e.message) }, { 'cache-control': 'no-store' });
+    }
+  }
+  if (method === 'GET' && p === '/collect/events') {
+    const visitor = url.searchParams.get('visitor') ?? undefined;
+    return json(req, res, 200, { count: collector.count(), events: collector.list({ visitor }) }, { 'cache-control': 'no-store' });
   }
 
   // A marketing short link: a redirect the proxy must pass through, not follow.

@@ -1,22 +1,34 @@
 //! The only code that touches the Workers platform: it reads the request and the environment,
-//! fetches from the origin, and carries out what the platform-free core decides.
+//! fetches from the origin, reads and writes KV, and carries out what the platform-free core
+//! decides.
 //!
-//! It decides nothing on its own. Which headers travel, whether a body is rewritten, what the
-//! `x-vitrine` header says: all come from [`crate::proxy`] and [`crate::rewrite`]. Everything here
-//! is fail-open: when something goes wrong after the origin answered, the origin's response goes
-//! out as it came.
+//! It decides nothing on its own. Which headers travel, whether a body is rewritten, who the
+//! visitor is and what they taught us, what `x-vitrine` says: all come from the core
+//! ([`crate::proxy`], [`crate::rewrite`], [`crate::visit`], [`crate::config`]). Everything here is
+//! fail-open: when something goes wrong after the origin answered, the origin's response goes out
+//! as it came, and a failing extra (KV, the collector) never costs the visitor their page.
+
+mod endpoints;
+mod state;
 
 use futures_util::{Stream, StreamExt};
+use lol_html::AsciiCompatibleEncoding;
 use worker::{
     console_error, console_warn, event, ByteStream, Context, Date, Env, Fetch, Headers, Request, RequestInit,
     RequestRedirect, Response, ResponseBody, ResponseBuilder, Result,
 };
 
-use crate::proxy::{self, Action, BodyPlan, Origin, Timing};
+use crate::config::{Classified, Config, PageKind};
+use crate::proxy::{self, Action, BodyPlan, Origin, PassReason, Timing};
+use crate::rewrite::facts::with_fact_handlers;
 use crate::rewrite::HtmlStream;
+use crate::signal::cookie::{self, Keyring};
+use crate::signal::{minutes_from_unix_ms, to_hex, Event, ProductFacts, ID_LEN};
+use crate::visit::{Inputs, Visit};
+use state::Loaded;
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let started = Date::now().as_millis();
     let origin = match env.var("ORIGIN").map(|v| v.to_string()) {
         Ok(value) => match Origin::parse(&value) {
@@ -25,14 +37,32 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         },
         Err(_) => return misconfigured("ORIGIN is not set"),
     };
+    let loaded = state::load(&env);
+    let mut req = req;
     let url = req.url()?;
+    if let Some(resp) = endpoints::route(&mut req, &url, &ctx, &loaded, started).await {
+        return resp;
+    }
+
+    let method = req.method().to_string();
     let path_and_query = match url.query() {
         Some(q) => format!("{}?{}", url.path(), q),
         None => url.path().to_owned(),
     };
-    let public_base = url.origin().ascii_serialization();
+    let cfg = loaded.config.as_ref();
+    let page = cfg.and_then(|c| c.classify(&method, url.path()));
+    let country = cfg.and_then(|c| country_of(&req, c));
+    let mut visit = cfg.map(|c| begin_visit(&req, c, &loaded, country.as_deref(), started));
 
-    let upstream = upstream_request(&req, &origin.url_for(&path_and_query), &url)?;
+    // Our own cookie never reaches the origin: it has no use for it, and a visitor-specific
+    // cookie must not become part of anything the origin caches.
+    let cookie_header = header(&req, "cookie");
+    let forwarded_cookie = match (cfg, cookie_header.as_deref()) {
+        (Some(c), Some(h)) => cookie::without(h, &c.cookie.name),
+        (_, h) => h.map(str::to_owned),
+    };
+    let target = origin.url_for(&path_and_query);
+    let upstream = upstream_request(&req, &target, &url, forwarded_cookie.as_deref())?;
     let fetched = match Fetch::Request(upstream).send().await {
         Ok(resp) => resp,
         Err(err) => {
@@ -41,28 +71,329 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         }
     };
     let origin_done = Date::now().as_millis();
+    let now_min = minutes_from_unix_ms(origin_done);
 
+    let status = fetched.status_code();
     let content_type = fetched.headers().get("content-type").ok().flatten();
-    let plan = proxy::plan_body(
-        req.method().as_ref(),
-        fetched.status_code(),
-        content_type.as_deref(),
-    );
+    let plan = proxy::plan_body(&method, status, content_type.as_deref());
+    let document = matches!(plan, BodyPlan::RewriteHtml(_))
+        && proxy::is_document_request(
+            &method,
+            header(&req, "sec-fetch-dest").as_deref(),
+            header(&req, "accept").as_deref(),
+        );
+
+    // Learn from the request itself, and from who the origin says is signed in.
+    let mut stitched = false;
+    if let (Some(v), Some(c)) = (visit.as_mut(), cfg) {
+        if let Some(page) = page.as_ref() {
+            learn_from_request(v, page, &url, status, document);
+        }
+        if document {
+            v.page_view(now_min);
+        }
+        stitched = stitch(v, c, &loaded, &env, &fetched, cookie_header.as_deref()).await;
+    }
+
+    let headers = copy_headers(fetched.headers());
+    if let Ok(Some(location)) = headers.get("location") {
+        if let Some(public) = origin.public_location(&location, &url.origin().ascii_serialization()) {
+            let _ = headers.set("location", &public);
+        }
+    }
+    if let Some(h) = cfg
+        .and_then(|c| c.identity.as_ref())
+        .filter(|i| i.strip_header)
+        .and_then(|i| i.response_header.as_ref())
+    {
+        let _ = headers.delete(h);
+    }
+
+    // The body: passed on whole, or its stream taken for the rewriter. On a product page the
+    // headers wait (up to the learn window) until the product's facts have streamed past, so this
+    // very response can carry what the view taught us.
+    let mut notes: Vec<String> = Vec::new();
+    let (action, outgoing) = match plan {
+        BodyPlan::Pass(reason) => (Action::Pass(reason), Outgoing::Pass(fetched)),
+        BodyPlan::RewriteHtml(enc) => {
+            let mut fetched = fetched;
+            let stream = match fetched.body() {
+                ResponseBody::Stream(_) => fetched.stream().ok(),
+                _ => None,
+            };
+            match stream {
+                None => (Action::Pass(PassReason::NoBody), Outgoing::Pass(fetched)),
+                Some(upstream) => {
+                    let learn_pdp = document
+                        && page.as_ref().is_some_and(|p| p.kind == PageKind::Pdp)
+                        && visit.as_ref().is_some_and(Visit::has_signal);
+                    let body = match (learn_pdp, cfg, visit.as_mut()) {
+                        (true, Some(c), Some(v)) if !c.product_sources.is_empty() => {
+                            let held = hold_for_facts(upstream, c, enc).await;
+                            match held.facts {
+                                Some(mut facts) => {
+                                    if facts.key.is_none() {
+                                        facts.key = page
+                                            .as_ref()
+                                            .and_then(|p| p.capture("product"))
+                                            .map(str::to_owned);
+                                    }
+                                    v.record(Event::PdpView { product: facts });
+                                }
+                                None => notes.push("learn=pdp:none".into()),
+                            }
+                            held.body
+                        }
+                        _ => Body::live(upstream, HtmlStream::new(lol_html::Settings::new(), enc)),
+                    };
+                    (Action::Stream, Outgoing::Stream(body))
+                }
+            }
+        }
+    };
+
+    // What leaves: Set-Cookie (never on a shared-cacheable response), x-vitrine, Server-Timing.
+    let mut report = Vec::new();
+    if let (Some(v), Some(c)) = (visit.as_ref(), cfg) {
+        state::with_names(|book| v.events.iter().for_each(|e| book.note_event(e)));
+        report.push(v.token());
+        if !v.events.is_empty() {
+            let kinds: Vec<&str> = v.events.iter().map(Event::kind).collect();
+            report.push(format!("learn={}", kinds.join(",")));
+        }
+        if let Some(set) = v.set_cookie(c, loaded.keys.as_ref()) {
+            let _ = headers.append("set-cookie", &set);
+            let cc = headers.get("cache-control").ok().flatten();
+            let _ = headers.set("cache-control", &proxy::private_cache_control(cc.as_deref()));
+        }
+        // Off the response path: events to the collector, the customer profile to KV.
+        send_events(&ctx, &loaded, v, url.path(), country.as_deref(), origin_done);
+        if stitched
+            || v.events
+                .iter()
+                .any(|e| matches!(e, Event::AddToCart { .. } | Event::CheckoutComplete))
+        {
+            save_profile(&ctx, &env, &loaded, v);
+        }
+    }
+    report.extend(notes);
+    report.push(loaded.config_status.to_owned());
     let timing = Timing {
         origin_ms: origin_done.saturating_sub(started) as f64,
         edge_ms: Date::now().as_millis().saturating_sub(origin_done) as f64,
     };
-    Ok(respond(fetched, plan, timing, &origin, &public_base))
+    let _ = headers.append("server-timing", &timing.server_timing());
+    let _ = headers.set(proxy::HEADER, &proxy::report(&action, &report));
+
+    match outgoing {
+        Outgoing::Pass(fetched) => Ok(fetched.with_headers(headers)),
+        Outgoing::Stream(body) => {
+            // The body changes length once rewriting does anything; a stale Content-Length would
+            // truncate or hang the response (pingora's `modify_response` does the same).
+            let _ = headers.delete("content-length");
+            match Response::from_stream(body.into_stream()) {
+                Ok(resp) => Ok(resp.with_status(status).with_headers(headers)),
+                Err(err) => {
+                    // Building a stream wrapper does not fail in practice; if it did, the origin
+                    // body is already consumed: say so rather than pretend.
+                    console_error!("vitrine: could not build the response stream: {err}");
+                    Ok(gateway_error())
+                }
+            }
+        }
+    }
 }
 
-/// The request to the origin: same method, headers (less hop-by-hop ones) and body; redirects are
-/// returned to the visitor, never followed.
-fn upstream_request(req: &Request, target: &str, public: &worker::Url) -> Result<Request> {
+fn header(req: &Request, name: &str) -> Option<String> {
+    req.headers().get(name).ok().flatten()
+}
+
+/// The visitor's country: the trusted test header when the config enables one, else `request.cf`.
+fn country_of(req: &Request, cfg: &Config) -> Option<String> {
+    cfg.country_header
+        .as_deref()
+        .and_then(|h| header(req, h))
+        .or_else(|| req.cf().and_then(|cf| cf.country()))
+}
+
+fn random_id() -> Option<[u8; ID_LEN]> {
+    let mut id = [0u8; ID_LEN];
+    getrandom::fill(&mut id).ok().map(|_| id)
+}
+
+/// Reads the visitor of a request (see [`Visit::begin`]).
+fn begin_visit(req: &Request, cfg: &Config, loaded: &Loaded, country: Option<&str>, now_ms: u64) -> Visit {
+    let cookie_header = header(req, "cookie");
+    let user_agent = header(req, "user-agent");
+    let purpose = header(req, "sec-purpose").or_else(|| header(req, "purpose"));
+    let gpc = header(req, "sec-gpc");
+    // Without randomness there is no safe new id: the signal layer stays off for this request.
+    let fresh = random_id();
+    let keys = fresh.and(loaded.keys.as_ref());
+    Visit::begin(
+        cfg,
+        keys,
+        &Inputs {
+            cookie_header: cookie_header.as_deref(),
+            user_agent: user_agent.as_deref(),
+            purpose: purpose.as_deref(),
+            gpc: gpc.as_deref(),
+            country,
+            now_min: minutes_from_unix_ms(now_ms),
+            fresh_id: fresh.unwrap_or_default(),
+        },
+    )
+}
+
+/// Events the request itself shows: a listing view, an add-to-cart, a completed checkout.
+fn learn_from_request(v: &mut Visit, page: &Classified, url: &worker::Url, status: u16, document: bool) {
+    let ok = status < 400;
+    match page.kind {
+        PageKind::Plp if document => {
+            if let Some(category) = page.capture("category") {
+                v.record(Event::PlpView {
+                    category: category.to_owned(),
+                });
+            }
+        }
+        PageKind::Search if document => {
+            let query = url
+                .query_pairs()
+                .find(|(k, _)| k == "q")
+                .map(|(_, q)| q.chars().take(128).collect())
+                .unwrap_or_default();
+            v.record(Event::Search { query, results: None });
+        }
+        PageKind::CartAdd if ok => v.record(Event::AddToCart {
+            product: ProductFacts {
+                key: page.capture("product").map(str::to_owned),
+                ..ProductFacts::default()
+            },
+        }),
+        PageKind::CheckoutComplete if ok => v.record(Event::CheckoutComplete),
+        _ => {}
+    }
+}
+
+/// When the origin names a signed-in customer, binds the visitor to their keyed hash and merges
+/// the profile stored under it (another device's history). Returns whether the profile changed.
+async fn stitch(
+    v: &mut Visit,
+    cfg: &Config,
+    loaded: &Loaded,
+    env: &Env,
+    fetched: &Response,
+    cookie_header: Option<&str>,
+) -> bool {
+    let (Some(identity), Some(ikey), Some(keys)) = (&cfg.identity, &loaded.identity_key, &loaded.keys) else {
+        return false;
+    };
+    if !v.has_signal() {
+        return false; // no consent, a bot: nothing is stitched
+    }
+    let from_header = identity
+        .response_header
+        .as_deref()
+        .and_then(|h| fetched.headers().get(h).ok().flatten());
+    let from_cookie = || {
+        identity
+            .cookie
+            .as_deref()
+            .and_then(|name| cookie::values(cookie_header?, name).next().map(str::to_owned))
+    };
+    let Some(customer) = from_header
+        .or_else(from_cookie)
+        .filter(|c| !c.trim().is_empty() && c.len() <= 256)
+    else {
+        return false;
+    };
+    let ck = Keyring::keyed_hash8(ikey, &customer);
+    if v.signal.as_ref().and_then(|s| s.customer_key) == Some(ck) {
+        return false;
+    }
+    let stored = match env.kv("PROFILES") {
+        Ok(kv) => match kv.get(&profile_key(&ck)).text().await {
+            Ok(Some(text)) => cookie::decode(&text, keys).ok(),
+            Ok(None) => None,
+            Err(e) => {
+                console_warn!("vitrine: profile read failed: {e}");
+                None
+            }
+        },
+        Err(_) => None,
+    };
+    v.stitch(ck, stored)
+}
+
+fn profile_key(ck: &[u8; 8]) -> String {
+    format!("profile:{}", to_hex(ck))
+}
+
+/// Saves a stitched visitor's profile (signed, like the cookie) under their customer key.
+fn save_profile(ctx: &Context, env: &Env, loaded: &Loaded, v: &Visit) {
+    let (Some(signal), Some(keys)) = (v.signal.as_ref(), loaded.keys.as_ref()) else {
+        return;
+    };
+    let Some(ck) = signal.customer_key else { return };
+    let Ok(kv) = env.kv("PROFILES") else {
+        console_warn!("vitrine: no PROFILES KV binding; the customer profile is not saved");
+        return;
+    };
+    let value = cookie::encode(signal, keys);
+    ctx.wait_until(async move {
+        let put = match kv.put(&profile_key(&ck), value) {
+            Ok(put) => put.execute().await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = put {
+            console_warn!("vitrine: profile write failed: {e}");
+        }
+    });
+}
+
+/// Forwards this request's events to the collector, after the response (never with no consent).
+fn send_events(ctx: &Context, loaded: &Loaded, v: &Visit, path: &str, country: Option<&str>, now_ms: u64) {
+    let Some(url) = loaded.collector.clone() else {
+        return;
+    };
+    let Some(body) = crate::events::collector_payload(v, path, country, now_ms) else {
+        return;
+    };
+    ctx.wait_until(async move {
+        let headers = Headers::new();
+        let _ = headers.set("content-type", "application/json");
+        let mut init = RequestInit::new();
+        init.with_method(worker::Method::Post)
+            .with_headers(headers)
+            .with_body(Some(body.into()));
+        let sent = match Request::new_with_init(&url, &init) {
+            Ok(req) => Fetch::Request(req).send().await.map(|r| r.status_code()),
+            Err(e) => Err(e),
+        };
+        match sent {
+            Ok(s) if s < 300 => {}
+            Ok(s) => console_warn!("vitrine: collector answered {s}"),
+            Err(e) => console_warn!("vitrine: collector unreachable: {e}"),
+        }
+    });
+}
+
+/// The request to the origin: same method, headers (less hop-by-hop ones and our cookie) and
+/// body; redirects are returned to the visitor, never followed.
+fn upstream_request(
+    req: &Request,
+    target: &str,
+    public: &worker::Url,
+    cookie: Option<&str>,
+) -> Result<Request> {
     let headers = Headers::new();
     for (name, value) in req.headers().entries() {
-        if !proxy::is_hop_by_hop(&name) {
+        if !proxy::is_hop_by_hop(&name) && !name.eq_ignore_ascii_case("cookie") {
             headers.append(&name, &value)?;
         }
+    }
+    if let Some(cookie) = cookie {
+        headers.set("cookie", cookie)?;
     }
     if let Some(host) = public.host_str() {
         let host = match public.port() {
@@ -82,88 +413,101 @@ fn upstream_request(req: &Request, target: &str, public: &worker::Url) -> Result
     Request::new_with_init(target, &init)
 }
 
-/// Carries out the body plan. Never fails: where it cannot do what the plan says, the origin's
-/// response goes out untouched with only the reporting headers added.
-fn respond(
-    fetched: Response,
-    plan: BodyPlan,
-    timing: Timing,
-    origin: &Origin,
-    public_base: &str,
-) -> Response {
-    let status = fetched.status_code();
-    let headers = copy_headers(fetched.headers());
-    if let Ok(Some(location)) = headers.get("location") {
-        if let Some(public) = origin.public_location(&location, public_base) {
-            let _ = headers.set("location", &public);
-        }
-    }
-    let _ = headers.append("server-timing", &timing.server_timing());
-
-    let encoding = match plan {
-        BodyPlan::RewriteHtml(enc) if matches!(fetched.body(), ResponseBody::Stream(_)) => enc,
-        BodyPlan::RewriteHtml(_) => return pass(fetched, headers, Action::Pass(proxy::PassReason::NoBody)),
-        BodyPlan::Pass(reason) => return pass(fetched, headers, Action::Pass(reason)),
-    };
-    let mut fetched = fetched;
-    let upstream = match fetched.stream() {
-        Ok(stream) => stream,
-        Err(err) => {
-            console_warn!("vitrine: origin body unreadable, passing through: {err}");
-            return pass(fetched, headers, Action::Pass(proxy::PassReason::NoBody));
-        }
-    };
-    // The body changes length once rewriting does anything; a stale Content-Length would truncate
-    // or hang the response (pingora's `modify_response` does the same).
-    let _ = headers.delete("content-length");
-    let _ = headers.set(proxy::HEADER, &Action::Stream.to_string());
-    match Response::from_stream(rewrite_body(
-        upstream,
-        HtmlStream::new(lol_html::Settings::new(), encoding),
-    )) {
-        Ok(resp) => resp.with_status(status).with_headers(headers),
-        Err(err) => {
-            // Unreachable in practice (building a stream wrapper does not fail), but if it did, the
-            // origin body is already consumed: say so honestly rather than pretend.
-            console_error!("vitrine: could not build the response stream: {err}");
-            gateway_error()
-        }
-    }
+/// What goes back: the origin's response as it is, or a new body stream.
+enum Outgoing {
+    Pass(Response),
+    Stream(Body),
 }
 
-fn pass(fetched: Response, headers: Headers, action: Action) -> Response {
-    let _ = headers.set(proxy::HEADER, &action.to_string());
-    fetched.with_headers(headers)
+/// A body streamed through the rewriter, possibly with a held-back head.
+struct Body {
+    head: Vec<u8>,
+    rest: Option<(ByteStream, HtmlStream)>,
+    error: Option<worker::Error>,
 }
 
-/// The origin body, chunk by chunk, through the HTML stream. Output is produced as input arrives:
-/// only what lol_html holds back (an unfinished tag) waits for the next chunk.
-fn rewrite_body(upstream: ByteStream, html: HtmlStream) -> impl Stream<Item = Result<Vec<u8>>> {
-    futures_util::stream::unfold(Some((upstream, html)), |state| async move {
-        let (mut upstream, mut html) = state?;
-        loop {
-            match upstream.next().await {
-                Some(Ok(chunk)) => {
-                    let out = html.push(&chunk);
-                    if !out.is_empty() {
-                        return Some((Ok(out), Some((upstream, html))));
+impl Body {
+    fn live(upstream: ByteStream, html: HtmlStream) -> Self {
+        Body {
+            head: Vec::new(),
+            rest: Some((upstream, html)),
+            error: None,
+        }
+    }
+
+    /// The output, chunk by chunk as input arrives: only what lol_html holds back (an unfinished
+    /// tag) waits for the next chunk.
+    fn into_stream(self) -> impl Stream<Item = Result<Vec<u8>>> {
+        let head = (!self.head.is_empty()).then_some(Ok(self.head));
+        let tail = self.error.map(Err);
+        let rest = futures_util::stream::unfold(self.rest, |state| async move {
+            let (mut upstream, mut html) = state?;
+            loop {
+                match upstream.next().await {
+                    Some(Ok(chunk)) => {
+                        let out = html.push(&chunk);
+                        if !out.is_empty() {
+                            return Some((Ok(out), Some((upstream, html))));
+                        }
                     }
-                }
-                // The origin broke off mid-body: the visitor sees the same truncation they would
-                // have seen without vitrine.
-                Some(Err(err)) => return Some((Err(err), None)),
-                None => {
-                    let out = html.finish();
-                    if let Some(reason) = html.bailed() {
-                        console_warn!(
-                            "vitrine: rewriter bailed out ({reason:?}); rest of page passed untouched"
-                        );
+                    // The origin broke off mid-body: the visitor sees the same truncation they
+                    // would have seen without vitrine.
+                    Some(Err(err)) => return Some((Err(err), None)),
+                    None => {
+                        let out = html.finish();
+                        if let Some(reason) = html.bailed() {
+                            console_warn!(
+                                "vitrine: rewriter bailed out ({reason:?}); rest of page passed untouched"
+                            );
+                        }
+                        return Some((Ok(out), None));
                     }
-                    return Some((Ok(out), None));
                 }
             }
+        });
+        futures_util::stream::iter(head)
+            .chain(rest)
+            .chain(futures_util::stream::iter(tail))
+    }
+}
+
+/// The result of holding a product page back while its facts stream past.
+struct Held {
+    body: Body,
+    /// The facts, when a source yielded a brand or a category within the window.
+    facts: Option<ProductFacts>,
+}
+
+async fn hold_for_facts(mut upstream: ByteStream, cfg: &Config, enc: AsciiCompatibleEncoding) -> Held {
+    let (settings, probe) = with_fact_handlers(lol_html::Settings::new(), &cfg.product_sources);
+    let mut html = HtmlStream::new(settings, enc);
+    let mut head = Vec::new();
+    let mut error = None;
+    let mut ended = false;
+    while !probe.ready() && head.len() < cfg.learn_window {
+        match upstream.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&html.push(&chunk)),
+            Some(Err(e)) => {
+                error = Some(e);
+                ended = true;
+                break;
+            }
+            None => {
+                head.extend_from_slice(&html.finish());
+                ended = true;
+                break;
+            }
         }
-    })
+    }
+    let facts = probe.ready().then(|| probe.facts());
+    Held {
+        body: Body {
+            head,
+            rest: (!ended).then_some((upstream, html)),
+            error,
+        },
+        facts,
+    }
 }
 
 /// A mutable copy of response headers (a fetched response's own headers are immutable). The Fetch

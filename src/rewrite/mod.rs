@@ -14,6 +14,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use lol_html::errors::RewritingError;
+pub mod facts;
+
 use lol_html::{AsciiCompatibleEncoding, HtmlRewriter, MemorySettings, OutputSink, Settings};
 
 /// Upper bound on what lol_html may buffer internally (a tag split across chunks, a captured

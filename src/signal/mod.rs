@@ -368,7 +368,7 @@ fn bump(list: &mut Vec<Affinity>, name: &str, w: u8, max: usize) {
             *weakest = Affinity { hash, weight: w };
         }
     }
-    list.sort_by(|a, b| b.weight.cmp(&a.weight));
+    list.sort_by_key(|a| std::cmp::Reverse(a.weight));
 }
 
 /// Each idle day keeps three quarters of a weight; weights that reach zero are forgotten.
@@ -391,7 +391,7 @@ fn merge_affinities(into: &mut Vec<Affinity>, from: &[Affinity], max: usize) {
             into.push(*f);
         }
     }
-    into.sort_by(|a, b| b.weight.cmp(&a.weight));
+    into.sort_by_key(|a| std::cmp::Reverse(a.weight));
     into.truncate(max);
 }
 

@@ -15,11 +15,12 @@ const { unstable_startWorker } = await import('wrangler');
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Starts www/server.mjs on a free port; resolves once it accepts connections. */
+/** Starts www/server.mjs on a free port (with its own event database); resolves once it accepts connections. */
 export function startOrigin({ env = {}, args = [] } = {}) {
+  const db = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-origin-')), 'events.sqlite');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(root, 'www/server.mjs'), '--port', '0', ...args], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, COLLECTOR_DB: db, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -63,6 +64,66 @@ export async function startWorker({ origin, vars = {} } = {}) {
       fs.rmSync(persist, { recursive: true, force: true });
     },
   };
+}
+
+/** Fixed test keys: tests can forge and verify cookies with them (never used outside tests). */
+export const TEST_KEYS = {
+  SIGNAL_KEYS: '1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8',
+  IDENTITY_KEY: 'test-identity-key-0123456789abcdef0123456789',
+};
+
+/** The vars of a fully configured worker: the demo config, test keys, the origin's collector. */
+export function demoVars(originUrl, overrides = {}) {
+  const config = JSON.parse(fs.readFileSync(path.join(root, 'www/vitrine.config.json'), 'utf8'));
+  return {
+    VITRINE_CONFIG: JSON.stringify(config),
+    COLLECTOR_URL: `${originUrl}/collect`,
+    ...TEST_KEYS,
+    ...overrides,
+  };
+}
+
+/** A browser-like client with a cookie jar (names → values), as a visitor would have. */
+export class Visitor {
+  constructor(base, { userAgent = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36', headers = {} } = {}) {
+    this.base = base;
+    this.jar = new Map();
+    this.headers = { 'user-agent': userAgent, accept: 'text/html,application/xhtml+xml', 'sec-fetch-dest': 'document', ...headers };
+  }
+  cookieHeader() {
+    return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+  async fetch(pathname, init = {}) {
+    const headers = { ...this.headers, ...(init.headers ?? {}) };
+    if (this.jar.size) headers.cookie = this.cookieHeader();
+    const res = await fetch(this.base + pathname, { redirect: 'manual', ...init, headers });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = c.split(';');
+      const i = pair.indexOf('=');
+      const name = pair.slice(0, i).trim();
+      const value = pair.slice(i + 1).trim();
+      if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a)) || value === '') this.jar.delete(name);
+      else this.jar.set(name, value);
+    }
+    res.body_ = Buffer.from(await res.arrayBuffer());
+    return res;
+  }
+  async whoami() {
+    const res = await this.fetch('/__vitrine/whoami', { headers: { accept: 'application/json', 'sec-fetch-dest': 'empty' } });
+    return JSON.parse(res.body_.toString());
+  }
+}
+
+/** Polls until `fn` returns a truthy value (events reach the collector after the response). */
+export async function eventually(fn, { timeout = 5000, interval = 50 } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    last = await fn();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, interval));
+  }
+  return last;
 }
 
 /** Headers as a sorted list of [name, value] pairs, Set-Cookie kept separate, minus `ignore`. */

@@ -1,5 +1,6 @@
 // Foundation: through the worker, every kind of response comes back exactly as the origin sent it
 // (status, bytes, headers, every Set-Cookie, redirects not followed), plus vitrine's own headers.
+// This worker has no VITRINE_CONFIG: with nothing configured, vitrine is a transparent proxy.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOrigin, startWorker, headerPairs } from './harness.mjs';
@@ -43,7 +44,7 @@ function assertSame({ direct, via, directBody, viaBody }, what) {
 test('a PLP streams through the rewriter and comes back byte for byte', async () => {
   const r = await both('/c/shoes');
   assertSame(r, 'PLP');
-  assert.equal(r.via.headers.get('x-vitrine'), 'pass;html=stream');
+  assert.equal(r.via.headers.get('x-vitrine'), 'pass;html=stream;cfg=none');
   assert.equal((r.viaBody.toString().match(/class="product-tile[ "]/g) ?? []).length, 48);
 });
 
@@ -51,7 +52,7 @@ test('a PDP comes back byte for byte', async () => {
   const catalog = await (await fetch(`${origin.url}/api/products?category=outerwear`)).json();
   const r = await both(`/p/${catalog.products[5].slug}`);
   assertSame(r, 'PDP');
-  assert.equal(r.via.headers.get('x-vitrine'), 'pass;html=stream');
+  assert.equal(r.via.headers.get('x-vitrine'), 'pass;html=stream;cfg=none');
   assert.match(r.viaBody.toString(), /application\/ld\+json/);
 });
 
@@ -64,7 +65,7 @@ test('a static asset and an image pass untouched, marked not-html', async () => 
   for (const p of ['/static/style.css', '/static/app.js', '/img/vt-0007-lifestyle.svg']) {
     const r = await both(p);
     assertSame(r, p);
-    assert.equal(r.via.headers.get('x-vitrine'), 'pass;why=not-html');
+    assert.equal(r.via.headers.get('x-vitrine'), 'pass;why=not-html;cfg=none');
   }
 });
 
@@ -101,21 +102,21 @@ test('a redirect is passed to the visitor, not followed', async () => {
   assertSame(r, 'redirect');
   assert.equal(r.via.status, 302);
   assert.equal(r.via.headers.get('location'), '/c/outerwear?sort=sale');
-  assert.equal(r.via.headers.get('x-vitrine'), 'pass;why=status');
+  assert.equal(r.via.headers.get('x-vitrine'), 'pass;why=status;cfg=none');
 });
 
 test('an origin 500 comes back as the origin sent it', async () => {
   const r = await both('/error/500');
   assertSame(r, 'origin 500');
   assert.equal(r.via.status, 500);
-  assert.equal(r.via.headers.get('x-vitrine'), 'pass;why=status');
+  assert.equal(r.via.headers.get('x-vitrine'), 'pass;why=status;cfg=none');
 });
 
 test('a 404 and a HEAD pass untouched', async () => {
   assertSame(await both('/no/such/page'), '404');
   const r = await both('/c/bags', { method: 'HEAD' });
   assertSame(r, 'HEAD');
-  assert.equal(r.via.headers.get('x-vitrine'), 'pass;why=no-body');
+  assert.equal(r.via.headers.get('x-vitrine'), 'pass;why=no-body;cfg=none');
 });
 
 test('a conditional request gets the origin 304', async () => {

@@ -35,6 +35,7 @@ ${head}</head>
   <form class="site-search" action="/search" method="get" role="search">
     <input type="search" name="q" placeholder="Search the store" aria-label="Search">
   </form>
+  <a class="site-account" href="/account">Account</a>
   <a class="site-cart" href="/cart">Bag <span class="site-cart__count">${count}</span></a>
 </header>
 <main id="main">
@@ -236,6 +237,18 @@ export function thanks(ctx, order, total, products) {
 <p><a class="button" href="/">Keep shopping</a></p></section>`,
     },
   );
+}
+
+export function account(ctx, customer) {
+  return layout(ctx, {
+    title: 'Account',
+    body: customer
+      ? `<section class="account"><h1>Your account</h1><p>Signed in as <code>${esc(customer)}</code>.</p>
+<form action="/account/logout" method="post"><button class="button" type="submit">Sign out</button></form></section>`
+      : `<section class="account"><h1>Sign in</h1>
+<form class="signin" action="/account/login" method="post"><label>Email <input type="email" name="email" required></label>
+<button class="button" type="submit">Sign in</button></form><p class="empty">A demo: no password, no email is sent.</p></section>`,
+  });
 }
 
 export function message(ctx, title, text) {

@@ -1,0 +1,659 @@
+//! The storefront config: a raw wire format (JSON, `serde`, unknown fields rejected) compiled once
+//! into a validated form (parsed patterns and selectors, enums, bounded sizes).
+//!
+//! [`compile`] reports every problem at once, each with its JSON path
+//! (`site.pages[2].path: must start with /`), so a merchandiser fixes a document in one round.
+//! The compiled [`Config`] is what the request path reads; nothing there re-validates.
+//!
+//! This module owns: the document's shape, its validation, page classification. It does not own
+//! where the document comes from (the glue reads it) or what the rules do with a page.
+
+pub mod pattern;
+
+use serde::Deserialize;
+
+use crate::signal::consent::ConsentPolicy;
+use crate::signal::cookie::CookieSpec;
+pub use pattern::PathPattern;
+
+/// The only document version this code reads.
+pub const VERSION: u32 = 1;
+/// Bounds that keep a config cheap to hold and to evaluate per request.
+const MAX_PAGES: usize = 64;
+const MAX_SOURCES: usize = 8;
+const MAX_NAME: usize = 64;
+
+/// The document as it arrives.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// Format version of this document; must be 1.
+    pub version: u32,
+    /// How this storefront's URLs and markup look.
+    #[serde(default)]
+    pub site: RawSite,
+    /// The visitor signal cookie.
+    #[serde(default)]
+    pub signal: RawSignal,
+    /// How consent is read; absent means the defaults (cookie `consent`, EU/EEA/UK/CH opt-in).
+    #[serde(default)]
+    pub consent: Option<RawConsent>,
+    /// Developer aids; all off by default.
+    #[serde(default)]
+    pub debug: RawDebug,
+}
+
+/// The `site` section.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSite {
+    /// Page types by URL pattern, first match wins.
+    #[serde(default)]
+    pub pages: Vec<RawPage>,
+    /// Where product pages keep the product's data.
+    #[serde(default)]
+    pub pdp: Option<RawPdp>,
+    /// How the origin says a customer is signed in.
+    #[serde(default)]
+    pub identity: Option<RawIdentity>,
+}
+
+/// One page type rule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPage {
+    /// `home`, `plp`, `pdp`, `search`, `cart_add`, `checkout_complete` or `other`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Path pattern, e.g. `/c/{category}`; `{category}` on a PLP and `{product}` on a PDP are read.
+    pub path: String,
+    /// HTTP method; `GET` for pages, `POST` by default for `cart_add` and `checkout_complete`.
+    #[serde(default)]
+    pub method: Option<String>,
+}
+
+/// The `site.pdp` section.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPdp {
+    /// Where the product's facts are read from, in order; the first that yields facts wins.
+    #[serde(default)]
+    pub product_data: Vec<RawSource>,
+    /// How much of a product page may be held back (KB) while its data is read, so the
+    /// learned signal can go out in this response's `Set-Cookie`. Default 128, at most 1024.
+    #[serde(default)]
+    pub learn_window_kb: Option<u32>,
+}
+
+/// A place product facts live in a page.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "source", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawSource {
+    /// `<script type="application/ld+json">` with a schema.org `Product` (also inside `@graph`).
+    JsonLd,
+    /// Attributes of one element.
+    Attributes {
+        /// CSS selector of the element.
+        selector: String,
+        /// Attribute holding the product key.
+        #[serde(default)]
+        key: Option<String>,
+        /// Attribute holding the brand.
+        #[serde(default)]
+        brand: Option<String>,
+        /// Attribute holding the category.
+        #[serde(default)]
+        category: Option<String>,
+        /// Attribute holding the price.
+        #[serde(default)]
+        price: Option<String>,
+    },
+    /// The text of one element is one fact.
+    Text {
+        /// CSS selector of the element.
+        selector: String,
+        /// `key`, `brand`, `category` or `price`.
+        field: String,
+    },
+}
+
+/// The `site.identity` section: the origin marks signed-in responses.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIdentity {
+    /// Response header carrying the customer id (e.g. `x-customer-id`).
+    #[serde(default)]
+    pub response_header: Option<String>,
+    /// Or a request cookie carrying it.
+    #[serde(default)]
+    pub cookie: Option<String>,
+    /// Remove the header from the response the visitor gets (default true).
+    #[serde(default)]
+    pub strip_header: Option<bool>,
+}
+
+/// The `signal` section.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSignal {
+    /// Cookie name (default `vt`).
+    #[serde(default)]
+    pub cookie: Option<String>,
+    /// Cookie lifetime in days (default 365, at most 400 as browsers cap it).
+    #[serde(default)]
+    pub max_age_days: Option<u32>,
+}
+
+/// The `consent` section.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConsent {
+    /// Name of the CMP's consent cookie.
+    pub cookie: String,
+    /// Values (or tokens within the value) that grant personalization.
+    pub granted: Vec<String>,
+    /// Values (or tokens) that refuse it.
+    pub denied: Vec<String>,
+    /// Countries (ISO alpha-2) that default to opt-in; absent means EU/EEA/UK/CH.
+    #[serde(default)]
+    pub opt_in_countries: Option<Vec<String>>,
+    /// Whether `Sec-GPC: 1` opts out (default true).
+    #[serde(default)]
+    pub honor_gpc: Option<bool>,
+}
+
+/// The `debug` section.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDebug {
+    /// Serve `GET /__vitrine/whoami` (the decoded signal). Off in production.
+    #[serde(default)]
+    pub whoami: bool,
+    /// Trust this request header for the visitor's country (tests and local dev only, where
+    /// `request.cf` is a placeholder). Off in production: visitors could choose their jurisdiction.
+    #[serde(default)]
+    pub country_header: Option<String>,
+}
+
+/// Page types vitrine understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    /// The home page.
+    Home,
+    /// A product listing (category) page.
+    Plp,
+    /// A product detail page.
+    Pdp,
+    /// A search results page.
+    Search,
+    /// The add-to-cart request.
+    CartAdd,
+    /// The completed checkout request.
+    CheckoutComplete,
+    /// Known to the site, nothing to learn.
+    Other,
+}
+
+impl PageKind {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "home" => PageKind::Home,
+            "plp" => PageKind::Plp,
+            "pdp" => PageKind::Pdp,
+            "search" => PageKind::Search,
+            "cart_add" => PageKind::CartAdd,
+            "checkout_complete" => PageKind::CheckoutComplete,
+            "other" => PageKind::Other,
+            _ => return None,
+        })
+    }
+
+    /// A short token for headers.
+    pub fn token(self) -> &'static str {
+        match self {
+            PageKind::Home => "home",
+            PageKind::Plp => "plp",
+            PageKind::Pdp => "pdp",
+            PageKind::Search => "search",
+            PageKind::CartAdd => "cart",
+            PageKind::CheckoutComplete => "checkout",
+            PageKind::Other => "other",
+        }
+    }
+}
+
+/// A compiled page rule.
+#[derive(Debug, Clone)]
+pub struct PageRule {
+    /// The page type.
+    pub kind: PageKind,
+    /// Upper-case method.
+    pub method: String,
+    /// The path pattern.
+    pub pattern: PathPattern,
+}
+
+/// A compiled product-facts source (selectors checked to parse).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// JSON-LD `Product`.
+    JsonLd,
+    /// Attributes of one element.
+    Attributes {
+        /// CSS selector.
+        selector: String,
+        /// Attribute names: key, brand, category, price.
+        key: Option<String>,
+        /// Brand attribute.
+        brand: Option<String>,
+        /// Category attribute.
+        category: Option<String>,
+        /// Price attribute.
+        price: Option<String>,
+    },
+    /// Text of one element.
+    Text {
+        /// CSS selector.
+        selector: String,
+        /// Which fact.
+        field: Fact,
+    },
+}
+
+/// One product fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact {
+    /// Product key.
+    Key,
+    /// Brand.
+    Brand,
+    /// Category.
+    Category,
+    /// Price.
+    Price,
+}
+
+/// Identity stitching settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// Lowercase response header name, if any.
+    pub response_header: Option<String>,
+    /// Request cookie name, if any.
+    pub cookie: Option<String>,
+    /// Remove the header from the visitor's response.
+    pub strip_header: bool,
+}
+
+/// The compiled, validated config.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Page rules, first match wins.
+    pub pages: Vec<PageRule>,
+    /// Product facts sources for PDPs.
+    pub product_sources: Vec<Source>,
+    /// Bytes of a PDP that may be held back while its facts are read.
+    pub learn_window: usize,
+    /// Identity stitching, if configured.
+    pub identity: Option<Identity>,
+    /// The signal cookie.
+    pub cookie: CookieSpec,
+    /// Consent policy.
+    pub consent: ConsentPolicy,
+    /// Whether `/__vitrine/whoami` is served.
+    pub whoami: bool,
+    /// Trusted country override header (tests only).
+    pub country_header: Option<String>,
+}
+
+/// A page classified by the config: its rule and what its URL captured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classified {
+    /// The page type.
+    pub kind: PageKind,
+    /// Captures from the path pattern.
+    pub captures: Vec<(String, String)>,
+}
+
+impl Classified {
+    /// A capture by name.
+    pub fn capture(&self, name: &str) -> Option<&str> {
+        self.captures
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl Config {
+    /// The page type of a request, if the config knows it.
+    pub fn classify(&self, method: &str, path: &str) -> Option<Classified> {
+        self.pages.iter().find_map(|rule| {
+            let head_of_get = rule.method == "GET" && method.eq_ignore_ascii_case("HEAD");
+            if !(rule.method.eq_ignore_ascii_case(method) || head_of_get) {
+                return None;
+            }
+            let captures = rule.pattern.matches(path)?;
+            Some(Classified {
+                kind: rule.kind,
+                captures,
+            })
+        })
+    }
+}
+
+/// One problem in a document: where, and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// JSON path, e.g. `site.pages[2].path`.
+    pub path: String,
+    /// Plain message, lowercase, no trailing period.
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// Parses and compiles a JSON document, reporting every problem found.
+pub fn compile_json(json: &str) -> Result<Config, Vec<Problem>> {
+    let raw: RawConfig = serde_json::from_str(json).map_err(|e| {
+        vec![Problem {
+            path: format!("(line {}, column {})", e.line(), e.column()),
+            message: e.to_string(),
+        }]
+    })?;
+    compile(raw)
+}
+
+/// Validates a raw document into a [`Config`].
+pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut problem = |path: String, message: &str| {
+        problems.push(Problem {
+            path,
+            message: message.to_owned(),
+        })
+    };
+    if raw.version != VERSION {
+        problem("version".into(), "must be 1");
+    }
+    if raw.site.pages.len() > MAX_PAGES {
+        problem("site.pages".into(), "must have at most 64 entries");
+    }
+    let mut pages = Vec::new();
+    for (i, p) in raw.site.pages.iter().enumerate().take(MAX_PAGES) {
+        let at = |f: &str| format!("site.pages[{i}].{f}");
+        let kind = PageKind::parse(&p.kind);
+        if kind.is_none() {
+            problem(
+                at("type"),
+                "must be one of home, plp, pdp, search, cart_add, checkout_complete, other",
+            );
+        }
+        let pattern = PathPattern::parse(&p.path)
+            .map_err(|e| problem(at("path"), e.0))
+            .ok();
+        let default_method = match kind {
+            Some(PageKind::CartAdd | PageKind::CheckoutComplete) => "POST",
+            _ => "GET",
+        };
+        let method = p.method.as_deref().unwrap_or(default_method).to_ascii_uppercase();
+        if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
+            problem(at("method"), "must be GET, POST, PUT, PATCH or DELETE");
+        }
+        if let (Some(kind), Some(pattern)) = (kind, pattern) {
+            pages.push(PageRule {
+                kind,
+                method,
+                pattern,
+            });
+        }
+    }
+
+    let mut product_sources = Vec::new();
+    let mut learn_window = 128 * 1024;
+    if let Some(pdp) = &raw.site.pdp {
+        if pdp.product_data.len() > MAX_SOURCES {
+            problem("site.pdp.product_data".into(), "must have at most 8 entries");
+        }
+        for (i, s) in pdp.product_data.iter().enumerate().take(MAX_SOURCES) {
+            let at = |f: &str| format!("site.pdp.product_data[{i}].{f}");
+            match s {
+                RawSource::JsonLd => product_sources.push(Source::JsonLd),
+                RawSource::Attributes {
+                    selector,
+                    key,
+                    brand,
+                    category,
+                    price,
+                } => {
+                    if let Err(msg) = check_selector(selector) {
+                        problem(at("selector"), &msg);
+                    } else if key.is_none() && brand.is_none() && category.is_none() && price.is_none() {
+                        problem(
+                            at("selector"),
+                            "names no attribute to read (key, brand, category or price)",
+                        );
+                    } else {
+                        product_sources.push(Source::Attributes {
+                            selector: selector.clone(),
+                            key: key.clone(),
+                            brand: brand.clone(),
+                            category: category.clone(),
+                            price: price.clone(),
+                        });
+                    }
+                }
+                RawSource::Text { selector, field } => {
+                    let fact = match field.as_str() {
+                        "key" => Some(Fact::Key),
+                        "brand" => Some(Fact::Brand),
+                        "category" => Some(Fact::Category),
+                        "price" => Some(Fact::Price),
+                        _ => {
+                            problem(at("field"), "must be key, brand, category or price");
+                            None
+                        }
+                    };
+                    match (check_selector(selector), fact) {
+                        (Err(msg), _) => problem(at("selector"), &msg),
+                        (Ok(()), Some(field)) => product_sources.push(Source::Text {
+                            selector: selector.clone(),
+                            field,
+                        }),
+                        (Ok(()), None) => {}
+                    }
+                }
+            }
+        }
+        if let Some(kb) = pdp.learn_window_kb {
+            if kb > 1024 {
+                problem("site.pdp.learn_window_kb".into(), "must be at most 1024");
+            }
+            learn_window = kb.min(1024) as usize * 1024;
+        }
+    }
+
+    let identity = raw.site.identity.as_ref().and_then(|id| {
+        let header = id.response_header.as_ref().map(|h| h.trim().to_ascii_lowercase());
+        if let Some(h) = &header {
+            if !is_token(h) {
+                problem("site.identity.response_header".into(), "must be a header name");
+            }
+        }
+        if let Some(c) = &id.cookie {
+            if !is_token(c) {
+                problem("site.identity.cookie".into(), "must be a cookie name");
+            }
+        }
+        if header.is_none() && id.cookie.is_none() {
+            problem("site.identity".into(), "needs response_header or cookie");
+            return None;
+        }
+        Some(Identity {
+            response_header: header,
+            cookie: id.cookie.clone(),
+            strip_header: id.strip_header.unwrap_or(true),
+        })
+    });
+
+    let mut cookie = CookieSpec::default();
+    if let Some(name) = &raw.signal.cookie {
+        if is_token(name) && name.len() <= MAX_NAME {
+            cookie.name = name.clone();
+        } else {
+            problem("signal.cookie".into(), "must be a cookie name");
+        }
+    }
+    if let Some(days) = raw.signal.max_age_days {
+        if (1..=400).contains(&days) {
+            cookie.max_age_days = days;
+        } else {
+            problem(
+                "signal.max_age_days".into(),
+                "must be 1..=400 (browsers cap cookies at 400 days)",
+            );
+        }
+    }
+
+    let mut consent = ConsentPolicy::default();
+    if let Some(c) = &raw.consent {
+        if !is_token(&c.cookie) {
+            problem("consent.cookie".into(), "must be a cookie name");
+        }
+        if c.granted.is_empty() {
+            problem("consent.granted".into(), "must list at least one value");
+        }
+        consent.cookie = c.cookie.clone();
+        consent.granted = c.granted.clone();
+        consent.denied = c.denied.clone();
+        if let Some(countries) = &c.opt_in_countries {
+            for (i, cc) in countries.iter().enumerate() {
+                if cc.len() != 2 || !cc.chars().all(|ch| ch.is_ascii_alphabetic()) {
+                    problem(
+                        format!("consent.opt_in_countries[{i}]"),
+                        "must be a two-letter country code",
+                    );
+                }
+            }
+            consent.opt_in_countries = countries.clone();
+        }
+        consent.honor_gpc = c.honor_gpc.unwrap_or(true);
+    }
+
+    if let Some(h) = &raw.debug.country_header {
+        if !is_token(h) {
+            problem("debug.country_header".into(), "must be a header name");
+        }
+    }
+
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Config {
+        pages,
+        product_sources,
+        learn_window,
+        identity,
+        cookie,
+        consent,
+        whoami: raw.debug.whoami,
+        country_header: raw.debug.country_header.map(|h| h.to_ascii_lowercase()),
+    })
+}
+
+/// A CSS selector lol_html can run (parsed here so that a bad one is a config error, not a panic).
+pub fn check_selector(selector: &str) -> Result<(), String> {
+    if selector.len() > 512 {
+        return Err("selector must be at most 512 characters".into());
+    }
+    selector
+        .parse::<lol_html::Selector>()
+        .map(|_| ())
+        .map_err(|e| format!("invalid selector: {e}"))
+}
+
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= MAX_NAME
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEMO: &str = include_str!("../../www/vitrine.config.json");
+
+    #[test]
+    fn the_demo_config_compiles_and_classifies_the_demo_store() {
+        let c = compile_json(DEMO).unwrap();
+        let plp = c.classify("GET", "/c/outerwear?page=2").unwrap();
+        assert_eq!(
+            (plp.kind, plp.capture("category")),
+            (PageKind::Plp, Some("outerwear"))
+        );
+        assert_eq!(c.classify("GET", "/p/some-slug").unwrap().kind, PageKind::Pdp);
+        assert_eq!(c.classify("HEAD", "/p/some-slug").unwrap().kind, PageKind::Pdp);
+        assert_eq!(c.classify("POST", "/cart/add").unwrap().kind, PageKind::CartAdd);
+        assert_eq!(c.classify("GET", "/cart/add"), None);
+        assert_eq!(
+            c.classify("POST", "/checkout/complete").unwrap().kind,
+            PageKind::CheckoutComplete
+        );
+        assert!(!c.product_sources.is_empty());
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_path() {
+        let doc = r#"{
+          "version": 2,
+          "site": {
+            "pages": [
+              {"type": "plp", "path": "c/{category}"},
+              {"type": "nope", "path": "/x"},
+              {"type": "pdp", "path": "/p/{slug}", "method": "FETCH"}
+            ],
+            "pdp": {"product_data": [
+              {"source": "attributes", "selector": "div[", "brand": "data-brand"},
+              {"source": "text", "selector": "h1", "field": "colour"}
+            ], "learn_window_kb": 5000},
+            "identity": {}
+          },
+          "signal": {"cookie": "bad name", "max_age_days": 0},
+          "consent": {"cookie": "c", "granted": [], "denied": [], "opt_in_countries": ["DEU"]}
+        }"#;
+        let problems = compile_json(doc).unwrap_err();
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            vec![
+                "version",
+                "site.pages[0].path",
+                "site.pages[1].type",
+                "site.pages[2].method",
+                "site.pdp.product_data[0].selector",
+                "site.pdp.product_data[1].field",
+                "site.pdp.learn_window_kb",
+                "site.identity",
+                "signal.cookie",
+                "signal.max_age_days",
+                "consent.granted",
+                "consent.opt_in_countries[0]",
+            ],
+            "{problems:#?}"
+        );
+        assert_eq!(problems[1].to_string(), "site.pages[0].path: must start with /");
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_json_are_rejected() {
+        let p = compile_json(r#"{"version": 1, "sight": {}}"#).unwrap_err();
+        assert!(p[0].message.contains("unknown field `sight`"), "{p:?}");
+        assert!(compile_json("{").is_err());
+        assert!(compile_json(r#"{"version": 1}"#).is_ok());
+    }
+}

@@ -1,0 +1,205 @@
+//! Events in and out: what a storefront's own JavaScript may tell vitrine
+//! (`POST /__vitrine/events`), and what vitrine forwards to the collector.
+//!
+//! Client input is untrusted: the body is size-limited, the batch length bounded, unknown fields
+//! rejected, strings trimmed of control characters and bounded. A bad batch is a 400 with one
+//! plain message; nothing from it is learned.
+
+use serde::{Deserialize, Serialize};
+
+use crate::signal::{to_hex, Event, ProductFacts};
+use crate::visit::Visit;
+
+/// Largest accepted request body.
+pub const MAX_BODY: usize = 8 * 1024;
+/// Most events in one batch.
+pub const MAX_EVENTS: usize = 20;
+/// Longest string field, in characters.
+const MAX_STR: usize = 128;
+
+/// Why a client batch was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventsError(pub String);
+
+impl std::fmt::Display for EventsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Batch {
+    events: Vec<ClientEvent>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ClientProduct {
+    #[serde(default)]
+    key: Option<String>,
+    #[serde(default)]
+    brand: Option<String>,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    price: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum ClientEvent {
+    PlpView {
+        category: String,
+    },
+    PdpView {
+        product: ClientProduct,
+    },
+    AddToCart {
+        #[serde(default)]
+        product: ClientProduct,
+    },
+    CheckoutComplete,
+    Search {
+        query: String,
+        #[serde(default)]
+        results: Option<u32>,
+    },
+}
+
+fn bounded(s: &str) -> Option<String> {
+    let v: String = s.chars().filter(|c| !c.is_control()).take(MAX_STR).collect();
+    let v = v.trim();
+    (!v.is_empty()).then(|| v.to_owned())
+}
+
+impl ClientProduct {
+    fn into_facts(self) -> ProductFacts {
+        ProductFacts {
+            key: self.key.as_deref().and_then(bounded),
+            brand: self.brand.as_deref().and_then(bounded),
+            category: self.category.as_deref().and_then(bounded),
+            price: self.price.filter(|p| p.is_finite() && *p >= 0.0),
+        }
+    }
+}
+
+/// Parses a client batch: `{"events": [{"type": "pdp_view", "product": {...}}, ...]}`.
+pub fn parse_client_events(body: &[u8]) -> Result<Vec<Event>, EventsError> {
+    if body.len() > MAX_BODY {
+        return Err(EventsError(format!("body must be at most {MAX_BODY} bytes")));
+    }
+    let batch: Batch =
+        serde_json::from_slice(body).map_err(|e| EventsError(format!("invalid events: {e}")))?;
+    if batch.events.len() > MAX_EVENTS {
+        return Err(EventsError(format!("at most {MAX_EVENTS} events per request")));
+    }
+    let mut out = Vec::with_capacity(batch.events.len());
+    for (i, e) in batch.events.into_iter().enumerate() {
+        let event = match e {
+            ClientEvent::PlpView { category } => Event::PlpView {
+                category: bounded(&category)
+                    .ok_or_else(|| EventsError(format!("events[{i}].category: empty")))?,
+            },
+            ClientEvent::PdpView { product } => Event::PdpView {
+                product: product.into_facts(),
+            },
+            ClientEvent::AddToCart { product } => Event::AddToCart {
+                product: product.into_facts(),
+            },
+            ClientEvent::CheckoutComplete => Event::CheckoutComplete,
+            ClientEvent::Search { query, results } => Event::Search {
+                query: bounded(&query).unwrap_or_default(),
+                results,
+            },
+        };
+        out.push(event);
+    }
+    Ok(out)
+}
+
+/// What the collector receives for one request.
+#[derive(Serialize)]
+struct CollectorBatch<'a> {
+    v: u8,
+    /// Pseudonymous visitor id (random; no personal data).
+    visitor: String,
+    ts: u64,
+    path: &'a str,
+    country: Option<&'a str>,
+    consent: &'static str,
+    customer: bool,
+    intent: crate::signal::Intent,
+    events: &'a [Event],
+}
+
+/// The JSON body forwarded to the collector, or `None` when there is nothing to send (no events,
+/// or no consent: then nothing leaves).
+pub fn collector_payload(visit: &Visit, path: &str, country: Option<&str>, now_ms: u64) -> Option<String> {
+    let signal = visit.signal.as_ref()?;
+    if visit.events.is_empty() {
+        return None;
+    }
+    serde_json::to_string(&CollectorBatch {
+        v: 1,
+        visitor: to_hex(&signal.id),
+        ts: now_ms,
+        path,
+        country,
+        consent: visit.consent.token(),
+        customer: signal.customer,
+        intent: signal.intent,
+        events: &visit.events,
+    })
+    .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_valid_batch_parses_and_strings_are_bounded() {
+        let body = br#"{"events":[
+            {"type":"pdp_view","product":{"key":"VT-1","brand":" Kestrel\u0007 ","price":12.5}},
+            {"type":"plp_view","category":"shoes"},
+            {"type":"add_to_cart"},
+            {"type":"checkout_complete"},
+            {"type":"search","query":"warm jacket","results":0}
+        ]}"#;
+        let events = parse_client_events(body).unwrap();
+        assert_eq!(events.len(), 5);
+        match &events[0] {
+            Event::PdpView { product } => assert_eq!(product.brand.as_deref(), Some("Kestrel")),
+            e => panic!("{e:?}"),
+        }
+        let long = format!(
+            r#"{{"events":[{{"type":"plp_view","category":"{}"}}]}}"#,
+            "x".repeat(500)
+        );
+        match &parse_client_events(long.as_bytes()).unwrap()[0] {
+            Event::PlpView { category } => assert_eq!(category.len(), 128),
+            e => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_batches_are_refused_with_a_reason() {
+        assert!(parse_client_events(b"not json")
+            .unwrap_err()
+            .0
+            .starts_with("invalid events"));
+        assert!(parse_client_events(br#"{"events":[{"type":"hack"}]}"#).is_err());
+        assert!(parse_client_events(br#"{"events":[],"extra":1}"#).is_err());
+        assert!(parse_client_events(br#"{"events":[{"type":"plp_view","category":"  "}]}"#).is_err());
+        let many = format!(
+            r#"{{"events":[{}]}}"#,
+            vec![r#"{"type":"checkout_complete"}"#; 21].join(",")
+        );
+        assert_eq!(
+            parse_client_events(many.as_bytes()).unwrap_err().0,
+            "at most 20 events per request"
+        );
+        assert!(parse_client_events(&vec![b' '; MAX_BODY + 1]).is_err());
+    }
+}

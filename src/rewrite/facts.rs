@@ -1,0 +1,319 @@
+//! Reading a product's facts (key, brand, category, price) out of a streaming product page, from
+//! the places the config names: JSON-LD `Product`, attributes of an element, or an element's text.
+//!
+//! The handlers only read; they never change the page. Facts fill first-come per field; the probe
+//! is [`FactsProbe::ready`] once a brand or a category is known, which is when the glue may stop
+//! holding the response headers back.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use lol_html::html_content::{Element, TextChunk};
+use lol_html::{ElementContentHandlers, Selector, Settings};
+use serde_json::Value;
+
+use crate::config::{Fact, Source};
+use crate::signal::ProductFacts;
+
+/// Longest JSON-LD script read (bigger ones are skipped, not buffered).
+const MAX_JSONLD: usize = 256 * 1024;
+/// Longest fact kept, in characters.
+const MAX_FACT: usize = 64;
+
+#[derive(Default)]
+struct State {
+    facts: ProductFacts,
+    jsonld: String,
+    jsonld_overflow: bool,
+    texts: Vec<String>,
+}
+
+/// Shared view of what the handlers found so far.
+#[derive(Clone, Default)]
+pub struct FactsProbe(Rc<RefCell<State>>);
+
+impl FactsProbe {
+    /// The facts found so far.
+    pub fn facts(&self) -> ProductFacts {
+        self.0.borrow().facts.clone()
+    }
+
+    /// Whether enough is known to learn from (a brand or a category).
+    pub fn ready(&self) -> bool {
+        let s = self.0.borrow();
+        s.facts.brand.is_some() || s.facts.category.is_some()
+    }
+}
+
+/// Adds read-only handlers for `sources` to `settings`; returns the probe that sees their results.
+/// Selectors were checked when the config compiled; one that still fails to parse is skipped.
+pub fn with_fact_handlers(
+    mut settings: Settings<'static, 'static>,
+    sources: &[Source],
+) -> (Settings<'static, 'static>, FactsProbe) {
+    let probe = FactsProbe::default();
+    for source in sources {
+        match source {
+            Source::JsonLd => {
+                let Ok(sel) = "script[type=\"application/ld+json\"]".parse::<Selector>() else {
+                    continue;
+                };
+                let state = probe.0.clone();
+                let handlers = ElementContentHandlers::default().text(move |t: &mut TextChunk<'_>| {
+                    let mut s = state.borrow_mut();
+                    if !s.jsonld_overflow {
+                        if s.jsonld.len() + t.as_str().len() > MAX_JSONLD {
+                            s.jsonld_overflow = true;
+                            s.jsonld.clear();
+                        } else {
+                            s.jsonld.push_str(t.as_str());
+                        }
+                    }
+                    if t.last_in_text_node() {
+                        let text = std::mem::take(&mut s.jsonld);
+                        s.jsonld_overflow = false;
+                        if let Ok(value) = serde_json::from_str::<Value>(&text) {
+                            if let Some(found) = product_from_jsonld(&value, 0) {
+                                fill(&mut s.facts, found);
+                            }
+                        }
+                    }
+                    Ok(())
+                });
+                settings = settings.append_element_content_handler((std::borrow::Cow::Owned(sel), handlers));
+            }
+            Source::Attributes {
+                selector,
+                key,
+                brand,
+                category,
+                price,
+            } => {
+                let Ok(sel) = selector.parse::<Selector>() else {
+                    continue;
+                };
+                let state = probe.0.clone();
+                let (key, brand, category, price) =
+                    (key.clone(), brand.clone(), category.clone(), price.clone());
+                let handlers = ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+                    let get = |a: &Option<String>| {
+                        a.as_deref()
+                            .and_then(|a| el.get_attribute(a))
+                            .and_then(|v| clean(&v))
+                    };
+                    let found = ProductFacts {
+                        key: get(&key),
+                        brand: get(&brand),
+                        category: get(&category),
+                        price: get(&price).and_then(|p| parse_price(&p)),
+                    };
+                    fill(&mut state.borrow_mut().facts, found);
+                    Ok(())
+                });
+                settings = settings.append_element_content_handler((std::borrow::Cow::Owned(sel), handlers));
+            }
+            Source::Text { selector, field } => {
+                let Ok(sel) = selector.parse::<Selector>() else {
+                    continue;
+                };
+                let state = probe.0.clone();
+                let field = *field;
+                let slot = {
+                    let mut s = probe.0.borrow_mut();
+                    s.texts.push(String::new());
+                    s.texts.len() - 1
+                };
+                let handlers = ElementContentHandlers::default().text(move |t: &mut TextChunk<'_>| {
+                    let mut s = state.borrow_mut();
+                    let Some(buf) = s.texts.get_mut(slot) else {
+                        return Ok(());
+                    };
+                    if buf.len() < 4 * MAX_FACT {
+                        buf.push_str(t.as_str());
+                    }
+                    if t.last_in_text_node() {
+                        let text = std::mem::take(buf);
+                        if let Some(v) = clean(&text) {
+                            let mut found = ProductFacts::default();
+                            match field {
+                                Fact::Key => found.key = Some(v),
+                                Fact::Brand => found.brand = Some(v),
+                                Fact::Category => found.category = Some(v),
+                                Fact::Price => found.price = parse_price(&v),
+                            }
+                            fill(&mut s.facts, found);
+                        }
+                    }
+                    Ok(())
+                });
+                settings = settings.append_element_content_handler((std::borrow::Cow::Owned(sel), handlers));
+            }
+        }
+    }
+    (settings, probe)
+}
+
+/// Fills the fields of `into` that are still empty.
+fn fill(into: &mut ProductFacts, found: ProductFacts) {
+    into.key = into.key.take().or(found.key);
+    into.brand = into.brand.take().or(found.brand);
+    into.category = into.category.take().or(found.category);
+    into.price = into.price.or(found.price);
+}
+
+/// Trims, drops control characters and bounds the length; `None` when nothing is left.
+fn clean(s: &str) -> Option<String> {
+    let v: String = s
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let v: String = v.chars().take(MAX_FACT).collect();
+    (!v.is_empty()).then_some(v)
+}
+
+/// A price from `"£1,299.00"`, `"1299"`, `"1.299,00"` (European) or `1299.5`.
+pub fn parse_price(s: &str) -> Option<f64> {
+    let digits: String = s
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+        .collect();
+    let normalized = match (digits.rfind('.'), digits.rfind(',')) {
+        (Some(d), Some(c)) if c > d => digits.replace('.', "").replace(',', "."),
+        (Some(_), Some(_)) => digits.replace(',', ""),
+        (None, Some(c)) if digits.len() - c == 3 => digits.replace(',', "."),
+        (None, Some(_)) => digits.replace(',', ""),
+        _ => digits,
+    };
+    normalized
+        .parse::<f64>()
+        .ok()
+        .filter(|p| p.is_finite() && *p >= 0.0)
+}
+
+fn is_product_type(v: &Value) -> bool {
+    match v {
+        Value::String(t) => matches!(t.as_str(), "Product" | "ProductGroup" | "IndividualProduct"),
+        Value::Array(ts) => ts.iter().any(is_product_type),
+        _ => false,
+    }
+}
+
+fn text_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => clean(s),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Object(o) => o.get("name").and_then(text_of),
+        Value::Array(a) => a.first().and_then(text_of),
+        _ => None,
+    }
+}
+
+fn price_of(offers: &Value) -> Option<f64> {
+    match offers {
+        Value::Array(a) => a.iter().find_map(price_of),
+        Value::Object(o) => ["price", "lowPrice"]
+            .iter()
+            .find_map(|k| match o.get(*k)? {
+                Value::Number(n) => n.as_f64(),
+                Value::String(s) => parse_price(s),
+                _ => None,
+            })
+            .or_else(|| o.get("priceSpecification").and_then(price_of))
+            .or_else(|| o.get("offers").and_then(price_of)),
+        _ => None,
+    }
+}
+
+/// The facts of the first schema.org `Product` in a JSON-LD value (top level, arrays, `@graph`).
+pub fn product_from_jsonld(v: &Value, depth: u8) -> Option<ProductFacts> {
+    if depth > 4 {
+        return None;
+    }
+    match v {
+        Value::Array(items) => items.iter().find_map(|i| product_from_jsonld(i, depth + 1)),
+        Value::Object(o) => {
+            if o.get("@type").is_some_and(is_product_type) {
+                let key = ["sku", "productID", "mpn", "gtin13", "gtin"]
+                    .iter()
+                    .find_map(|k| o.get(*k).and_then(text_of));
+                return Some(ProductFacts {
+                    key,
+                    brand: o.get("brand").and_then(text_of),
+                    category: o.get("category").and_then(text_of),
+                    price: o.get("offers").and_then(price_of),
+                });
+            }
+            o.get("@graph").and_then(|g| product_from_jsonld(g, depth + 1))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rewrite::{run_chunked, utf8, HtmlStream};
+
+    fn probe(sources: &[Source], page: &str, chunk: usize) -> (ProductFacts, Vec<u8>) {
+        let (settings, probe) = with_fact_handlers(Settings::new(), sources);
+        let (out, bailed) = run_chunked(HtmlStream::new(settings, utf8()), page.as_bytes(), &[chunk]);
+        assert!(bailed.is_none());
+        (probe.facts(), out)
+    }
+
+    #[test]
+    fn json_ld_product_in_any_chunking_and_the_page_is_unchanged() {
+        let page = r#"<html><head><script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"BreadcrumbList"},{"@type":["Product"],"sku":"VT-1","name":"X","brand":{"@type":"Brand","name":"Kestrel"},"category":"outerwear","offers":{"@type":"Offer","price":"149.99","priceCurrency":"GBP"}}]}</script></head><body>x</body></html>"#;
+        for chunk in [1, 7, 64, 4096] {
+            let (facts, out) = probe(&[Source::JsonLd], page, chunk);
+            assert_eq!(out, page.as_bytes());
+            assert_eq!(facts.key.as_deref(), Some("VT-1"));
+            assert_eq!(facts.brand.as_deref(), Some("Kestrel"));
+            assert_eq!(facts.category.as_deref(), Some("outerwear"));
+            assert_eq!(facts.price, Some(149.99));
+        }
+    }
+
+    #[test]
+    fn attributes_and_text_sources() {
+        let page = r#"<article class="product" data-sku="A1" data-brand=" Sable " data-price="1.299,00"><h1 class="t"> Big <b>bag</b></h1><span class="cat">bags</span></article>"#;
+        let sources = vec![
+            Source::Attributes {
+                selector: "article.product".into(),
+                key: Some("data-sku".into()),
+                brand: Some("data-brand".into()),
+                category: None,
+                price: Some("data-price".into()),
+            },
+            Source::Text {
+                selector: ".cat".into(),
+                field: Fact::Category,
+            },
+        ];
+        let (facts, _) = probe(&sources, page, 3);
+        assert_eq!(facts.key.as_deref(), Some("A1"));
+        assert_eq!(facts.brand.as_deref(), Some("Sable"));
+        assert_eq!(facts.category.as_deref(), Some("bags"));
+        assert_eq!(facts.price, Some(1299.0));
+    }
+
+    #[test]
+    fn broken_json_ld_is_ignored() {
+        let page = r#"<script type="application/ld+json">{"@type":"Product", oops</script><p>x</p>"#;
+        let (facts, out) = probe(&[Source::JsonLd], page, 5);
+        assert!(facts.is_empty());
+        assert_eq!(out, page.as_bytes());
+    }
+
+    #[test]
+    fn prices() {
+        assert_eq!(parse_price("£1,299.00"), Some(1299.0));
+        assert_eq!(parse_price("1.299,50 €"), Some(1299.5));
+        assert_eq!(parse_price("12,50"), Some(12.5));
+        assert_eq!(parse_price("49"), Some(49.0));
+        assert_eq!(parse_price("free"), None);
+    }
+}

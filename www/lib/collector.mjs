@@ -1,0 +1,79 @@
+// The demo's event collector: what vitrine forwards (off the response path) lands here, in an
+// embedded SQLite database (sql.js: SQLite compiled to WebAssembly, no native build), so later
+// work can compute metrics (conversion by variant, search exit and zero-result rates).
+//
+// The database lives in memory and is written to disk (COLLECTOR_DB, default
+// .tmp/events.sqlite) after each batch, atomically (write, then rename).
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const initSqlJs = require('sql.js');
+
+export async function openCollector(file) {
+  const SQL = await initSqlJs();
+  let db;
+  if (file && fs.existsSync(file)) db = new SQL.Database(fs.readFileSync(file));
+  else db = new SQL.Database();
+  db.run(`create table if not exists events (
+    id integer primary key,
+    received_at integer not null,
+    visitor text not null,
+    type text not null,
+    path text,
+    country text,
+    consent text,
+    customer integer,
+    intent text,
+    payload text not null
+  )`);
+  db.run('create index if not exists events_visitor on events(visitor)');
+
+  function persist() {
+    if (!file) return;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.tmp`;
+    fs.writeFileSync(tmp, Buffer.from(db.export()));
+    fs.renameSync(tmp, file);
+  }
+
+  return {
+    // Validates and stores one batch from vitrine; returns the number of events stored.
+    insert(batch, now = Date.now()) {
+      if (!batch || batch.v !== 1 || typeof batch.visitor !== 'string' || !Array.isArray(batch.events)) {
+        throw new Error('not a vitrine event batch');
+      }
+      if (!/^[0-9a-f]{24}$/.test(batch.visitor) || batch.events.length > 50) throw new Error('invalid batch');
+      const stmt = db.prepare(
+        'insert into events (received_at, visitor, type, path, country, consent, customer, intent, payload) values (?,?,?,?,?,?,?,?,?)',
+      );
+      try {
+        for (const e of batch.events) {
+          stmt.run([now, batch.visitor, String(e.type ?? 'unknown'), batch.path ?? null, batch.country ?? null,
+            batch.consent ?? null, batch.customer ? 1 : 0, batch.intent ?? null, JSON.stringify(e)]);
+        }
+      } finally {
+        stmt.free();
+      }
+      persist();
+      return batch.events.length;
+    },
+    // Events, newest last, optionally for one visitor.
+    list({ visitor, limit = 200 } = {}) {
+      const sql = visitor
+        ? 'select received_at, visitor, type, path, country, consent, customer, intent, payload from events where visitor = ? order by id limit ?'
+        : 'select received_at, visitor, type, path, country, consent, customer, intent, payload from events order by id limit ?';
+      const res = db.exec(sql, visitor ? [visitor, limit] : [limit])[0];
+      if (!res) return [];
+      return res.values.map((row) => {
+        const o = Object.fromEntries(res.columns.map((c, i) => [c, row[i]]));
+        o.payload = JSON.parse(o.payload);
+        return o;
+      });
+    },
+    count() {
+      return db.exec('select count(*) from events')[0].values[0][0];
+    },
+  };
+}
