@@ -9,7 +9,7 @@
 // the CPU); compare the ratios.
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { startOrigin, startWorker } from '../e2e/harness.mjs';
+import { startOrigin, startWorker, demoVars, Visitor } from '../e2e/harness.mjs';
 
 const N = Number(process.env.BENCH_REQUESTS ?? 300);
 const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
@@ -39,11 +39,11 @@ function cpuMs(pids) {
   return ticks * TICK_MS;
 }
 
-async function timed(url, n) {
+async function timed(url, n, headers = {}) {
   const times = [];
   for (let i = 0; i < n; i++) {
     const t = performance.now();
-    const res = await fetch(url, { headers: { 'accept-encoding': 'gzip' } });
+    const res = await fetch(url, { headers: { 'accept-encoding': 'gzip', ...headers } });
     await res.arrayBuffer();
     times.push(performance.now() - t);
   }
@@ -75,6 +75,35 @@ try {
   const base = rows['JSON API (pass)'];
   if (base > 0) {
     console.log(`workerd CPU, PLP streamed / JSON pass-through: ${(rows['PLP html (streamed)'] / base).toFixed(2)}x (resolution ${TICK_MS} ms ticks over ${N} requests)`);
+  }
+
+  // The signal's cost, measured within ONE configured worker (comparing CPU across two workers is
+  // unsound: each `unstable_startWorker` runs its own set of workerd processes). The same page, as
+  // a crawler (the signal is skipped) and as a known visitor with a full cookie (verify, learn,
+  // re-sign, Set-Cookie; on the PDP also holding the head until the product data has streamed).
+  const before = new Set(workerdPids());
+  const configured = await startWorker({ origin: origin.url, vars: demoVars(origin.url, { COLLECTOR_URL: '' }) });
+  const cpids = workerdPids().filter((p) => !before.has(p));
+  try {
+    const visitor = new Visitor(configured.url, { headers: { 'x-vitrine-country': 'US' } });
+    for (const p of ['/c/bags', '/c/shoes']) await visitor.fetch(p);
+    const human = { cookie: visitor.cookieHeader(), 'user-agent': visitor.headers['user-agent'], 'sec-fetch-dest': 'document', accept: 'text/html', 'x-vitrine-country': 'US' };
+    const crawler = { ...human, 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1)' };
+    const pdpPath = '/p/' + (await (await fetch(`${origin.url}/api/products?category=bags`)).json()).products[3].slug;
+    console.log(`signal cost in the configured worker (workerd pids ${cpids.join(',')}): CPU ms/req, crawler vs known visitor`);
+    for (const [label, path] of [['PLP', '/c/shoes'], ['PDP (learns)', pdpPath]]) {
+      const cpuFor = async (headers) => {
+        await timed(configured.url + path, 20, headers);
+        const t0 = cpuMs(cpids);
+        const median = await timed(configured.url + path, N, headers);
+        return [(cpuMs(cpids) - t0) / N, median];
+      };
+      const [botCpu, botMs] = await cpuFor(crawler);
+      const [sigCpu, sigMs] = await cpuFor(human);
+      console.log(`  ${label.padEnd(14)} crawler ${botCpu.toFixed(3)} ms (${botMs.toFixed(2)} ms latency)  visitor ${sigCpu.toFixed(3)} ms (${sigMs.toFixed(2)} ms)  ratio ${(sigCpu / botCpu).toFixed(2)}x`);
+    }
+  } finally {
+    await configured.stop();
   }
 } finally {
   await worker.stop();
