@@ -2,8 +2,8 @@
 //! the places the config names: JSON-LD `Product`, attributes of an element, or an element's text.
 //!
 //! The handlers only read; they never change the page. Facts fill first-come per field; the probe
-//! is [`FactsProbe::ready`] once a brand or a category is known, which is when the glue may stop
-//! holding the response headers back.
+//! is [`FactsProbe::ready`] once enough is known, which is when the glue may stop holding the
+//! response headers back.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -38,10 +38,12 @@ impl FactsProbe {
         self.0.borrow().facts.clone()
     }
 
-    /// Whether enough is known to learn from (a brand or a category).
+    /// Whether enough is known to learn from: a brand or a category, or a product key with its
+    /// price (real product pages often carry no more in their JSON-LD). Sources are read in
+    /// document order, so the config lists the richest first.
     pub fn ready(&self) -> bool {
-        let s = self.0.borrow();
-        s.facts.brand.is_some() || s.facts.category.is_some()
+        let f = &self.0.borrow().facts;
+        f.brand.is_some() || f.category.is_some() || (f.key.is_some() && f.price.is_some())
     }
 }
 
