@@ -33,13 +33,21 @@ fn facts_of(page: &[u8], cfg: &vitrine::config::Config, rng: &mut Rng) -> Produc
     last.unwrap()
 }
 
+/// (page, sources, expected key, price, category)
+type Case = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<f64>,
+    Option<&'static str>,
+);
+
 #[test]
 fn each_platform_is_configured_by_selectors_alone() {
     let Some(dir) = fixtures() else { return };
     let dir = dir.join("storefronts");
     let mut rng = Rng::from_env_or(0xfac75);
-    // (page, sources, expected key, price, category)
-    let cases: [(&str, &str, Option<&str>, Option<f64>, Option<&str>); 6] = [
+    let cases: [Case; 6] = [
         (
             "woocommerce-storefront-sample/pdp_hoodie.html",
             r#"[{"source":"json_ld"},{"source":"text","selector":".product_meta .posted_in a","field":"category"}]"#,
