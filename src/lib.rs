@@ -35,6 +35,7 @@
 pub mod config;
 pub mod events;
 pub mod proxy;
+pub mod rank;
 pub mod rewrite;
 pub mod signal;
 pub mod visit;

@@ -8,13 +8,18 @@
 //! This module owns: the document's shape, its validation, page classification. It does not own
 //! where the document comes from (the glue reads it) or what the rules do with a page.
 
+pub mod lint;
 pub mod pattern;
+pub mod rules;
+
+use std::collections::HashMap;
 
 use serde::Deserialize;
 
 use crate::signal::consent::ConsentPolicy;
 use crate::signal::cookie::CookieSpec;
 pub use pattern::PathPattern;
+pub use rules::{Action, Mode, Rule};
 
 /// The only document version this code reads.
 pub const VERSION: u32 = 1;
@@ -41,6 +46,75 @@ pub struct RawConfig {
     /// Developer aids; all off by default.
     #[serde(default)]
     pub debug: RawDebug,
+    /// `enforce` (default) or `shadow`: a shadow document is evaluated and logged, never served.
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// How far personalization may move products, and who is held out of it.
+    #[serde(default)]
+    pub personalization: Option<RawPersonalization>,
+    /// Merchandising rules.
+    #[serde(default)]
+    pub rules: Vec<rules::RawRule>,
+    /// Product facts for scoring and for checking swaps (small catalogs inline; see the README
+    /// for large ones).
+    #[serde(default)]
+    pub catalog: Option<RawCatalog>,
+}
+
+/// The `personalization` section.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPersonalization {
+    /// 0 (off) to 1: how strongly affinity reorders within the rules. Default 0.5.
+    #[serde(default)]
+    pub strength: Option<f64>,
+    /// Share of visitors (0 to 0.5) who get no personalization, to measure its lift. Default 0.
+    #[serde(default)]
+    pub holdout: Option<f64>,
+}
+
+/// The `catalog` section.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCatalog {
+    /// Products.
+    pub products: Vec<RawProduct>,
+}
+
+/// One catalog product.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProduct {
+    /// Product key (SKU), as the storefront's tiles and pages name it.
+    pub key: String,
+    /// Category.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Brand.
+    #[serde(default)]
+    pub brand: Option<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Price.
+    #[serde(default)]
+    pub price: Option<f64>,
+    /// `in_stock`, `low_stock` or `out_of_stock`.
+    #[serde(default)]
+    pub stock: Option<String>,
+    /// Images with roles.
+    #[serde(default)]
+    pub images: Vec<RawCatalogImage>,
+}
+
+/// A catalog image.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCatalogImage {
+    /// `packshot`, `lifestyle`, `detail`, ...
+    pub role: String,
+    /// URL.
+    pub src: String,
 }
 
 /// The `site` section.
@@ -50,6 +124,9 @@ pub struct RawSite {
     /// Page types by URL pattern, first match wins.
     #[serde(default)]
     pub pages: Vec<RawPage>,
+    /// Listing pages: product grids and the hero.
+    #[serde(default)]
+    pub plp: Option<RawPlp>,
     /// Where product pages keep the product's data.
     #[serde(default)]
     pub pdp: Option<RawPdp>,
@@ -72,6 +149,108 @@ pub struct RawPage {
     pub method: Option<String>,
 }
 
+/// The `site.plp` section.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlp {
+    /// Product grids, each reordered on its own (a listing, a "related" rail, ...).
+    #[serde(default)]
+    pub grids: Vec<RawGrid>,
+    /// The category hero.
+    #[serde(default)]
+    pub hero: Option<RawHeroSelectors>,
+}
+
+/// One product grid.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGrid {
+    /// A name for reports (`plp=reordered:48` uses the first grid).
+    pub name: String,
+    /// Selector of the grid's container element.
+    pub container: String,
+    /// Selector of one tile, a direct child of the container (`li.product`).
+    pub tile: String,
+    /// How to read a tile's product key.
+    pub key: RawTileKey,
+    /// Attributes of the tile element carrying facts (when the catalog does not).
+    #[serde(default)]
+    pub facts: Option<RawTileFacts>,
+    /// Largest grid held in memory for reordering (KB, default 512); over it the page passes.
+    #[serde(default)]
+    pub max_kb: Option<u32>,
+}
+
+/// How a tile names its product: an attribute of the tile, or a link inside it and a path pattern.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTileKey {
+    /// Attribute of the tile element (`data-sku`, `data-product-id`).
+    #[serde(default)]
+    pub attribute: Option<String>,
+    /// Selector of a link inside the tile (`a`, `a.card-link`).
+    #[serde(default)]
+    pub link: Option<String>,
+    /// Path pattern of the link's `href`, capturing `{product}` (`/products/{product}`).
+    #[serde(default)]
+    pub pattern: Option<String>,
+}
+
+/// Tile attributes carrying facts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTileFacts {
+    /// Brand attribute.
+    #[serde(default)]
+    pub brand: Option<String>,
+    /// Category attribute.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Price attribute.
+    #[serde(default)]
+    pub price: Option<String>,
+    /// Stock attribute (`in_stock`, `low_stock`, `out_of_stock`).
+    #[serde(default)]
+    pub stock: Option<String>,
+}
+
+/// Hero selectors; each is searched inside `container`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHeroSelectors {
+    /// The hero block.
+    pub container: String,
+    /// Headline element.
+    #[serde(default)]
+    pub headline: Option<String>,
+    /// Sub-copy element.
+    #[serde(default)]
+    pub sub: Option<String>,
+    /// Call-to-action link.
+    #[serde(default)]
+    pub cta: Option<String>,
+    /// Image element.
+    #[serde(default)]
+    pub image: Option<String>,
+}
+
+/// The PDP gallery.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGallery {
+    /// Selector of the gallery container.
+    pub container: String,
+    /// Selector of one gallery item (a direct child of the container).
+    pub item: String,
+    /// Selector of the image inside an item (default `img`).
+    #[serde(default)]
+    pub image: Option<String>,
+    /// Attribute of the item (or image) naming the image's role (`data-role`); without it, roles
+    /// come from the catalog by image URL.
+    #[serde(default)]
+    pub role_attribute: Option<String>,
+}
+
 /// The `site.pdp` section.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -83,6 +262,9 @@ pub struct RawPdp {
     /// learned signal can go out in this response's `Set-Cookie`. Default 128, at most 1024.
     #[serde(default)]
     pub learn_window_kb: Option<u32>,
+    /// The image gallery, for the first-image policy.
+    #[serde(default)]
+    pub gallery: Option<RawGallery>,
 }
 
 /// A place product facts live in a page.
@@ -284,9 +466,103 @@ pub struct Identity {
     pub strip_header: bool,
 }
 
+/// How a tile names its product.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TileKey {
+    /// An attribute of the tile element.
+    Attribute(String),
+    /// A link inside the tile, its `href` matched against a pattern capturing `{product}`.
+    Link {
+        /// Selector of the link inside the tile.
+        link: String,
+        /// Pattern of the href's path.
+        pattern: PathPattern,
+    },
+}
+
+/// A compiled product grid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grid {
+    /// Name.
+    pub name: String,
+    /// Container selector.
+    pub container: String,
+    /// Tile selector (relative to the container: a direct child).
+    pub tile: String,
+    /// Key source.
+    pub key: TileKey,
+    /// Facts attributes: brand, category, price, stock.
+    pub facts: [Option<String>; 4],
+    /// Largest grid held for reordering, in bytes.
+    pub max_bytes: usize,
+}
+
+/// Compiled hero selectors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeroSelectors {
+    /// Container.
+    pub container: String,
+    /// Headline.
+    pub headline: Option<String>,
+    /// Sub-copy.
+    pub sub: Option<String>,
+    /// CTA link.
+    pub cta: Option<String>,
+    /// Image.
+    pub image: Option<String>,
+}
+
+/// Compiled gallery selectors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gallery {
+    /// Container.
+    pub container: String,
+    /// Item (direct child of the container).
+    pub item: String,
+    /// Image inside an item.
+    pub image: String,
+    /// Role attribute, if the markup names roles.
+    pub role_attribute: Option<String>,
+}
+
+/// A catalog entry (names lowercased for matching; the key as written).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Product {
+    /// Key.
+    pub key: String,
+    /// Lowercase category.
+    pub category: Option<String>,
+    /// Lowercase brand.
+    pub brand: Option<String>,
+    /// Lowercase tags.
+    pub tags: Vec<String>,
+    /// Price.
+    pub price: Option<f64>,
+    /// Stock state.
+    pub stock: Option<String>,
+    /// (role, src) pairs.
+    pub images: Vec<(String, String)>,
+}
+
 /// The compiled, validated config.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// Document mode.
+    pub mode: Mode,
+    /// Product grids on listing pages.
+    pub grids: Vec<Grid>,
+    /// Hero selectors.
+    pub hero: Option<HeroSelectors>,
+    /// PDP gallery.
+    pub gallery: Option<Gallery>,
+    /// Rules.
+    pub rules: Vec<Rule>,
+    /// Catalog by key.
+    pub catalog: HashMap<String, Product>,
+    /// Personalization strength 0..=1.
+    pub strength: f64,
+    /// Holdout share 0..=0.5.
+    pub holdout: f64,
     /// Page rules, first match wins.
     pub pages: Vec<PageRule>,
     /// Product facts sources for PDPs.
@@ -350,18 +626,47 @@ pub struct Problem {
     pub message: String,
 }
 
+impl Problem {
+    /// A problem at `path`.
+    pub fn new(path: impl Into<String>, message: &str) -> Self {
+        Problem {
+            path: path.into(),
+            message: message.to_owned(),
+        }
+    }
+}
+
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.path, self.message)
     }
 }
 
+/// Largest config document accepted.
+pub const MAX_DOCUMENT: usize = 2 * 1024 * 1024;
+
 /// Parses and compiles a JSON document, reporting every problem found.
 pub fn compile_json(json: &str) -> Result<Config, Vec<Problem>> {
-    let raw: RawConfig = serde_json::from_str(json).map_err(|e| {
+    if json.len() > MAX_DOCUMENT {
+        return Err(vec![Problem::new(
+            "(document)",
+            "must be at most 2 MB; push large catalogs separately",
+        )]);
+    }
+    let de = &mut serde_json::Deserializer::from_str(json);
+    let raw: RawConfig = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = inner.to_string();
+        // serde_json appends " at line L column C": keep the message plain, the path says where.
+        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
         vec![Problem {
-            path: format!("(line {}, column {})", e.line(), e.column()),
-            message: e.to_string(),
+            path: if path == "." {
+                format!("(line {}, column {})", inner.line(), inner.column())
+            } else {
+                path
+            },
+            message,
         }]
     })?;
     compile(raw)
@@ -549,10 +854,209 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
         }
     }
 
+    let mode = match raw.mode.as_deref() {
+        None => Mode::Enforce,
+        Some(m) => Mode::parse(m).unwrap_or_else(|| {
+            problem("mode".into(), "must be enforce or shadow");
+            Mode::Enforce
+        }),
+    };
+    let (mut strength, mut holdout) = (0.5, 0.0);
+    if let Some(p) = &raw.personalization {
+        if let Some(s) = p.strength {
+            if (0.0..=1.0).contains(&s) {
+                strength = s;
+            } else {
+                problem("personalization.strength".into(), "must be 0 to 1");
+            }
+        }
+        if let Some(h) = p.holdout {
+            if (0.0..=0.5).contains(&h) {
+                holdout = h;
+            } else {
+                problem("personalization.holdout".into(), "must be 0 to 0.5");
+            }
+        }
+    }
+
+    let mut grids = Vec::new();
+    let mut hero = None;
+    if let Some(plp) = &raw.site.plp {
+        for (i, g) in plp.grids.iter().enumerate().take(8) {
+            let at = |f: &str| format!("site.plp.grids[{i}].{f}");
+            let mut ok = true;
+            for (field, sel) in [("container", &g.container), ("tile", &g.tile)] {
+                if let Err(msg) = check_selector(sel) {
+                    problem(at(field), &msg);
+                    ok = false;
+                }
+            }
+            if let Err(msg) = check_selector(&format!("{} > {}", g.container, g.tile)) {
+                problem(at("tile"), &format!("does not combine with the container: {msg}"));
+                ok = false;
+            }
+            let key = match (&g.key.attribute, &g.key.link, &g.key.pattern) {
+                (Some(a), None, None) if is_token(a) => Some(TileKey::Attribute(a.clone())),
+                (None, Some(link), Some(pattern)) => {
+                    let sel_ok = check_selector(link)
+                        .map_err(|m| problem(at("key.link"), &m))
+                        .is_ok();
+                    let pat = PathPattern::parse(pattern)
+                        .map_err(|e| problem(at("key.pattern"), e.0))
+                        .ok();
+                    match pat {
+                        Some(p) if !p.captures("product") => {
+                            problem(at("key.pattern"), "must capture {product}");
+                            None
+                        }
+                        Some(p) if sel_ok => Some(TileKey::Link {
+                            link: link.clone(),
+                            pattern: p,
+                        }),
+                        _ => None,
+                    }
+                }
+                _ => {
+                    problem(
+                        at("key"),
+                        "must be {\"attribute\": name} or {\"link\": selector, \"pattern\": path}",
+                    );
+                    None
+                }
+            };
+            let f = g.facts.as_ref();
+            let facts = [
+                f.and_then(|f| f.brand.clone()),
+                f.and_then(|f| f.category.clone()),
+                f.and_then(|f| f.price.clone()),
+                f.and_then(|f| f.stock.clone()),
+            ];
+            let max_kb = g.max_kb.unwrap_or(512);
+            if !(1..=4096).contains(&max_kb) {
+                problem(at("max_kb"), "must be 1 to 4096");
+            }
+            if let (true, Some(key)) = (ok, key) {
+                grids.push(Grid {
+                    name: g.name.clone(),
+                    container: g.container.clone(),
+                    tile: g.tile.clone(),
+                    key,
+                    facts,
+                    max_bytes: max_kb.clamp(1, 4096) as usize * 1024,
+                });
+            }
+        }
+        if plp.grids.len() > 8 {
+            problem("site.plp.grids".into(), "must have at most 8 grids");
+        }
+        if let Some(h) = &plp.hero {
+            let mut ok = check_selector(&h.container)
+                .map_err(|m| problem("site.plp.hero.container".into(), &m))
+                .is_ok();
+            for (field, sel) in [
+                ("headline", &h.headline),
+                ("sub", &h.sub),
+                ("cta", &h.cta),
+                ("image", &h.image),
+            ] {
+                if let Some(sel) = sel {
+                    if let Err(msg) = check_selector(&format!("{} {}", h.container, sel)) {
+                        problem(format!("site.plp.hero.{field}"), &msg);
+                        ok = false;
+                    }
+                }
+            }
+            if ok {
+                hero = Some(HeroSelectors {
+                    container: h.container.clone(),
+                    headline: h.headline.clone(),
+                    sub: h.sub.clone(),
+                    cta: h.cta.clone(),
+                    image: h.image.clone(),
+                });
+            }
+        }
+    }
+    let gallery = raw
+        .site
+        .pdp
+        .as_ref()
+        .and_then(|p| p.gallery.as_ref())
+        .and_then(|g| {
+            let image = g.image.clone().unwrap_or_else(|| "img".to_owned());
+            let combined = format!("{} > {} {}", g.container, g.item, image);
+            match check_selector(&combined) {
+                Ok(()) => Some(Gallery {
+                    container: g.container.clone(),
+                    item: g.item.clone(),
+                    image,
+                    role_attribute: g.role_attribute.clone(),
+                }),
+                Err(msg) => {
+                    problem("site.pdp.gallery".into(), &msg);
+                    None
+                }
+            }
+        });
+
+    let mut catalog = HashMap::new();
+    if let Some(c) = &raw.catalog {
+        if c.products.len() > 20_000 {
+            problem(
+                "catalog.products".into(),
+                "must have at most 20000 products inline",
+            );
+        }
+        for (i, p) in c.products.iter().enumerate().take(20_000) {
+            let at = |f: &str| format!("catalog.products[{i}].{f}");
+            if p.key.trim().is_empty() {
+                problem(at("key"), "must not be empty");
+                continue;
+            }
+            if let Some(s) = &p.stock {
+                if !matches!(s.as_str(), "in_stock" | "low_stock" | "out_of_stock") {
+                    problem(at("stock"), "must be in_stock, low_stock or out_of_stock");
+                }
+            }
+            if p.price.is_some_and(|x| !(x.is_finite() && x >= 0.0)) {
+                problem(at("price"), "must be a non-negative number");
+            }
+            let prev = catalog.insert(
+                p.key.trim().to_owned(),
+                Product {
+                    key: p.key.trim().to_owned(),
+                    category: p.category.as_ref().map(|c| c.trim().to_lowercase()),
+                    brand: p.brand.as_ref().map(|b| b.trim().to_lowercase()),
+                    tags: p.tags.iter().map(|t| t.trim().to_lowercase()).collect(),
+                    price: p.price,
+                    stock: p.stock.clone(),
+                    images: p
+                        .images
+                        .iter()
+                        .map(|im| (im.role.to_lowercase(), im.src.clone()))
+                        .collect(),
+                },
+            );
+            if prev.is_some() {
+                problem(at("key"), &format!("duplicate key {:?}", p.key));
+            }
+        }
+    }
+
+    let rules = rules::compile_rules(&raw.rules, mode, &mut problems);
+
     if !problems.is_empty() {
         return Err(problems);
     }
     Ok(Config {
+        mode,
+        grids,
+        hero,
+        gallery,
+        rules,
+        catalog,
+        strength,
+        holdout,
         pages,
         product_sources,
         learn_window,
