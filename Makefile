@@ -51,11 +51,14 @@ build/index.js: $(SOURCES) | setup
 origin:
 	node www/server.mjs --port $(ORIGIN_PORT)
 
-# Local secrets for `wrangler dev`: random signing and identity keys, created once.
-.dev.vars:
-	@node -e "const k=()=>require('crypto').randomBytes(32).toString('base64url'); \
-	  console.log('SIGNAL_KEYS=\"1:'+k()+'\"\nIDENTITY_KEY=\"'+k()+'\"')" > $@
-	@echo "created .dev.vars with fresh local keys (not committed)"
+# Local secrets for `wrangler dev`: random signing and identity keys and an admin token, created
+# once (and completed when an older file lacks a key).
+.dev.vars: Makefile
+	@touch $@
+	@node -e "const fs=require('fs'),k=()=>require('crypto').randomBytes(32).toString('base64url'); \
+	  let s=fs.readFileSync('.dev.vars','utf8'); const add=(n,v)=>{ if(!new RegExp('^'+n+'=','m').test(s)) s+=n+'=\"'+v+'\"\n'; }; \
+	  add('SIGNAL_KEYS','1:'+k()); add('IDENTITY_KEY',k()); add('ADMIN_TOKEN',k()); fs.writeFileSync('.dev.vars',s)"
+	@echo ".dev.vars has local keys and an admin token (not committed)"
 
 ## dev: the demo origin and the worker in `wrangler dev`, in front of it; Ctrl-C stops both
 dev: setup build .dev.vars

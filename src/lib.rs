@@ -32,8 +32,10 @@
 )]
 #![warn(missing_docs)]
 
+pub mod admin;
 pub mod config;
 pub mod events;
+pub mod preview;
 pub mod proxy;
 pub mod rank;
 pub mod rewrite;

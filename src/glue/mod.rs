@@ -37,10 +37,10 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         },
         Err(_) => return misconfigured("ORIGIN is not set"),
     };
-    let loaded = state::load(&env);
+    let loaded = state::load(&env, started).await;
     let mut req = req;
     let url = req.url()?;
-    if let Some(resp) = endpoints::route(&mut req, &url, &ctx, &loaded, started).await {
+    if let Some(resp) = endpoints::route(&mut req, &url, &env, &ctx, &loaded, &origin, started).await {
         return resp;
     }
 
@@ -177,7 +177,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         }
     }
     report.extend(notes);
-    report.push(loaded.config_status.to_owned());
+    report.push(loaded.config_status.clone());
     let timing = Timing {
         origin_ms: origin_done.saturating_sub(started) as f64,
         edge_ms: Date::now().as_millis().saturating_sub(origin_done) as f64,

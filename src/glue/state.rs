@@ -1,11 +1,17 @@
 //! What an isolate keeps between requests: the compiled config and the keyring (parsed once per
 //! distinct input, not per request), and the book of names seen (for whoami).
+//!
+//! The config comes from KV (`CONFIG`: the active version a push or rollback set), checked at most
+//! every `CONFIG_TTL_SECONDS` (default 30): one KV read when nothing changed, two when a new
+//! version must be fetched. Without a KV config, `VITRINE_CONFIG` (a var) is used: local
+//! development and bootstrap. A KV failure keeps the config the isolate already has.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use worker::{console_error, Env};
 
+use crate::admin::{self, ACTIVE_KEY};
 use crate::config::{self, Config};
 use crate::signal::cookie::Keyring;
 use crate::visit::NameBook;
@@ -20,13 +26,30 @@ pub struct Loaded {
     pub identity_key: Option<Vec<u8>>,
     /// Where events are forwarded, if anywhere.
     pub collector: Option<String>,
-    /// Short status for `x-vitrine` when the config is missing or invalid.
-    pub config_status: &'static str,
+    /// For `x-vitrine`: `cfg=<version>`, `cfg=none` or `cfg=invalid`.
+    pub config_status: String,
+    /// The active version (KV) or the var config's content version.
+    pub version: Option<String>,
+    /// The KV pointer this was loaded from (`None`: the var).
+    source: Option<String>,
+    /// The admin token; `None` disables the admin surface entirely.
+    pub admin_token: Option<String>,
+}
+
+struct Cached {
+    fingerprint: u64,
+    checked_ms: u64,
+    loaded: Rc<Loaded>,
 }
 
 thread_local! {
-    static LOADED: RefCell<Option<(u64, Rc<Loaded>)>> = const { RefCell::new(None) };
+    static LOADED: RefCell<Option<Cached>> = const { RefCell::new(None) };
     static NAMES: RefCell<NameBook> = RefCell::new(NameBook::default());
+}
+
+/// Forgets the cached config, so the next request reads KV (after a push or rollback here).
+pub fn invalidate() {
+    LOADED.with(|l| *l.borrow_mut() = None);
 }
 
 /// A string binding: a secret (`.dev.vars`, `wrangler secret put`) or a plain var.
@@ -51,28 +74,72 @@ fn fingerprint(parts: &[&Option<String>]) -> u64 {
 }
 
 /// The current settings; parsed again only when an input changed.
-pub fn load(env: &Env) -> Rc<Loaded> {
-    let config_text = text(env, "VITRINE_CONFIG");
+pub async fn load(env: &Env, now_ms: u64) -> Rc<Loaded> {
+    let var_config = text(env, "VITRINE_CONFIG");
     let keys_text = text(env, "SIGNAL_KEYS");
     let identity_text = text(env, "IDENTITY_KEY");
     let collector = text(env, "COLLECTOR_URL");
-    let fp = fingerprint(&[&config_text, &keys_text, &identity_text, &collector]);
-    if let Some(hit) = LOADED.with(|l| {
+    let admin_token = text(env, "ADMIN_TOKEN");
+    let ttl_ms = text(env, "CONFIG_TTL_SECONDS")
+        .and_then(|t| t.trim().parse::<u64>().ok())
+        .unwrap_or(30)
+        .saturating_mul(1000);
+    let fp = fingerprint(&[&var_config, &keys_text, &identity_text, &collector, &admin_token]);
+    let cached = LOADED.with(|l| {
         l.borrow()
             .as_ref()
-            .filter(|(f, _)| *f == fp)
-            .map(|(_, v)| v.clone())
-    }) {
-        return hit;
+            .filter(|c| c.fingerprint == fp)
+            .map(|c| (c.checked_ms, c.loaded.clone()))
+    });
+    if let Some((at, loaded)) = &cached {
+        if now_ms.saturating_sub(*at) < ttl_ms {
+            return loaded.clone();
+        }
     }
+    let kv = env.kv("CONFIG").ok();
+    let active = match &kv {
+        Some(kv) => match kv.get(ACTIVE_KEY).text().await {
+            Ok(v) => v.filter(|v| admin::is_version(v)),
+            Err(e) => {
+                console_error!(
+                    "vitrine: reading the active config failed: {e}; keeping what this isolate has"
+                );
+                if let Some((_, loaded)) = cached {
+                    remember(fp, now_ms, loaded.clone());
+                    return loaded;
+                }
+                None
+            }
+        },
+        None => None,
+    };
+    if let Some((_, loaded)) = &cached {
+        if loaded.source == active {
+            remember(fp, now_ms, loaded.clone());
+            return loaded.clone();
+        }
+    }
+    let from_kv = match (&kv, &active) {
+        (Some(kv), Some(v)) => kv.get(&admin::version_key(v)).text().await.ok().flatten(),
+        _ => None,
+    };
+    let (config_text, source) = match from_kv {
+        Some(t) => (Some(t), active.clone()),
+        None => (var_config, None),
+    };
+    let version = config_text.as_deref().and_then(|t| {
+        serde_json::from_str::<serde_json::Value>(t)
+            .ok()
+            .map(|v| admin::version_of(&v))
+    });
     let (config, config_status) = match config_text.as_deref().map(config::compile_json) {
-        None => (None, "cfg=none"),
-        Some(Ok(c)) => (Some(c), "cfg=ok"),
+        None => (None, "cfg=none".to_owned()),
+        Some(Ok(c)) => (Some(c), format!("cfg={}", version.as_deref().unwrap_or("?"))),
         Some(Err(problems)) => {
             for p in &problems {
-                console_error!("vitrine: VITRINE_CONFIG rejected: {p}");
+                console_error!("vitrine: config rejected: {p}");
             }
-            (None, "cfg=invalid")
+            (None, "cfg=invalid".to_owned())
         }
     };
     let keys = keys_text.as_deref().and_then(|k| match Keyring::parse(k) {
@@ -82,24 +149,32 @@ pub fn load(env: &Env) -> Rc<Loaded> {
             None
         }
     });
-    let identity_key = identity_text
-        .map(|k| k.into_bytes())
-        .filter(|k| k.len() >= 32)
-        .or_else(|| {
-            console_error!(
-                "vitrine: IDENTITY_KEY missing or shorter than 32 bytes; identity stitching is off"
-            );
-            None
-        });
+    let identity_key = identity_text.map(|k| k.into_bytes()).filter(|k| k.len() >= 32);
+    if identity_key.is_none() && config.as_ref().is_some_and(|c| c.identity.is_some()) {
+        console_error!("vitrine: IDENTITY_KEY missing or shorter than 32 bytes; identity stitching is off");
+    }
     let loaded = Rc::new(Loaded {
         config,
         keys,
         identity_key,
         collector,
         config_status,
+        version,
+        source,
+        admin_token: admin_token.filter(|t| t.len() >= 16),
     });
-    LOADED.with(|l| *l.borrow_mut() = Some((fp, loaded.clone())));
+    remember(fp, now_ms, loaded.clone());
     loaded
+}
+
+fn remember(fingerprint: u64, checked_ms: u64, loaded: Rc<Loaded>) {
+    LOADED.with(|l| {
+        *l.borrow_mut() = Some(Cached {
+            fingerprint,
+            checked_ms,
+            loaded,
+        })
+    });
 }
 
 /// Runs `f` with the isolate's name book.

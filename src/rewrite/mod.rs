@@ -15,6 +15,7 @@ use std::rc::Rc;
 
 use lol_html::errors::RewritingError;
 pub mod facts;
+pub mod plp;
 
 use lol_html::{AsciiCompatibleEncoding, HtmlRewriter, MemorySettings, OutputSink, Settings};
 

@@ -70,6 +70,7 @@ export async function startWorker({ origin, vars = {} } = {}) {
 export const TEST_KEYS = {
   SIGNAL_KEYS: '1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8',
   IDENTITY_KEY: 'test-identity-key-0123456789abcdef0123456789',
+  ADMIN_TOKEN: 'test-admin-token-0123456789',
 };
 
 /** The vars of a fully configured worker: the demo config, test keys, the origin's collector. */
@@ -78,6 +79,7 @@ export function demoVars(originUrl, overrides = {}) {
   return {
     VITRINE_CONFIG: JSON.stringify(config),
     COLLECTOR_URL: `${originUrl}/collect`,
+    CONFIG_TTL_SECONDS: '1',
     ...TEST_KEYS,
     ...overrides,
   };

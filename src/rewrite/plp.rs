@@ -1,0 +1,163 @@
+//! Reading listing pages: which products a page's grids show, in which order, with what facts,
+//! found by the config's selectors. Read-only; the reordering rewriter builds on the same tile
+//! identification.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use lol_html::html_content::Element;
+use lol_html::{ElementContentHandlers, Selector, Settings};
+
+use crate::config::{Config, Grid, TileKey};
+use crate::rank::Item;
+use crate::rewrite::facts::parse_price;
+use crate::rewrite::{run_chunked, utf8, HtmlStream};
+
+/// The tiles of every configured grid, in page order: `tiles[g]` are grid `g`'s.
+pub type Tiles = Vec<Vec<Item>>;
+
+/// The product key of a link: the path of `href` (absolute URLs too) matched against the pattern.
+pub fn key_from_href(href: &str, pattern: &crate::config::PathPattern) -> Option<String> {
+    let path = match href.find("://") {
+        Some(i) => href
+            .get(i + 3..)
+            .and_then(|rest| rest.find('/').and_then(|j| rest.get(j..)))?,
+        None => href,
+    };
+    pattern
+        .matches(path)?
+        .into_iter()
+        .find(|(name, _)| name == "product")
+        .map(|(_, v)| v)
+}
+
+fn tile_item(el: &Element<'_, '_>, grid: &Grid) -> Item {
+    let attr = |a: &Option<String>| {
+        a.as_deref()
+            .and_then(|a| el.get_attribute(a))
+            .map(|v| v.trim().to_owned())
+    };
+    let key = match &grid.key {
+        TileKey::Attribute(a) => el.get_attribute(a).map(|v| v.trim().to_owned()),
+        TileKey::Link { .. } => None,
+    };
+    let [brand, category, price, stock] = &grid.facts;
+    Item {
+        key,
+        brand: attr(brand).map(|b| b.to_lowercase()),
+        category: attr(category).map(|c| c.to_lowercase()),
+        tags: Vec::new(),
+        price: attr(price).and_then(|p| parse_price(&p)),
+        stock: attr(stock),
+    }
+}
+
+/// Handlers that collect each grid's tiles into the shared vector.
+pub fn with_tile_readers(
+    mut settings: Settings<'static, 'static>,
+    cfg: &Config,
+) -> (Settings<'static, 'static>, Rc<RefCell<Tiles>>) {
+    let tiles: Rc<RefCell<Tiles>> = Rc::new(RefCell::new(vec![Vec::new(); cfg.grids.len()]));
+    for (g, grid) in cfg.grids.iter().enumerate() {
+        let Ok(sel) = format!("{} > {}", grid.container, grid.tile).parse::<Selector>() else {
+            continue;
+        };
+        let (state, grid_c) = (tiles.clone(), grid.clone());
+        settings = settings.append_element_content_handler((
+            Cow::Owned(sel),
+            ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+                if let Some(list) = state.borrow_mut().get_mut(g) {
+                    list.push(tile_item(el, &grid_c));
+                }
+                Ok(())
+            }),
+        ));
+        if let TileKey::Link { link, pattern } = &grid.key {
+            let Ok(sel) = format!("{} > {} {}", grid.container, grid.tile, link).parse::<Selector>() else {
+                continue;
+            };
+            let (state, pattern) = (tiles.clone(), pattern.clone());
+            settings = settings.append_element_content_handler((
+                Cow::Owned(sel),
+                ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+                    let mut all = state.borrow_mut();
+                    if let Some(tile) = all.get_mut(g).and_then(|l| l.last_mut()) {
+                        if tile.key.is_none() {
+                            tile.key = el.get_attribute("href").and_then(|h| key_from_href(&h, &pattern));
+                        }
+                    }
+                    Ok(())
+                }),
+            ));
+        }
+    }
+    (settings, tiles)
+}
+
+/// The tiles of a whole page.
+pub fn read_tiles(cfg: &Config, html: &[u8]) -> Tiles {
+    let (settings, tiles) = with_tile_readers(Settings::new(), cfg);
+    let _ = run_chunked(HtmlStream::new(settings, utf8()), html, &[64 * 1024]);
+    let out = tiles.borrow().clone();
+    out
+}
+
+/// How many elements of a page each selector matches (selectors that do not parse count 0).
+pub fn count_matches(html: &[u8], selectors: &[String]) -> Vec<usize> {
+    let counts = Rc::new(RefCell::new(vec![0usize; selectors.len()]));
+    let mut settings = Settings::new();
+    for (i, s) in selectors.iter().enumerate() {
+        let Ok(sel) = s.parse::<Selector>() else { continue };
+        let c = counts.clone();
+        settings = settings.append_element_content_handler((
+            Cow::Owned(sel),
+            ElementContentHandlers::default().element(move |_el: &mut Element<'_, '_>| {
+                if let Some(n) = c.borrow_mut().get_mut(i) {
+                    *n += 1;
+                }
+                Ok(())
+            }),
+        ));
+    }
+    let _ = run_chunked(HtmlStream::new(settings, utf8()), html, &[64 * 1024]);
+    let out = counts.borrow().clone();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::compile_json;
+
+    #[test]
+    fn tiles_by_attribute_and_by_link() {
+        let cfg = compile_json(
+            r#"{"version":1,"site":{"plp":{"grids":[
+              {"name":"main","container":"ul.grid","tile":"li","key":{"attribute":"data-sku"},"facts":{"brand":"data-brand","stock":"data-stock"}},
+              {"name":"rail","container":"div.rail","tile":"a.card","key":{"link":"img","pattern":"/x/{product}"}},
+              {"name":"links","container":"ol","tile":"li","key":{"link":"a","pattern":"/products/{product}"}}
+            ]}}}"#,
+        )
+        .unwrap();
+        let html = br#"<ul class=grid><li data-sku=A data-brand=Kestrel data-stock=in_stock>a</li><li data-sku=" B ">b<ul><li data-sku=nested>n</li></ul></li></ul>
+            <ol><li><a href="https://shop.example/products/red-shoe?v=1">x</a></li><li><a href="/products/blue-shoe">y</a><a href="/products/other">z</a></li></ol>"#;
+        let tiles = read_tiles(&cfg, html);
+        assert_eq!(tiles[0].len(), 2, "direct children only");
+        assert_eq!(tiles[0][0].key.as_deref(), Some("A"));
+        assert_eq!(tiles[0][0].brand.as_deref(), Some("kestrel"));
+        assert_eq!(tiles[0][1].key.as_deref(), Some("B"));
+        assert!(tiles[1].is_empty());
+        let keys: Vec<_> = tiles[2].iter().map(|t| t.key.clone().unwrap()).collect();
+        assert_eq!(keys, vec!["red-shoe", "blue-shoe"]);
+    }
+
+    #[test]
+    fn counting() {
+        let html = b"<div class=a><p>1</p><p>2</p></div>";
+        assert_eq!(
+            count_matches(html, &["div.a p".into(), "span".into(), "((bad".into()]),
+            vec![2, 0, 0]
+        );
+    }
+}
