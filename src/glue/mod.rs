@@ -14,13 +14,15 @@ mod state;
 use futures_util::{Stream, StreamExt};
 use lol_html::AsciiCompatibleEncoding;
 use worker::{
-    console_error, console_warn, event, ByteStream, Context, Date, Env, Fetch, Headers, Request, RequestInit,
-    RequestRedirect, Response, ResponseBody, ResponseBuilder, Result,
+    console_error, console_log, console_warn, event, ByteStream, Context, Date, Env, Fetch, Headers, Request,
+    RequestInit, RequestRedirect, Response, ResponseBody, ResponseBuilder, Result,
 };
 
 use crate::config::{Classified, Config, PageKind};
 use crate::proxy::{self, Action, BodyPlan, Origin, PassReason, Timing};
+use crate::rank::device_of;
 use crate::rewrite::facts::with_fact_handlers;
+use crate::rewrite::plp::with_tile_readers;
 use crate::rewrite::HtmlStream;
 use crate::signal::cookie::{self, Keyring};
 use crate::signal::{minutes_from_unix_ms, to_hex, Event, ProductFacts, ID_LEN};
@@ -144,6 +146,33 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
                             }
                             held.body
                         }
+                        (_, Some(c), _) if document && has_shadow(c) && !c.grids.is_empty() => {
+                            let (settings, tiles) = with_tile_readers(lol_html::Settings::new(), c);
+                            let mut body = Body::live(upstream, HtmlStream::new(settings, enc));
+                            let (tx, rx) = futures_channel::oneshot::channel();
+                            body.on_end = Some(tx);
+                            let report = ShadowReport {
+                                loaded: loaded.clone(),
+                                signal: visit.as_ref().and_then(|v| v.signal.clone()),
+                                consent: visit.as_ref().is_some_and(|v| v.consent.allows_profile()),
+                                page: page.clone(),
+                                query: url
+                                    .query_pairs()
+                                    .find(|(k, _)| k == "q")
+                                    .map(|(_, v)| v.into_owned()),
+                                country: country.clone(),
+                                device: device_of(header(&req, "user-agent").as_deref()),
+                                path: url.path().to_owned(),
+                                now_ms: origin_done,
+                            };
+                            ctx.wait_until(async move {
+                                if rx.await.is_ok() {
+                                    let tiles = tiles.borrow().clone();
+                                    report.send(&tiles).await;
+                                }
+                            });
+                            body
+                        }
                         _ => Body::live(upstream, HtmlStream::new(lol_html::Settings::new(), enc)),
                     };
                     (Action::Stream, Outgoing::Stream(body))
@@ -201,6 +230,118 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
                 }
             }
         }
+    }
+}
+
+/// Whether any rule would behave differently in shadow mode.
+fn has_shadow(cfg: &Config) -> bool {
+    cfg.rules.iter().any(|r| r.mode == crate::config::Mode::Shadow)
+}
+
+/// What a shadow evaluation needs once the whole page has streamed past.
+struct ShadowReport {
+    loaded: std::rc::Rc<Loaded>,
+    signal: Option<crate::signal::Signal>,
+    consent: bool,
+    page: Option<Classified>,
+    query: Option<String>,
+    country: Option<String>,
+    device: crate::config::rules::Device,
+    path: String,
+    now_ms: u64,
+}
+
+impl ShadowReport {
+    /// Compares the live ranking with the shadow one; logs and reports what would change.
+    async fn send(self, tiles: &crate::rewrite::plp::Tiles) {
+        let Some(cfg) = self.loaded.config.as_ref() else {
+            return;
+        };
+        let holdout = self
+            .signal
+            .as_ref()
+            .is_some_and(|s| crate::rank::in_holdout(&s.id, cfg.holdout));
+        let ctx = crate::preview::context(
+            self.page.as_ref().map_or(PageKind::Plp, |p| p.kind),
+            self.page.as_ref(),
+            self.query.as_deref(),
+            None,
+            self.signal.as_ref(),
+            self.consent,
+            self.country.as_deref(),
+            self.device,
+            self.now_ms / 1000,
+            holdout,
+        );
+        let mut diffs = Vec::new();
+        for (g, grid) in cfg.grids.iter().enumerate() {
+            let items: Vec<crate::rank::Item> = tiles
+                .get(g)
+                .into_iter()
+                .flatten()
+                .map(|t| crate::rank::Item::from_catalog(cfg, t.key.as_deref(), t.clone()))
+                .collect();
+            let live = crate::rank::rank(cfg, &items, &ctx, false);
+            let shadow = crate::rank::rank(cfg, &items, &ctx, true);
+            if live.order != shadow.order || live.hidden != shadow.hidden {
+                let rules: Vec<&str> = shadow
+                    .fired
+                    .iter()
+                    .filter(|f| !live.fired.contains(f))
+                    .map(|f| f.rule.as_str())
+                    .collect();
+                let key = |i: &usize| items.get(*i).and_then(|t| t.key.clone()).unwrap_or_default();
+                console_log!(
+                    "vitrine shadow: {} grid {:?}: rules {:?} would serve {:?} instead of {:?}",
+                    self.path,
+                    grid.name,
+                    rules,
+                    shadow.order.iter().take(8).map(key).collect::<Vec<_>>(),
+                    live.order.iter().take(8).map(key).collect::<Vec<_>>()
+                );
+                diffs.push(serde_json::json!({
+                    "type": "shadow",
+                    "grid": grid.name,
+                    "rules": rules,
+                    "live": live.order.iter().map(key).collect::<Vec<_>>(),
+                    "shadow": shadow.order.iter().map(key).collect::<Vec<_>>(),
+                    "version": self.loaded.version,
+                }));
+            }
+        }
+        // Shadow reports leave like events: only with consent, with the pseudonymous id.
+        let (Some(url), Some(signal), false) = (
+            self.loaded.collector.clone(),
+            self.signal.as_ref(),
+            diffs.is_empty(),
+        ) else {
+            return;
+        };
+        let body = serde_json::json!({
+            "v": 1, "visitor": to_hex(&signal.id), "ts": self.now_ms, "path": self.path,
+            "country": self.country, "consent": "granted", "customer": signal.customer,
+            "intent": signal.intent, "events": diffs,
+        })
+        .to_string();
+        post_json(&url, body).await;
+    }
+}
+
+async fn post_json(url: &str, body: String) {
+    let headers = Headers::new();
+    let _ = headers.set("content-type", "application/json");
+    let mut init = RequestInit::new();
+    init.with_method(worker::Method::Post)
+        .with_headers(headers)
+        .with_body(Some(body.into()));
+    let sent = match Request::new_with_init(url, &init) {
+        Ok(req) => Fetch::Request(req).send().await.map(|r| r.status_code()),
+        Err(e) => Err(e),
+    };
+    match sent {
+        Ok(s) if s < 300 => {}
+        Ok(s) => console_warn!("vitrine: collector answered {s}"),
+        Err(e) => console_warn!("vitrine: collector unreachable: {e}"),
     }
 }
 
@@ -359,23 +500,7 @@ fn send_events(ctx: &Context, loaded: &Loaded, v: &Visit, path: &str, country: O
     let Some(body) = crate::events::collector_payload(v, path, country, now_ms) else {
         return;
     };
-    ctx.wait_until(async move {
-        let headers = Headers::new();
-        let _ = headers.set("content-type", "application/json");
-        let mut init = RequestInit::new();
-        init.with_method(worker::Method::Post)
-            .with_headers(headers)
-            .with_body(Some(body.into()));
-        let sent = match Request::new_with_init(&url, &init) {
-            Ok(req) => Fetch::Request(req).send().await.map(|r| r.status_code()),
-            Err(e) => Err(e),
-        };
-        match sent {
-            Ok(s) if s < 300 => {}
-            Ok(s) => console_warn!("vitrine: collector answered {s}"),
-            Err(e) => console_warn!("vitrine: collector unreachable: {e}"),
-        }
-    });
+    ctx.wait_until(async move { post_json(&url, body).await });
 }
 
 /// The request to the origin: same method, headers (less hop-by-hop ones and our cookie) and
@@ -424,6 +549,8 @@ struct Body {
     head: Vec<u8>,
     rest: Option<(ByteStream, HtmlStream)>,
     error: Option<worker::Error>,
+    /// Told when the whole body went through (reports that need the full page wait on it).
+    on_end: Option<futures_channel::oneshot::Sender<()>>,
 }
 
 impl Body {
@@ -432,6 +559,7 @@ impl Body {
             head: Vec::new(),
             rest: Some((upstream, html)),
             error: None,
+            on_end: None,
         }
     }
 
@@ -440,6 +568,7 @@ impl Body {
     fn into_stream(self) -> impl Stream<Item = Result<Vec<u8>>> {
         let head = (!self.head.is_empty()).then_some(Ok(self.head));
         let tail = self.error.map(Err);
+        let on_end = self.on_end;
         let rest = futures_util::stream::unfold(self.rest, |state| async move {
             let (mut upstream, mut html) = state?;
             loop {
@@ -465,9 +594,17 @@ impl Body {
                 }
             }
         });
+        let done = futures_util::stream::once(async move {
+            if let Some(tx) = on_end {
+                let _ = tx.send(());
+            }
+            None
+        })
+        .filter_map(|x: Option<Result<Vec<u8>>>| async move { x });
         futures_util::stream::iter(head)
             .chain(rest)
             .chain(futures_util::stream::iter(tail))
+            .chain(done)
     }
 }
 
@@ -505,6 +642,7 @@ async fn hold_for_facts(mut upstream: ByteStream, cfg: &Config, enc: AsciiCompat
             head,
             rest: (!ended).then_some((upstream, html)),
             error,
+            on_end: None,
         },
         facts,
     }

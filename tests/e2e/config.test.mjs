@@ -194,3 +194,32 @@ test('the admin surface is off entirely without ADMIN_TOKEN', async () => {
     await off.stop();
   }
 });
+
+test('a shadow rule logs what it would change without changing the page', async () => {
+  const listing = (await (await fetch(`${origin.url}/api/products?category=bags`)).json()).products;
+  const target = listing[40].sku;
+  const doc = {
+    ...demo,
+    rules: [{ id: 'try-pin', mode: 'shadow', scope: { pages: ['plp'], categories: ['bags'] }, pin: { product: target, position: 1 } }],
+  };
+  const pushed = await push(doc);
+  assert.ok([200, 201].includes(pushed.status));
+  const version = (await pushed.json()).version;
+  const { Visitor } = await import('./harness.mjs');
+  const v = new Visitor(worker.url, { headers: { 'x-vitrine-country': 'US' } });
+  const res = await v.fetch('/c/bags');
+  assert.match(res.headers.get('x-vitrine'), new RegExp(`cfg=${version}`));
+  const direct = Buffer.from(await (await fetch(`${origin.url}/c/bags`)).arrayBuffer());
+  assert.ok(res.body_.equals(direct), 'the page is exactly the origin page');
+  const id = (await v.whoami()).signal.id;
+  const { eventually } = await import('./harness.mjs');
+  const shadow = await eventually(async () => {
+    const events = (await (await fetch(`${origin.url}/collect/events?visitor=${id}`)).json()).events;
+    return events.find((e) => e.type === 'shadow');
+  });
+  assert.ok(shadow, 'a shadow report reached the collector');
+  assert.deepEqual(shadow.payload.rules, ['try-pin']);
+  assert.equal(shadow.payload.shadow[0], target);
+  assert.equal(shadow.payload.live[0], listing[0].sku);
+  assert.equal(shadow.payload.version, version);
+});
