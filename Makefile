@@ -69,7 +69,10 @@ dev: setup build .dev.vars
 	echo "  vitrine dev: open http://127.0.0.1:$(DEV_PORT)/           (the store, through the worker)"; \
 	echo "               compare http://127.0.0.1:$(ORIGIN_PORT)/      (the origin, without vitrine)"; \
 	echo "               try     http://127.0.0.1:$(DEV_PORT)/c/outerwear and look at the x-vitrine header"; \
+	echo "  the demo config is pushed to the worker's KV as soon as it answers (npm run config -- versions)"; \
 	echo; \
+	( VITRINE_URL=http://127.0.0.1:$(DEV_PORT) node www/tools/vitrine-config.mjs push www/vitrine.config.json --wait \
+	    | sed 's/^/  [seed] /' & ); \
 	wrangler dev --ip 127.0.0.1 --port $(DEV_PORT) --var ORIGIN:http://127.0.0.1:$(ORIGIN_PORT) \
 	  --var COLLECTOR_URL:http://127.0.0.1:$(ORIGIN_PORT)/collect \
 	  --var "VITRINE_CONFIG:$$(node -e 'process.stdout.write(JSON.stringify(require("./www/vitrine.config.json")))')"

@@ -1,7 +1,8 @@
 //! URL path patterns: how a merchandiser says "category pages live at `/c/{category}`".
 //!
-//! Segments are literal, `{name}` (captures one segment), `*` (any one segment) or a final `**`
-//! (the rest of the path, possibly empty). The query string is ignored; a trailing slash is not
+//! Segments are literal, `{name}` (captures one segment, optionally between a literal prefix and
+//! suffix: `{product}.html`, `p-{id}`), `*` (any one segment) or a final `**` (the rest of the
+//! path, possibly empty). The query string is ignored; a trailing slash is not
 //! significant. Matching is case-sensitive for literals, as paths are.
 
 /// A compiled path pattern.
@@ -14,7 +15,11 @@ pub struct PathPattern {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Segment {
     Literal(String),
-    Capture(String),
+    Capture {
+        name: String,
+        prefix: String,
+        suffix: String,
+    },
     Any,
     Rest,
 }
@@ -57,13 +62,23 @@ impl PathPattern {
                 Segment::Rest
             } else if *part == "*" {
                 Segment::Any
-            } else if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            } else if let (Some(open), Some(close)) = (part.find('{'), part.find('}')) {
+                let (prefix, rest) = part.split_at(open);
+                let name = rest.get(1..close - open).unwrap_or_default();
+                let suffix = part.get(close + 1..).unwrap_or_default();
                 if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                     return Err(PatternError("a capture is {name} with letters, digits or _"));
                 }
-                Segment::Capture(name.to_owned())
+                if prefix.contains(['{', '}', '*']) || suffix.contains(['{', '}', '*']) {
+                    return Err(PatternError("a segment holds at most one {name} and no *"));
+                }
+                Segment::Capture {
+                    name: name.to_owned(),
+                    prefix: prefix.to_owned(),
+                    suffix: suffix.to_owned(),
+                }
             } else if part.contains(['{', '}', '*']) {
-                return Err(PatternError("{name} and * must fill a whole segment"));
+                return Err(PatternError("* must fill a whole segment, and { } must pair"));
             } else {
                 Segment::Literal((*part).to_owned())
             };
@@ -84,7 +99,7 @@ impl PathPattern {
     pub fn captures(&self, name: &str) -> bool {
         self.segments
             .iter()
-            .any(|s| matches!(s, Segment::Capture(n) if n == name))
+            .any(|s| matches!(s, Segment::Capture { name: n, .. } if n == name))
     }
 
     /// Matches a path (the query, if any, is ignored); returns the captures, percent-decoded.
@@ -103,7 +118,16 @@ impl PathPattern {
                         return None;
                     }
                 }
-                Segment::Capture(name) => captures.push((name.clone(), percent_decode(parts.next()?))),
+                Segment::Capture { name, prefix, suffix } => {
+                    let part = parts.next()?;
+                    let inner = part
+                        .strip_prefix(prefix.as_str())?
+                        .strip_suffix(suffix.as_str())?;
+                    if inner.is_empty() {
+                        return None;
+                    }
+                    captures.push((name.clone(), percent_decode(inner)));
+                }
             }
         }
         parts.next().is_none().then_some(captures)
@@ -170,7 +194,8 @@ mod tests {
         assert_eq!(PathPattern::parse("c/x").unwrap_err().0, "must start with /");
         assert!(PathPattern::parse("/a/**/b").is_err());
         assert!(PathPattern::parse("/a/{}").is_err());
-        assert!(PathPattern::parse("/a/x{y}").is_err());
+        assert!(PathPattern::parse("/a/x{y}{z}").is_err());
+        assert!(PathPattern::parse("/a/*{y}").is_err());
         assert!(PathPattern::parse("/a?b").is_err());
     }
 

@@ -50,6 +50,7 @@ pub async fn route(
         "/__vitrine/config"
             | "/__vitrine/config/versions"
             | "/__vitrine/config/rollback"
+            | "/__vitrine/config/validate"
             | "/__vitrine/preview"
     ) {
         // No token configured: the admin surface does not exist; the path is the origin's.
@@ -302,6 +303,23 @@ async fn admin_route(
                 json!({"version": target, "previous": active}).to_string(),
                 &format!("endpoint;cfg={target}"),
             )
+        }
+        ("POST", "/__vitrine/config/validate") => {
+            let body = match read_bounded(req, MAX_DOCUMENT).await {
+                Ok(b) => b,
+                Err(status) => return error(status, "the document must be at most 2 MB"),
+            };
+            let text = String::from_utf8_lossy(&body);
+            let doc = match config::compile_json(&text) {
+                Ok(cfg) => {
+                    let version = serde_json::from_str::<serde_json::Value>(&text)
+                        .map(|v| admin::version_of(&v))
+                        .ok();
+                    json!({"valid": true, "version": version, "errors": [], "warnings": problems_json(&lint::lint(&cfg, now))})
+                }
+                Err(problems) => json!({"valid": false, "errors": problems_json(&problems), "warnings": []}),
+            };
+            json_response(200, doc.to_string(), "endpoint")
         }
         ("POST", "/__vitrine/preview") => preview_endpoint(req, loaded, origin, now).await,
         _ => error(405, "method not allowed"),

@@ -223,3 +223,39 @@ test('a shadow rule logs what it would change without changing the page', async 
   assert.equal(shadow.payload.live[0], listing[0].sku);
   assert.equal(shadow.payload.version, version);
 });
+
+test('the CLI validates, pushes, lists and rolls back against the worker', async () => {
+  const { execFile } = await import('node:child_process');
+  const os = await import('node:os');
+  const cli = (...args) =>
+    new Promise((resolve) => {
+      execFile(process.execPath, [path.join(root, 'www/tools/vitrine-config.mjs'), ...args], {
+        env: { ...process.env, VITRINE_URL: worker.url, VITRINE_ADMIN_TOKEN: TEST_KEYS.ADMIN_TOKEN },
+      }, (err, stdout, stderr) => resolve({ code: err ? err.code : 0, out: stdout + stderr }));
+    });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-cli-'));
+  const bad = path.join(dir, 'bad.json');
+  fs.writeFileSync(bad, JSON.stringify({ version: 1, rules: [{ id: 'x', pin: { product: 'A', position: 0 } }] }));
+  const v = await cli('validate', bad);
+  assert.equal(v.code, 2, v.out);
+  assert.match(v.out, /error {3}rules\[0\]\.pin\.position: must be at least 1/);
+
+  const good = path.join(dir, 'good.json');
+  fs.writeFileSync(good, JSON.stringify({ ...demo, personalization: { strength: 0.33 } }));
+  assert.match((await cli('validate', good)).out, /^valid \(version [0-9a-f]{12}\)$/m);
+  const pushed = await cli('push', good);
+  assert.equal(pushed.code, 0, pushed.out);
+  const version = pushed.out.match(/version ([0-9a-f]{12}) is live \(was ([0-9a-f]{12}|none)\)/);
+  assert.ok(version, pushed.out);
+  assert.equal(await stamp(), version[1]);
+  const listed = await cli('versions');
+  assert.match(listed.out, new RegExp(`live: ${version[1]}`));
+  if (version[2] !== 'none') {
+    const rb = await cli('rollback', version[2]);
+    assert.equal(rb.code, 0, rb.out);
+    assert.equal(await stamp(), version[2]);
+  }
+  const preview = await cli('preview', good, '/c/shoes');
+  assert.equal(preview.code, 0, preview.out);
+  assert.match(preview.out, /grid category: 48 tiles/);
+});

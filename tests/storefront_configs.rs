@@ -1,0 +1,116 @@
+//! The example configs in `tests/configs/` (one per platform in `../shared/fixtures/storefronts`)
+//! validate, and their selectors find the tiles (with keys), the hero and the first product image
+//! on those real pages: any storefront is handled by configuration, not code.
+
+mod support;
+
+use std::path::Path;
+
+use support::{fixtures, read};
+use vitrine::config::{compile_json, Config};
+use vitrine::rewrite::plp::{count_matches, read_tiles};
+
+fn config(name: &str) -> Config {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/configs")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    compile_json(&text).unwrap_or_else(|p| panic!("{name} does not validate: {p:#?}"))
+}
+
+struct Expect {
+    config: &'static str,
+    plps: &'static [(&'static str, usize)],
+    pdps: &'static [&'static str],
+}
+
+const PLATFORMS: [Expect; 4] = [
+    Expect {
+        config: "woocommerce.json",
+        plps: &[
+            (
+                "woocommerce-storefront-sample/plp_product-category-accessories.html",
+                5,
+            ),
+            (
+                "woocommerce-storefront-sample/plp_product-category-hoodies.html",
+                4,
+            ),
+        ],
+        pdps: &[
+            "woocommerce-storefront-sample/pdp_hoodie.html",
+            "woocommerce-storefront-sample/pdp_coloring-cap.html",
+        ],
+    },
+    Expect {
+        config: "bigcommerce.json",
+        plps: &[
+            ("bigcommerce-stencil-smart-electronics/plp_shop-all.html", 12),
+            (
+                "bigcommerce-stencil-smart-electronics/plp_shop-all-best-electronics.html",
+                12,
+            ),
+        ],
+        pdps: &[
+            "bigcommerce-stencil-smart-electronics/pdp_galaxy-z-flip4.html",
+            "bigcommerce-stencil-smart-electronics/pdp_236l-convertible-freezer-refrigerator.html",
+        ],
+    },
+    Expect {
+        config: "magento.json",
+        plps: &[
+            ("magento2-geyser-co-uk/plp_designer-radiators.html", 12),
+            ("magento2-geyser-co-uk/plp_column-radiators.html", 12),
+        ],
+        pdps: &[
+            "magento2-geyser-co-uk/pdp_aero-black-horizontal-designer-radiator.html",
+            "magento2-geyser-co-uk/pdp_atlantic-oniris-white-electric-radiator.html",
+        ],
+    },
+    Expect {
+        config: "shopify.json",
+        plps: &[("shopify-venture-7vapes/plp_collections-all.html", 5)],
+        pdps: &["shopify-venture-7vapes/pdp_chewingcontrail-best-vape-flavour.html"],
+    },
+];
+
+#[test]
+fn every_platform_config_finds_tiles_hero_and_first_image() {
+    let Some(dir) = fixtures() else { return };
+    let dir = dir.join("storefronts");
+    for p in PLATFORMS {
+        let cfg = config(p.config);
+        let hero = cfg.hero.as_ref().unwrap();
+        for (file, n) in p.plps {
+            let html = read(&dir.join(file));
+            let tiles = read_tiles(&cfg, &html);
+            assert_eq!(tiles[0].len(), *n, "{file}: tiles");
+            let keys: Vec<_> = tiles[0].iter().map(|t| t.key.clone()).collect();
+            assert!(
+                keys.iter().all(Option::is_some),
+                "{file}: every tile has a key: {keys:?}"
+            );
+            let unique: std::collections::HashSet<_> = keys.iter().collect();
+            assert_eq!(unique.len(), keys.len(), "{file}: keys are distinct: {keys:?}");
+            let mut sels = vec![hero.container.clone()];
+            sels.extend(
+                [&hero.headline, &hero.sub]
+                    .into_iter()
+                    .flatten()
+                    .map(|s| format!("{} {}", hero.container, s)),
+            );
+            let counts = count_matches(&html, &sels);
+            assert!(
+                counts.iter().all(|&c| c >= 1),
+                "{file}: hero selectors {sels:?} matched {counts:?}"
+            );
+        }
+        let gallery = cfg.gallery.as_ref().unwrap();
+        for file in p.pdps {
+            let html = read(&dir.join(file));
+            let first = format!("{} > {} {}", gallery.container, gallery.item, gallery.image);
+            let counts = count_matches(&html, &[first.clone()]);
+            assert!(counts[0] >= 1, "{file}: first image {first:?} matched nothing");
+        }
+    }
+}

@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// vitrine's config CLI, for merchandisers who will not write curl:
+//
+//   npm run config -- validate <file>                check a document (errors with paths, warnings)
+//   npm run config -- push <file>                    push it (If-Match on the live version)
+//   npm run config -- preview <file> <path> [visitor.json]   what it would do to a page
+//   npm run config -- versions                       the history of pushes and rollbacks
+//   npm run config -- rollback <version>             make an earlier version live again
+//   npm run config -- show                           the live document
+//
+// Talks to a worker: VITRINE_URL (default http://127.0.0.1:8787) with VITRINE_ADMIN_TOKEN, or
+// ADMIN_TOKEN read from .dev.vars when run beside a local `make dev`.
+import fs from 'node:fs';
+import path from 'node:path';
+
+const base = (process.env.VITRINE_URL ?? 'http://127.0.0.1:8787').replace(/\/$/, '');
+function token() {
+  if (process.env.VITRINE_ADMIN_TOKEN) return process.env.VITRINE_ADMIN_TOKEN;
+  const vars = path.resolve('.dev.vars');
+  if (fs.existsSync(vars)) {
+    const m = fs.readFileSync(vars, 'utf8').match(/^ADMIN_TOKEN="?([^"\n]+)"?$/m);
+    if (m) return m[1];
+  }
+  fail('set VITRINE_ADMIN_TOKEN (or run beside a .dev.vars with ADMIN_TOKEN)');
+}
+function fail(msg, code = 1) {
+  console.error(`vitrine-config: ${msg}`);
+  process.exit(code);
+}
+// --wait: keep trying to reach the worker for up to a minute (make dev seeds while it starts).
+const waitFlag = process.argv.includes('--wait');
+async function call(method, p, body, headers = {}) {
+  let res;
+  const deadline = Date.now() + (waitFlag ? 60_000 : 0);
+  for (;;) {
+    try {
+      res = await fetch(base + p, {
+        method,
+        body,
+        headers: { authorization: `Bearer ${token()}`, 'content-type': 'application/json', ...headers },
+      });
+      break;
+    } catch (e) {
+      if (Date.now() > deadline) fail(`cannot reach ${base}: ${e.cause?.code ?? e.message} (is the worker running? make dev)`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = { raw: text };
+  }
+  return { status: res.status, json, etag: res.headers.get('etag') };
+}
+function read(file) {
+  if (!file) fail('which file?');
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    fail(`cannot read ${file}: ${e.message}`);
+  }
+}
+function report({ errors = [], warnings = [] }) {
+  for (const e of errors) console.log(`error   ${e.path}: ${e.message}`);
+  for (const w of warnings) console.log(`warning ${w.path}: ${w.message}`);
+}
+
+const [cmd, ...args] = process.argv.slice(2).filter((a) => a !== '--wait');
+switch (cmd) {
+  case 'validate': {
+    const r = await call('POST', '/__vitrine/config/validate', read(args[0]));
+    if (r.status !== 200) fail(`${r.status} ${JSON.stringify(r.json)}`);
+    report(r.json);
+    console.log(r.json.valid ? `valid (version ${r.json.version})` : 'invalid');
+    process.exit(r.json.valid ? 0 : 2);
+  }
+  case 'push': {
+    const doc = read(args[0]);
+    const live = await call('GET', '/__vitrine/config');
+    const ifMatch = live.status === 200 && live.etag ? { 'if-match': live.etag } : {};
+    const r = await call('PUT', '/__vitrine/config', doc, ifMatch);
+    report(r.json);
+    if (r.status === 201) console.log(`pushed: version ${r.json.version} is live (was ${r.json.previous ?? 'none'})`);
+    else if (r.status === 200) console.log(`unchanged: version ${r.json.version} is already live`);
+    else if (r.status === 412) fail(`someone else pushed first: live is ${r.json.active}; review and push again`, 3);
+    else fail(`${r.status} ${r.json.error ?? JSON.stringify(r.json)}`, 2);
+    break;
+  }
+  case 'preview': {
+    const doc = JSON.parse(read(args[0]));
+    const visitor = args[2] ? JSON.parse(read(args[2])) : {};
+    const r = await call('POST', '/__vitrine/preview', JSON.stringify({ config: doc, url: args[1] ?? '/', visitor }));
+    if (r.status !== 200) {
+      report(r.json);
+      fail(`${r.status} ${r.json.error ?? ''}`, 2);
+    }
+    const p = r.json;
+    console.log(`page ${p.page}${p.category ? ` (${p.category})` : ''}, config ${p.version}`);
+    for (const g of p.grids) {
+      console.log(`grid ${g.name}: ${g.tiles} tiles`);
+      console.log(`  before ${g.before.slice(0, 12).join(' ')}${g.before.length > 12 ? ' …' : ''}`);
+      console.log(`  after  ${g.after.slice(0, 12).join(' ')}${g.after.length > 12 ? ' …' : ''}`);
+      for (const h of g.hidden) console.log(`  hidden ${h.key} (${h.rule})`);
+      if (g.shadow) console.log(`  shadow ${g.shadow.after.slice(0, 12).join(' ')}`);
+    }
+    if (p.hero) console.log(`hero: ${p.hero.variant}: ${p.hero.headline ?? '(origin headline)'}`);
+    if (p.image) console.log(`first image: ${p.image.prefer.join(' > ')} (${p.image.rule})`);
+    for (const f of p.fired) console.log(`fired ${f.rule} [${f.kind}]: ${f.effect}`);
+    report({ warnings: p.warnings });
+    break;
+  }
+  case 'versions': {
+    const r = await call('GET', '/__vitrine/config/versions');
+    if (r.status !== 200) fail(`${r.status} ${JSON.stringify(r.json)}`);
+    for (const e of r.json.history) console.log(`${new Date(e.at * 1000).toISOString()} ${e.action.padEnd(8)} ${e.version}${e.previous ? ` (was ${e.previous})` : ''}`);
+    console.log(`live: ${r.json.active ?? 'none'}`);
+    break;
+  }
+  case 'rollback': {
+    if (!/^[0-9a-f]{12}$/.test(args[0] ?? '')) fail('rollback needs a version (12 hex digits): see `versions`');
+    const live = await call('GET', '/__vitrine/config');
+    const r = await call('POST', '/__vitrine/config/rollback', JSON.stringify({ version: args[0] }), live.etag ? { 'if-match': live.etag } : {});
+    if (r.status !== 200) fail(`${r.status} ${r.json.error ?? JSON.stringify(r.json)}`, 2);
+    console.log(r.json.unchanged ? `${r.json.version} is already live` : `rolled back: ${r.json.version} is live (was ${r.json.previous})`);
+    break;
+  }
+  case 'show': {
+    const r = await call('GET', '/__vitrine/config');
+    if (r.status !== 200) fail(`${r.status} ${JSON.stringify(r.json)}`);
+    console.log(JSON.stringify(r.json, null, 2));
+    break;
+  }
+  default:
+    console.log('usage: npm run config -- validate|push <file> | preview <file> <path> [visitor.json] | versions | rollback <version> | show');
+    process.exit(cmd ? 1 : 0);
+}
