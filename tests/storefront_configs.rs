@@ -109,7 +109,7 @@ fn every_platform_config_finds_tiles_hero_and_first_image() {
         for file in p.pdps {
             let html = read(&dir.join(file));
             let first = format!("{} > {} {}", gallery.container, gallery.item, gallery.image);
-            let counts = count_matches(&html, &[first.clone()]);
+            let counts = count_matches(&html, std::slice::from_ref(&first));
             assert!(counts[0] >= 1, "{file}: first image {first:?} matched nothing");
         }
     }
