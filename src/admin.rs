@@ -19,6 +19,14 @@ pub const HISTORY_KEY: &str = "config:history";
 /// Most history entries kept.
 pub const MAX_HISTORY: usize = 100;
 
+/// KV key of the active packed catalog's version.
+pub const CATALOG_ACTIVE_KEY: &str = "catalog:active";
+
+/// KV key of a packed catalog.
+pub fn catalog_key(version: &str) -> String {
+    format!("catalog:v:{version}")
+}
+
 /// KV key of a version's document.
 pub fn version_key(version: &str) -> String {
     format!("config:v:{version}")

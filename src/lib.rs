@@ -33,6 +33,7 @@
 #![warn(missing_docs)]
 
 pub mod admin;
+pub mod catalog;
 pub mod config;
 pub mod events;
 pub mod preview;

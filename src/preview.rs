@@ -136,8 +136,10 @@ fn keys(items: &[Item], order: &[usize]) -> Vec<Value> {
 }
 
 /// The preview document.
+#[allow(clippy::too_many_arguments)]
 pub fn preview(
     cfg: &Config,
+    packed: Option<&crate::catalog::Packed>,
     version: &str,
     html: &[u8],
     classified: Option<&Classified>,
@@ -166,6 +168,7 @@ pub fn preview(
         visitor.holdout,
     );
     let tiles = read_tiles(cfg, html);
+    let lookup = crate::catalog::lookup(cfg, packed);
     let mut fired_all = Vec::new();
     let mut grids = Vec::new();
     for (g, grid) in cfg.grids.iter().enumerate() {
@@ -174,7 +177,7 @@ pub fn preview(
             .into_iter()
             .map(|t| {
                 let key = t.key.clone();
-                Item::from_catalog(cfg, key.as_deref(), t)
+                Item::from_catalog(&lookup, key.as_deref(), t)
             })
             .collect();
         let live = rank::rank(cfg, &items, &ctx, false);
@@ -268,7 +271,7 @@ mod tests {
             <li data-sku=B data-stock=out_of_stock></li><li data-sku=C data-stock=in_stock></li></ul>"#;
         let page = cfg.classify("GET", "/c/shoes");
         let v: VisitorSpec = serde_json::from_str(r#"{"intent":"buy","brands":{"x":50}}"#).unwrap();
-        let out = preview(&cfg, "abc", html, page.as_ref(), None, &v, 1_800_000_000);
+        let out = preview(&cfg, None, "abc", html, page.as_ref(), None, &v, 1_800_000_000);
         let g = &out["grids"][0];
         assert_eq!(g["before"], json!(["A", "B", "C"]));
         assert_eq!(g["after"], json!(["C", "A"]));

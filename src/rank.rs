@@ -16,7 +16,7 @@
 use serde::Serialize;
 
 use crate::config::rules::{Action, CustomerSeg, Device, Hero, Matcher, Mode, Rule, Scope, VisitorSeg};
-use crate::config::{Config, PageKind};
+use crate::config::{Config, PageKind, Product};
 use crate::signal::{key_hash, price_band, Signal};
 
 /// What is known about one listed product (from the catalog, else the tile's own attributes).
@@ -37,10 +37,10 @@ pub struct Item {
 }
 
 impl Item {
-    /// Facts for a key: the catalog's entry when there is one, completed by `fallback`
-    /// (e.g. the tile's attributes).
-    pub fn from_catalog(cfg: &Config, key: Option<&str>, fallback: Item) -> Item {
-        match key.and_then(|k| cfg.catalog.get(k)) {
+    /// Facts for a key: the catalog's entry when there is one (`lookup`, see
+    /// [`crate::catalog::lookup`]), completed by `fallback` (e.g. the tile's attributes).
+    pub fn from_catalog(lookup: &dyn Fn(&str) -> Option<Product>, key: Option<&str>, fallback: Item) -> Item {
+        match key.and_then(lookup) {
             Some(p) => Item {
                 key: Some(p.key.clone()),
                 brand: p.brand.clone().or(fallback.brand),

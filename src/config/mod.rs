@@ -1068,6 +1068,56 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
     })
 }
 
+/// Validates catalog products (inline in a config, or pushed on their own); problems get paths
+/// under `at` (`catalog.products[3].stock`).
+pub fn compile_products(raw: &[RawProduct], at: &str) -> (Vec<Product>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut out = Vec::with_capacity(raw.len());
+    let mut seen = std::collections::HashSet::new();
+    for (i, p) in raw.iter().enumerate() {
+        let path = |f: &str| format!("{at}[{i}].{f}");
+        let key = p.key.trim();
+        if key.is_empty() || key.len() > 256 {
+            problems.push(Problem::new(path("key"), "must be 1 to 256 characters"));
+            continue;
+        }
+        if !seen.insert(key.to_owned()) {
+            problems.push(Problem::new(path("key"), &format!("duplicate key {key:?}")));
+            continue;
+        }
+        if let Some(s) = &p.stock {
+            if !matches!(s.as_str(), "in_stock" | "low_stock" | "out_of_stock") {
+                problems.push(Problem::new(
+                    path("stock"),
+                    "must be in_stock, low_stock or out_of_stock",
+                ));
+            }
+        }
+        if p.price.is_some_and(|x| !(x.is_finite() && x >= 0.0)) {
+            problems.push(Problem::new(path("price"), "must be a non-negative number"));
+        }
+        for (j, im) in p.images.iter().enumerate() {
+            if let Err(msg) = rules::check_url(&im.src) {
+                problems.push(Problem::new(format!("{at}[{i}].images[{j}].src"), msg));
+            }
+        }
+        out.push(Product {
+            key: key.to_owned(),
+            category: p.category.as_ref().map(|c| c.trim().to_lowercase()),
+            brand: p.brand.as_ref().map(|b| b.trim().to_lowercase()),
+            tags: p.tags.iter().map(|t| t.trim().to_lowercase()).collect(),
+            price: p.price,
+            stock: p.stock.clone(),
+            images: p
+                .images
+                .iter()
+                .map(|im| (im.role.to_lowercase(), im.src.clone()))
+                .collect(),
+        });
+    }
+    (out, problems)
+}
+
 /// A CSS selector lol_html can run (parsed here so that a bad one is a config error, not a panic).
 pub fn check_selector(selector: &str) -> Result<(), String> {
     if selector.len() > 512 {

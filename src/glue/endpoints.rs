@@ -24,6 +24,9 @@ use crate::preview::{preview, VisitorSpec};
 use crate::proxy::{self, Action, Origin};
 use crate::visit::whoami_json;
 
+/// Largest catalog push accepted (JSON).
+const MAX_CATALOG: usize = 64 * 1024 * 1024;
+
 /// The config's JSON Schema, published in the repo and served to editors.
 pub const SCHEMA: &str = include_str!("../config/schema.json");
 
@@ -51,6 +54,7 @@ pub async fn route(
             | "/__vitrine/config/versions"
             | "/__vitrine/config/rollback"
             | "/__vitrine/config/validate"
+            | "/__vitrine/catalog"
             | "/__vitrine/preview"
     ) {
         // No token configured: the admin surface does not exist; the path is the origin's.
@@ -322,6 +326,45 @@ async fn admin_route(
             json_response(200, doc.to_string(), "endpoint")
         }
         ("POST", "/__vitrine/preview") => preview_endpoint(req, loaded, origin, now).await,
+        ("GET", "/__vitrine/catalog") => json_response(
+            200,
+            json!({"version": loaded.catalog_version, "products": loaded.packed.as_ref().map(|p| p.len()), "bytes": loaded.packed.as_ref().map(|p| p.size())}).to_string(),
+            "endpoint",
+        ),
+        ("PUT", "/__vitrine/catalog") => {
+            let body = match read_bounded(req, MAX_CATALOG).await {
+                Ok(b) => b,
+                Err(status) => return error(status, "the catalog must be at most 64 MB of JSON"),
+            };
+            let raw: config::RawCatalog = match serde_json::from_slice(&body) {
+                Ok(r) => r,
+                Err(e) => return error(400, &format!("invalid catalog: {e}")),
+            };
+            let (products, problems) = config::compile_products(&raw.products, "products");
+            if !problems.is_empty() {
+                let body = json!({"error": "invalid catalog; the live one is unchanged", "errors": problems_json(problems.get(..100).unwrap_or(&problems)), "count": problems.len()});
+                return json_response(400, body.to_string(), "endpoint");
+            }
+            let packed = crate::catalog::pack(&products);
+            if packed.len() > 24 * 1024 * 1024 {
+                return error(413, "the packed catalog exceeds KV's 25 MiB value limit");
+            }
+            let version = crate::catalog::version_of(&packed);
+            let size = packed.len();
+            let stored = match kv.put_bytes(&admin::catalog_key(&version), &packed) {
+                Ok(put) => put.execute().await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            if let Err(e) = stored {
+                return error(500, &format!("storing the catalog failed: {e}"));
+            }
+            if let Err(e) = put(&kv, admin::CATALOG_ACTIVE_KEY, version.clone()).await {
+                return error(500, &format!("activating the catalog failed: {e}"));
+            }
+            state::invalidate();
+            console_log!("vitrine: catalog {version} pushed ({} products, {size} bytes)", products.len());
+            json_response(201, json!({"version": version, "products": products.len(), "bytes": size}).to_string(), "endpoint")
+        }
         _ => error(405, "method not allowed"),
     }
 }
@@ -424,6 +467,7 @@ async fn preview_endpoint(req: &mut Request, loaded: &Loaded, origin: &Origin, n
     });
     let doc = preview(
         &candidate,
+        loaded.packed.as_ref(),
         &version,
         html.as_bytes(),
         classified.as_ref(),

@@ -273,13 +273,14 @@ impl ShadowReport {
             self.now_ms / 1000,
             holdout,
         );
+        let lookup = crate::catalog::lookup(cfg, self.loaded.packed.as_ref());
         let mut diffs = Vec::new();
         for (g, grid) in cfg.grids.iter().enumerate() {
             let items: Vec<crate::rank::Item> = tiles
                 .get(g)
                 .into_iter()
                 .flatten()
-                .map(|t| crate::rank::Item::from_catalog(cfg, t.key.as_deref(), t.clone()))
+                .map(|t| crate::rank::Item::from_catalog(&lookup, t.key.as_deref(), t.clone()))
                 .collect();
             let live = crate::rank::rank(cfg, &items, &ctx, false);
             let shadow = crate::rank::rank(cfg, &items, &ctx, true);

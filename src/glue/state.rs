@@ -12,6 +12,7 @@ use std::rc::Rc;
 use worker::{console_error, Env};
 
 use crate::admin::{self, ACTIVE_KEY};
+use crate::catalog::Packed;
 use crate::config::{self, Config};
 use crate::signal::cookie::Keyring;
 use crate::visit::NameBook;
@@ -34,6 +35,10 @@ pub struct Loaded {
     source: Option<String>,
     /// The admin token; `None` disables the admin surface entirely.
     pub admin_token: Option<String>,
+    /// The packed catalog pushed on its own (`PUT /__vitrine/catalog`), if any.
+    pub packed: Option<Packed>,
+    /// Its version.
+    pub catalog_version: Option<String>,
 }
 
 struct Cached {
@@ -97,6 +102,16 @@ pub async fn load(env: &Env, now_ms: u64) -> Rc<Loaded> {
         }
     }
     let kv = env.kv("CONFIG").ok();
+    let catalog_active = match &kv {
+        Some(kv) => kv
+            .get(admin::CATALOG_ACTIVE_KEY)
+            .text()
+            .await
+            .ok()
+            .flatten()
+            .filter(|v| admin::is_version(v)),
+        None => None,
+    };
     let active = match &kv {
         Some(kv) => match kv.get(ACTIVE_KEY).text().await {
             Ok(v) => v.filter(|v| admin::is_version(v)),
@@ -114,11 +129,33 @@ pub async fn load(env: &Env, now_ms: u64) -> Rc<Loaded> {
         None => None,
     };
     if let Some((_, loaded)) = &cached {
-        if loaded.source == active {
+        if loaded.source == active && loaded.catalog_version == catalog_active {
             remember(fp, now_ms, loaded.clone());
             return loaded.clone();
         }
     }
+    // The packed catalog: reuse the isolate's copy when its version did not change.
+    let previous = cached.as_ref().map(|(_, l)| l.clone());
+    let packed = match (&kv, &catalog_active) {
+        (_, Some(v))
+            if previous
+                .as_ref()
+                .is_some_and(|l| l.catalog_version.as_ref() == Some(v)) =>
+        {
+            previous.as_ref().and_then(|l| l.packed.clone())
+        }
+        (Some(kv), Some(v)) => match kv.get(&admin::catalog_key(v)).bytes().await {
+            Ok(Some(bytes)) => match Packed::parse(bytes) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    console_error!("vitrine: {e}; the packed catalog is ignored");
+                    None
+                }
+            },
+            _ => None,
+        },
+        _ => None,
+    };
     let from_kv = match (&kv, &active) {
         (Some(kv), Some(v)) => kv.get(&admin::version_key(v)).text().await.ok().flatten(),
         _ => None,
@@ -162,6 +199,8 @@ pub async fn load(env: &Env, now_ms: u64) -> Rc<Loaded> {
         version,
         source,
         admin_token: admin_token.filter(|t| t.len() >= 16),
+        catalog_version: packed.as_ref().and(catalog_active),
+        packed,
     });
     remember(fp, now_ms, loaded.clone());
     loaded

@@ -259,3 +259,35 @@ test('the CLI validates, pushes, lists and rolls back against the worker', async
   assert.equal(preview.code, 0, preview.out);
   assert.match(preview.out, /grid category: 48 tiles/);
 });
+
+test('a large catalog pushed on its own is packed, loaded by the edge, and checked before showing a product', async () => {
+  const catalog = JSON.parse(fs.readFileSync(path.join(root, 'www/catalog.json'), 'utf8'));
+  const products = catalog.products.map((p) => ({
+    key: p.sku, category: p.category, brand: p.brand, tags: p.tags, price: p.price, stock: p.stock,
+    images: p.images.map((i) => ({ role: i.role, src: i.src })),
+  }));
+  // The catalog knows what the page does not yet: this bag sold out a minute ago.
+  const listing = (await (await fetch(`${origin.url}/api/products?category=bags`)).json()).products;
+  const gone = listing.find((p) => p.stock === 'in_stock').sku;
+  products.find((p) => p.key === gone).stock = 'out_of_stock';
+  // Scale it up to show the format holds: 100k products (the demo's, plus generated ones).
+  for (let i = 0; products.length < 100_000; i++) {
+    products.push({ key: `GEN-${i}`, category: 'bags', brand: `brand-${i % 500}`, tags: ['generated'], price: i % 300, stock: 'in_stock', images: [] });
+  }
+  const bad = await api('/__vitrine/catalog', { method: 'PUT', body: JSON.stringify({ products: [{ key: 'A', stock: 'maybe' }] }) });
+  assert.equal(bad.status, 400);
+  assert.equal((await bad.json()).errors[0].path, 'products[0].stock');
+  const res = await api('/__vitrine/catalog', { method: 'PUT', body: JSON.stringify({ products }) });
+  assert.equal(res.status, 201, await res.clone().text());
+  const info = await res.json();
+  assert.equal(info.products, 100_000);
+  assert.ok(info.bytes < 8 * 1024 * 1024, `${info.bytes} bytes`);
+  const loaded = await (await api('/__vitrine/catalog')).json();
+  assert.deepEqual(loaded, { version: info.version, products: 100_000, bytes: info.bytes });
+
+  const candidate = { ...demo, rules: [{ id: 'in-stock', guarantee: { in_stock_only: true } }] };
+  const p = await (await api('/__vitrine/preview', { method: 'POST', body: JSON.stringify({ config: candidate, url: '/c/bags' }) })).json();
+  const grid = p.grids.find((g) => g.name === 'category');
+  assert.ok(grid.hidden.some((h) => h.key === gone && h.rule === 'in-stock'), 'the catalog, not the stale tile, decides');
+  assert.ok(!grid.after.includes(gone));
+});
