@@ -15,7 +15,9 @@ use std::rc::Rc;
 
 use lol_html::errors::RewritingError;
 pub mod facts;
+pub mod personalize;
 pub mod plp;
+pub mod reorder;
 
 use lol_html::{AsciiCompatibleEncoding, HtmlRewriter, MemorySettings, OutputSink, Settings};
 
@@ -23,20 +25,87 @@ use lol_html::{AsciiCompatibleEncoding, HtmlRewriter, MemorySettings, OutputSink
 /// region). Over it the rewriter bails out gracefully and the rest of the page passes untouched.
 pub const DEFAULT_MEMORY_LIMIT: usize = 4 * 1024 * 1024;
 
-/// Collects rewriter output between two pushes. Shared with the rewriter because `HtmlRewriter`
-/// owns its sink and gives no access back to it.
+#[derive(Default)]
+struct SinkState {
+    out: Vec<u8>,
+    /// While a region is being reordered, its output is held here instead of going out.
+    hold: Option<Vec<u8>>,
+    hold_cap: usize,
+    overflowed: bool,
+}
+
+/// Collects rewriter output between two pushes, and holds back the region being reordered
+/// (only that region: everything before it has already gone out). Shared with the handlers
+/// because `HtmlRewriter` owns its sink and gives no access back to it.
 #[derive(Clone, Default)]
-struct SharedSink(Rc<RefCell<Vec<u8>>>);
+pub struct SharedSink(Rc<RefCell<SinkState>>);
 
 impl OutputSink for SharedSink {
     fn handle_chunk(&mut self, chunk: &[u8]) {
-        self.0.borrow_mut().extend_from_slice(chunk);
+        let mut s = self.0.borrow_mut();
+        let over = match s.hold.as_mut() {
+            Some(hold) => {
+                hold.extend_from_slice(chunk);
+                hold.len() > s.hold_cap
+            }
+            None => {
+                s.out.extend_from_slice(chunk);
+                false
+            }
+        };
+        if over {
+            // Over the cap: give up on this region, send what was held as it was.
+            if let Some(held) = s.hold.take() {
+                s.out.extend_from_slice(&held);
+            }
+            s.overflowed = true;
+        }
     }
 }
 
 impl SharedSink {
     fn take(&self) -> Vec<u8> {
-        std::mem::take(&mut *self.0.borrow_mut())
+        std::mem::take(&mut self.0.borrow_mut().out)
+    }
+
+    /// Starts holding output (up to `cap` bytes); false when already holding.
+    pub fn hold(&self, cap: usize) -> bool {
+        let mut s = self.0.borrow_mut();
+        if s.hold.is_some() {
+            return false;
+        }
+        s.hold = Some(Vec::new());
+        s.hold_cap = cap;
+        s.overflowed = false;
+        true
+    }
+
+    /// Bytes held so far (`None` when not holding).
+    pub fn held_len(&self) -> Option<usize> {
+        self.0.borrow().hold.as_ref().map(Vec::len)
+    }
+
+    /// Whether the last hold was given up for being over its cap.
+    pub fn overflowed(&self) -> bool {
+        self.0.borrow().overflowed
+    }
+
+    /// Stops holding and returns the held bytes (the caller emits what replaces them).
+    pub fn take_held(&self) -> Option<Vec<u8>> {
+        self.0.borrow_mut().hold.take()
+    }
+
+    /// Sends bytes out (after anything already out).
+    pub fn emit(&self, bytes: &[u8]) {
+        self.0.borrow_mut().out.extend_from_slice(bytes);
+    }
+
+    /// Stops holding and sends the held bytes out unchanged (fail open).
+    pub fn release(&self) {
+        let mut s = self.0.borrow_mut();
+        if let Some(held) = s.hold.take() {
+            s.out.extend_from_slice(&held);
+        }
     }
 }
 
@@ -92,6 +161,15 @@ impl HtmlStream {
     /// (strict mode turns some malformed markup into a hard error), graceful bail-out on handler
     /// errors and on the memory limit.
     pub fn new(settings: Settings<'static, 'static>, encoding: AsciiCompatibleEncoding) -> Self {
+        Self::with_sink(settings, encoding, SharedSink::default())
+    }
+
+    /// Like [`HtmlStream::new`], with a sink the handlers share (to hold a region back).
+    pub fn with_sink(
+        settings: Settings<'static, 'static>,
+        encoding: AsciiCompatibleEncoding,
+        sink: SharedSink,
+    ) -> Self {
         let settings = settings
             .with_encoding(encoding)
             .with_strict(false)
@@ -101,7 +179,6 @@ impl HtmlStream {
                     .with_max_allowed_memory_usage(DEFAULT_MEMORY_LIMIT)
                     .with_graceful_bail_out_on_memory_limit_exceeded(true),
             );
-        let sink = SharedSink::default();
         let rewriter = HtmlRewriter::new(settings, sink.clone());
         HtmlStream {
             state: State::Rewriting(Box::new(rewriter)),
@@ -124,7 +201,9 @@ impl HtmlStream {
             State::Rewriting(rewriter) => {
                 if let Err(err) = rewriter.write(chunk) {
                     // Graceful bail-out already flushed everything the rewriter held, including
-                    // this chunk's unparsed rest; from here on, copy.
+                    // this chunk's unparsed rest (into the held region, if one was open: release
+                    // it in order); from here on, copy.
+                    self.sink.release();
                     self.bailed = Some(BailOut::from(&err));
                     self.state = State::Passthrough;
                 }
@@ -146,6 +225,8 @@ impl HtmlStream {
                 self.bailed = Some(BailOut::from(&err));
             }
         }
+        // A region still held at the end (a container that never closed) goes out as it was.
+        self.sink.release();
         self.sink.take()
     }
 

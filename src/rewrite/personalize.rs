@@ -1,0 +1,382 @@
+//! The personalization of one page, as lol_html handlers: every configured grid reordered within
+//! the rules ([`crate::rank`]), the hero swapped to the chosen variant, the PDP gallery's first
+//! image chosen by the image policy. The same engine serves live traffic and previews.
+//!
+//! What is decided before the body streams (the hero variant, the image policy) is in the
+//! [`Plan`]; what depends on the page (which tiles, in which order) is decided when each grid's
+//! end arrives and recorded in the [`Outcome`].
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use lol_html::html_content::{ContentType, Element};
+use lol_html::{ElementContentHandlers, Selector, Settings};
+use serde::Serialize;
+
+use crate::catalog::{lookup, Packed};
+use crate::config::rules::{Device, Hero};
+use crate::config::{Config, PageKind, TileKey};
+use crate::rank::{self, Context, Fired, Item};
+use crate::rewrite::reorder::{add_region, Decide, ReadTile, Region, RegionOutcome, TileInfo};
+use crate::rewrite::SharedSink;
+use crate::signal::Signal;
+
+/// Everything a page's personalization needs, owned (handlers outlive the request handler).
+pub struct Plan {
+    /// The config.
+    pub cfg: Rc<Config>,
+    /// The packed catalog, if any.
+    pub packed: Option<Rc<Packed>>,
+    /// Page type.
+    pub page: PageKind,
+    /// Lowercase category of the page.
+    pub category: Option<String>,
+    /// Lowercase brand whose page this is.
+    pub brand_page: Option<String>,
+    /// Normalized query.
+    pub query: Option<String>,
+    /// The visitor's signal (None without consent).
+    pub signal: Option<Signal>,
+    /// Consent.
+    pub consent: bool,
+    /// Country.
+    pub country: Option<String>,
+    /// Device.
+    pub device: Device,
+    /// Unix seconds.
+    pub now: u64,
+    /// In the holdout.
+    pub holdout: bool,
+    /// The product of a PDP (its key), for catalog image roles.
+    pub product: Option<String>,
+}
+
+impl Plan {
+    /// The rule context.
+    pub fn context(&self) -> Context<'_> {
+        Context {
+            page: self.page,
+            category: self.category.clone(),
+            brand_page: self.brand_page.clone(),
+            query: self.query.clone(),
+            signal: self.signal.as_ref(),
+            consent: self.consent,
+            country: self.country.clone(),
+            device: self.device,
+            now: self.now,
+            holdout: self.holdout,
+        }
+    }
+
+    /// The hero variant for this page, decided before the body streams.
+    pub fn hero(&self) -> Option<(Hero, Vec<Fired>)> {
+        matches!(self.page, PageKind::Plp | PageKind::Home | PageKind::Search)
+            .then(|| rank::choose_hero(&self.cfg, &self.context(), false))
+            .flatten()
+    }
+
+    /// The PDP first-image preference.
+    pub fn image(&self) -> Option<(Vec<String>, Fired)> {
+        (self.page == PageKind::Pdp)
+            .then(|| rank::choose_image(&self.cfg, &self.context(), false))
+            .flatten()
+    }
+}
+
+/// What the personalization did to a page.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Outcome {
+    /// Each region (grid or gallery) met.
+    pub regions: Vec<RegionOutcome>,
+    /// Rules that fired on the grids.
+    pub fired: Vec<Fired>,
+    /// Hero fields swapped.
+    pub hero_swaps: usize,
+    /// The role moved first in the gallery, if one was.
+    pub image: Option<String>,
+}
+
+impl Outcome {
+    /// A short summary for logs and exposure events (`plp=reordered:48`).
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        for r in &self.regions {
+            match (r.changed, r.reason) {
+                (true, _) if r.name == "gallery" => {
+                    parts.push(format!("img={}", self.image.as_deref().unwrap_or("moved")))
+                }
+                (true, _) => parts.push(format!("{}=reordered:{}", r.name, r.shown)),
+                (false, Some(why)) => parts.push(format!("{}=pass:{why}", r.name)),
+                (false, None) => {}
+            }
+        }
+        if self.hero_swaps > 0 {
+            parts.push(format!("hero=swapped:{}", self.hero_swaps));
+        }
+        parts.join(";")
+    }
+}
+
+fn tile_reader(cfg: &Config, grid: usize) -> ReadTile {
+    let grid = cfg.grids.get(grid).cloned();
+    Rc::new(move |el: &Element<'_, '_>| {
+        let Some(g) = &grid else {
+            return TileInfo::default();
+        };
+        let attr = |a: &Option<String>| {
+            a.as_deref()
+                .and_then(|a| el.get_attribute(a))
+                .map(|v| v.trim().to_owned())
+        };
+        let [brand, category, price, stock] = &g.facts;
+        TileInfo {
+            item: Item {
+                key: match &g.key {
+                    TileKey::Attribute(a) => el.get_attribute(a).map(|v| v.trim().to_owned()),
+                    TileKey::Link { .. } => None,
+                },
+                brand: attr(brand).map(|b| b.to_lowercase()),
+                category: attr(category).map(|c| c.to_lowercase()),
+                tags: Vec::new(),
+                price: attr(price).and_then(|p| crate::rewrite::facts::parse_price(&p)),
+                stock: attr(stock),
+            },
+            ..TileInfo::default()
+        }
+    })
+}
+
+/// Adds the page's personalization handlers. `hero` and `image` come from [`Plan::hero`] and
+/// [`Plan::image`] (decided by the caller, who reports them before the body streams).
+pub fn personalize(
+    mut settings: Settings<'static, 'static>,
+    sink: &SharedSink,
+    plan: Rc<Plan>,
+    hero: Option<Hero>,
+    image: Option<Vec<String>>,
+) -> (Settings<'static, 'static>, Report) {
+    let outcome = Rc::new(RefCell::new(Outcome::default()));
+    let regions = Rc::new(RefCell::new(Vec::new()));
+    let cfg = plan.cfg.clone();
+
+    if matches!(
+        plan.page,
+        PageKind::Plp | PageKind::Search | PageKind::Home | PageKind::Pdp
+    ) {
+        for (g, grid) in cfg.grids.iter().enumerate() {
+            let (plan, outcome) = (plan.clone(), outcome.clone());
+            let decide: Decide = Rc::new(move |tiles: &[TileInfo]| {
+                let find = lookup(&plan.cfg, plan.packed.as_deref());
+                let items: Vec<Item> = tiles
+                    .iter()
+                    .map(|t| Item::from_catalog(&find, t.item.key.as_deref(), t.item.clone()))
+                    .collect();
+                let ranking = rank::rank(&plan.cfg, &items, &plan.context(), false);
+                outcome.borrow_mut().fired.extend(ranking.fired.iter().cloned());
+                Some(ranking.order)
+            });
+            let link = match &grid.key {
+                TileKey::Link { link, pattern } => Some((link.clone(), pattern.clone())),
+                TileKey::Attribute(_) => None,
+            };
+            settings = add_region(
+                settings,
+                sink,
+                Region {
+                    name: grid.name.clone(),
+                    container: grid.container.clone(),
+                    tile: grid.tile.clone(),
+                    link,
+                    image: None,
+                    cap: grid.max_bytes,
+                },
+                tile_reader(&cfg, g),
+                decide,
+                regions.clone(),
+            );
+        }
+    }
+
+    if let (Some(hero), Some(sel)) = (hero, cfg.hero.as_ref()) {
+        let parts: [(&Option<String>, HeroPart); 4] = [
+            (&sel.headline, HeroPart::Headline),
+            (&sel.sub, HeroPart::Sub),
+            (&sel.cta, HeroPart::Cta),
+            (&sel.image, HeroPart::Image),
+        ];
+        let hero = Rc::new(hero);
+        for (selector, part) in parts {
+            let Some(selector) = selector else { continue };
+            let Ok(s) = format!("{} {}", sel.container, selector).parse::<Selector>() else {
+                continue;
+            };
+            let (hero, outcome) = (hero.clone(), outcome.clone());
+            settings = settings.append_element_content_handler((
+                Cow::Owned(s),
+                ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+                    let n = swap_hero(el, &hero, part)?;
+                    outcome.borrow_mut().hero_swaps += n;
+                    Ok(())
+                }),
+            ));
+        }
+    }
+
+    if let (Some(prefer), Some(gallery)) = (image, cfg.gallery.as_ref()) {
+        let catalog_roles: Vec<(String, String)> = plan
+            .product
+            .as_deref()
+            .and_then(|k| lookup(&plan.cfg, plan.packed.as_deref())(k))
+            .map(|p| p.images)
+            .unwrap_or_default();
+        let role_attr = gallery.role_attribute.clone();
+        let read: ReadTile = Rc::new(move |el: &Element<'_, '_>| TileInfo {
+            role: role_attr.as_deref().and_then(|a| el.get_attribute(a)),
+            ..TileInfo::default()
+        });
+        let outcome_c = outcome.clone();
+        let decide: Decide = Rc::new(move |tiles: &[TileInfo]| {
+            let role_of = |t: &TileInfo| -> Option<String> {
+                t.role.clone().map(|r| r.to_lowercase()).or_else(|| {
+                    let src = t.src.as_deref()?;
+                    catalog_roles
+                        .iter()
+                        .find(|(_, s)| same_image(s, src))
+                        .map(|(r, _)| r.clone())
+                })
+            };
+            let roles: Vec<Option<String>> = tiles.iter().map(role_of).collect();
+            let (idx, role) = prefer.iter().find_map(|want| {
+                roles
+                    .iter()
+                    .position(|r| r.as_deref() == Some(want.as_str()))
+                    .map(|i| (i, want.clone()))
+            })?;
+            outcome_c.borrow_mut().image = Some(role);
+            let mut order: Vec<usize> = (0..tiles.len()).collect();
+            let moved = order.remove(idx);
+            order.insert(0, moved);
+            Some(order)
+        });
+        settings = add_region(
+            settings,
+            sink,
+            Region {
+                name: "gallery".into(),
+                container: gallery.container.clone(),
+                tile: gallery.item.clone(),
+                link: None,
+                image: Some((gallery.image.clone(), gallery.role_attribute.clone())),
+                cap: 256 * 1024,
+            },
+            read,
+            decide,
+            regions.clone(),
+        );
+    }
+
+    (settings, Report { outcome, regions })
+}
+
+/// A handle on what the personalization did, filled in as the page streams.
+#[derive(Clone)]
+pub struct Report {
+    outcome: Rc<RefCell<Outcome>>,
+    regions: Rc<RefCell<Vec<RegionOutcome>>>,
+}
+
+impl Report {
+    /// What happened so far (complete once the page has streamed).
+    pub fn snapshot(&self) -> Outcome {
+        let mut o = self.outcome.borrow().clone();
+        o.regions = self.regions.borrow().clone();
+        o
+    }
+}
+
+#[derive(Clone, Copy)]
+enum HeroPart {
+    Headline,
+    Sub,
+    Cta,
+    Image,
+}
+
+/// Whether two image URLs name the same file (absolute vs relative, query strings aside).
+fn same_image(a: &str, b: &str) -> bool {
+    let path = |u: &str| {
+        let u = u.split(['?', '#']).next().unwrap_or(u);
+        match u.find("://") {
+            Some(i) => u
+                .get(i + 3..)
+                .and_then(|r| r.find('/').and_then(|j| r.get(j..)))
+                .unwrap_or(u)
+                .to_owned(),
+            None => u.to_owned(),
+        }
+    };
+    path(a) == path(b)
+}
+
+/// Swaps one hero element; returns how many fields changed. Text goes in escaped; URLs were
+/// validated when the config compiled; attributes are set, never concatenated.
+fn swap_hero(
+    el: &mut Element<'_, '_>,
+    hero: &Hero,
+    part: HeroPart,
+) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+    let mut n = 0;
+    match part {
+        HeroPart::Headline => {
+            if let Some(t) = &hero.headline {
+                el.set_inner_content(t, ContentType::Text);
+                n += 1;
+            }
+        }
+        HeroPart::Sub => {
+            if let Some(t) = &hero.sub {
+                el.set_inner_content(t, ContentType::Text);
+                n += 1;
+            }
+        }
+        HeroPart::Cta => {
+            if let Some(t) = &hero.cta_text {
+                el.set_inner_content(t, ContentType::Text);
+                n += 1;
+            }
+            if let Some(h) = &hero.cta_href {
+                el.set_attribute("href", h)?;
+                n += 1;
+            }
+        }
+        HeroPart::Image => {
+            if let Some(src) = &hero.image_src {
+                // Lazy loaders keep the real URL in data-src / data-srcset: swap those too, and
+                // drop a srcset the variant does not replace (the browser would prefer it).
+                el.set_attribute("src", src)?;
+                if el.has_attribute("data-src") {
+                    el.set_attribute("data-src", src)?;
+                }
+                match &hero.image_srcset {
+                    Some(set) => {
+                        el.set_attribute("srcset", set)?;
+                        if el.has_attribute("data-srcset") {
+                            el.set_attribute("data-srcset", set)?;
+                        }
+                    }
+                    None => {
+                        el.remove_attribute("srcset");
+                        el.remove_attribute("data-srcset");
+                    }
+                }
+                n += 1;
+            }
+            if let Some(alt) = &hero.image_alt {
+                el.set_attribute("alt", alt)?;
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
+}

@@ -1,0 +1,405 @@
+//! Reordering a region of a streaming page (a product grid, a PDP gallery) with every tile's
+//! bytes preserved exactly.
+//!
+//! When the region's container opens, the sink starts holding output (only this region: all that
+//! came before has already gone out). Each tile's start and end are recorded as offsets into the
+//! held bytes, from the handlers (the tile start tag's offset, and the end tag's offset plus its
+//! source length). When the container's end tag arrives, a decision function gets the tiles and
+//! returns the new order; the held bytes are spliced: the prefix, the tiles in the new order with
+//! the separators between slots kept in place, the suffix. No tile is re-serialized.
+//!
+//! Anything unexpected leaves the region exactly as it was: a tile without an end tag, tiles that
+//! overlap, a region over its size cap (the sink releases it as soon as it grows past), a
+//! container that never closes (the stream releases it at the end).
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use lol_html::html_content::{Element, EndTag};
+use lol_html::{ElementContentHandlers, Selector, Settings};
+use serde::Serialize;
+
+use crate::config::PathPattern;
+use crate::rank::Item;
+use crate::rewrite::plp::key_from_href;
+use crate::rewrite::SharedSink;
+
+/// What the handlers read about one tile.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TileInfo {
+    /// Facts (key, brand, ...), from attributes; the catalog completes them later.
+    pub item: Item,
+    /// Image role (galleries).
+    pub role: Option<String>,
+    /// Image URL (galleries).
+    pub src: Option<String>,
+}
+
+/// What happened to one region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegionOutcome {
+    /// The region's name (grid name, or `gallery`).
+    pub name: String,
+    /// Tiles found.
+    pub tiles: usize,
+    /// Tiles shown after hiding.
+    pub shown: usize,
+    /// Whether the bytes changed.
+    pub changed: bool,
+    /// Why it was left as it was, if it was.
+    pub reason: Option<&'static str>,
+}
+
+/// The decision: the new order of the tiles to show (indices into the tiles), or `None` to
+/// leave the region as it was.
+pub type Decide = Rc<dyn Fn(&[TileInfo]) -> Option<Vec<usize>>>;
+/// Reads a tile's info from its element.
+pub type ReadTile = Rc<dyn Fn(&Element<'_, '_>) -> TileInfo>;
+
+/// A region to reorder.
+pub struct Region {
+    /// Name for reports.
+    pub name: String,
+    /// Container selector.
+    pub container: String,
+    /// Tile selector (a direct child of the container).
+    pub tile: String,
+    /// A link inside the tile whose href names the product.
+    pub link: Option<(String, PathPattern)>,
+    /// An image inside the tile: its selector and the attribute naming its role, if any.
+    pub image: Option<(String, Option<String>)>,
+    /// Largest region held, in bytes.
+    pub cap: usize,
+}
+
+struct Span {
+    start: usize,
+    end: Option<usize>,
+    info: TileInfo,
+}
+
+#[derive(Default)]
+struct Run {
+    active: bool,
+    tiles: Vec<Span>,
+    open: Option<usize>,
+}
+
+fn sel(s: &str) -> Option<Selector> {
+    s.parse::<Selector>().ok()
+}
+
+/// Adds the handlers that reorder `region`.
+pub fn add_region(
+    mut settings: Settings<'static, 'static>,
+    sink: &SharedSink,
+    region: Region,
+    read_tile: ReadTile,
+    decide: Decide,
+    outcomes: Rc<RefCell<Vec<RegionOutcome>>>,
+) -> Settings<'static, 'static> {
+    let run = Rc::new(RefCell::new(Run::default()));
+    let Some(container) = sel(&region.container) else {
+        return settings;
+    };
+    let Some(tile) = sel(&format!("{} > {}", region.container, region.tile)) else {
+        return settings;
+    };
+
+    {
+        let (run, sink, name, cap) = (run.clone(), sink.clone(), region.name.clone(), region.cap);
+        settings = settings.append_element_content_handler((
+            Cow::Owned(container),
+            ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+                if run.borrow().active || !sink.hold(cap) {
+                    return Ok(()); // nested in a region being reordered, or already holding
+                }
+                let Some(end_handlers) = el.end_tag_handlers() else {
+                    sink.release(); // a void container has nothing to reorder
+                    return Ok(());
+                };
+                *run.borrow_mut() = Run {
+                    active: true,
+                    ..Run::default()
+                };
+                let (run, sink, decide, outcomes, name) = (
+                    run.clone(),
+                    sink.clone(),
+                    decide.clone(),
+                    outcomes.clone(),
+                    name.clone(),
+                );
+                end_handlers.push(Box::new(move |_end: &mut EndTag<'_>| {
+                    let done = std::mem::take(&mut *run.borrow_mut());
+                    outcomes.borrow_mut().push(finish(&sink, done, &decide, name));
+                    Ok(())
+                }));
+                Ok(())
+            }),
+        ));
+    }
+    {
+        let (run, sink) = (run.clone(), sink.clone());
+        settings = settings.append_element_content_handler((
+            Cow::Owned(tile),
+            ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+                let mut r = run.borrow_mut();
+                if !r.active || r.open.is_some() {
+                    return Ok(()); // outside a region, or nested inside a tile
+                }
+                let Some(start) = sink.held_len() else {
+                    return Ok(());
+                };
+                r.tiles.push(Span {
+                    start,
+                    end: None,
+                    info: read_tile(el),
+                });
+                let index = r.tiles.len() - 1;
+                r.open = Some(index);
+                drop(r);
+                if let Some(handlers) = el.end_tag_handlers() {
+                    let (run, sink) = (run.clone(), sink.clone());
+                    handlers.push(Box::new(move |end: &mut EndTag<'_>| {
+                        let len = end.source_location().bytes().len();
+                        let mut r = run.borrow_mut();
+                        if r.open == Some(index) {
+                            r.open = None;
+                            let held = sink.held_len();
+                            if let (Some(t), Some(h)) = (r.tiles.get_mut(index), held) {
+                                t.end = Some(h + len);
+                            }
+                        }
+                        Ok(())
+                    }));
+                } else {
+                    run.borrow_mut().open = None; // a void tile (an <img>): its end is its start tag
+                    let len = el.source_location().bytes().len();
+                    if let Some(t) = run.borrow_mut().tiles.get_mut(index) {
+                        t.end = Some(start + len);
+                    }
+                }
+                Ok(())
+            }),
+        ));
+    }
+    if let Some((link, pattern)) = region.link {
+        if let Some(link_sel) = sel(&format!("{} > {} {}", region.container, region.tile, link)) {
+            let run = run.clone();
+            settings = settings.append_element_content_handler((
+                Cow::Owned(link_sel),
+                ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+                    let mut r = run.borrow_mut();
+                    if let Some(i) = r.open {
+                        if let Some(t) = r.tiles.get_mut(i) {
+                            if t.info.item.key.is_none() {
+                                t.info.item.key =
+                                    el.get_attribute("href").and_then(|h| key_from_href(&h, &pattern));
+                            }
+                        }
+                    }
+                    Ok(())
+                }),
+            ));
+        }
+    }
+    if let Some((image, role_attr)) = region.image {
+        if let Some(img_sel) = sel(&format!("{} > {} {}", region.container, region.tile, image)) {
+            let run = run.clone();
+            settings = settings.append_element_content_handler((
+                Cow::Owned(img_sel),
+                ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+                    let mut r = run.borrow_mut();
+                    if let Some(t) = r.open.and_then(|i| r.tiles.get_mut(i)) {
+                        if t.info.src.is_none() {
+                            t.info.src = el.get_attribute("data-src").or_else(|| el.get_attribute("src"));
+                        }
+                        if t.info.role.is_none() {
+                            t.info.role = role_attr.as_deref().and_then(|a| el.get_attribute(a));
+                        }
+                    }
+                    Ok(())
+                }),
+            ));
+        }
+    }
+    settings
+}
+
+fn finish(sink: &SharedSink, run: Run, decide: &Decide, name: String) -> RegionOutcome {
+    let mut outcome = RegionOutcome {
+        name,
+        tiles: run.tiles.len(),
+        shown: run.tiles.len(),
+        changed: false,
+        reason: None,
+    };
+    if sink.overflowed() {
+        outcome.reason = Some("over-cap");
+        return outcome; // the sink already released the held bytes
+    }
+    let Some(held) = sink.take_held() else {
+        outcome.reason = Some("not-held");
+        return outcome;
+    };
+    let leave = |reason, outcome: &mut RegionOutcome| {
+        sink.emit(&held);
+        outcome.reason = Some(reason);
+    };
+    if run.tiles.is_empty() {
+        leave("no-tiles", &mut outcome);
+        return outcome;
+    }
+    // Every tile closed, in order, without overlaps, inside what was held.
+    let mut spans = Vec::with_capacity(run.tiles.len());
+    let mut last_end = 0;
+    for t in &run.tiles {
+        match t.end {
+            Some(end) if t.start >= last_end && end > t.start && end <= held.len() => {
+                spans.push((t.start, end));
+                last_end = end;
+            }
+            _ => {
+                leave("unclosed-tile", &mut outcome);
+                return outcome;
+            }
+        }
+    }
+    let infos: Vec<TileInfo> = run.tiles.into_iter().map(|t| t.info).collect();
+    let Some(order) = decide(&infos).filter(|o| o.iter().all(|&i| i < spans.len())) else {
+        leave("unchanged", &mut outcome);
+        return outcome;
+    };
+    let identity = order.len() == spans.len() && order.iter().enumerate().all(|(i, &o)| i == o);
+    if identity {
+        leave("unchanged", &mut outcome);
+        return outcome;
+    }
+    let bytes = |a: usize, b: usize| held.get(a..b).unwrap_or_default();
+    let (first, _) = spans.first().copied().unwrap_or_default();
+    let (_, end_last) = spans.last().copied().unwrap_or_default();
+    // Separators between slots: what lay between tile i and tile i + 1.
+    let seps: Vec<&[u8]> = spans.iter().zip(spans.iter().skip(1)).map(|(a, b)| bytes(a.1, b.0)).collect();
+    let mut out = Vec::with_capacity(held.len());
+    out.extend_from_slice(bytes(0, first));
+    for (k, &i) in order.iter().enumerate() {
+        let (a, b) = spans.get(i).copied().unwrap_or_default();
+        out.extend_from_slice(bytes(a, b));
+        if k + 1 < order.len() {
+            out.extend_from_slice(seps.get(k).copied().unwrap_or_default());
+        }
+    }
+    // Slots left empty by hidden tiles: keep any separator that is more than whitespace.
+    for sep in seps.iter().skip(order.len().saturating_sub(1)) {
+        if sep.iter().any(|b| !b.is_ascii_whitespace()) {
+            out.extend_from_slice(sep);
+        }
+    }
+    out.extend_from_slice(bytes(end_last, held.len()));
+    sink.emit(&out);
+    outcome.shown = order.len();
+    outcome.changed = true;
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rewrite::{run_chunked, utf8, HtmlStream};
+
+    fn region(cap: usize) -> Region {
+        Region {
+            name: "g".into(),
+            container: "ul.g".into(),
+            tile: "li".into(),
+            link: None,
+            image: None,
+            cap,
+        }
+    }
+
+    fn run(page: &str, decide: Decide, cap: usize, chunk: usize) -> (String, Vec<RegionOutcome>) {
+        let sink = SharedSink::default();
+        let outcomes = Rc::new(RefCell::new(Vec::new()));
+        let read: ReadTile = Rc::new(|el: &Element<'_, '_>| TileInfo {
+            item: Item {
+                key: el.get_attribute("data-k"),
+                ..Item::default()
+            },
+            ..TileInfo::default()
+        });
+        let settings = add_region(
+            Settings::new(),
+            &sink,
+            region(cap),
+            read,
+            decide,
+            outcomes.clone(),
+        );
+        let (out, bailed) = run_chunked(
+            HtmlStream::with_sink(settings, utf8(), sink),
+            page.as_bytes(),
+            &[chunk],
+        );
+        assert!(bailed.is_none());
+        let o = outcomes.borrow().clone();
+        (String::from_utf8(out).unwrap(), o)
+    }
+
+    const PAGE: &str = "<p>before</p><ul class=g>\n  <li data-k=a>A <b>1</b></li>\n  <li data-k=b>B</li>\n  <li data-k=c class='x'>C</li>\n</ul><p>after</p>";
+
+    fn reverse() -> Decide {
+        Rc::new(|t: &[TileInfo]| Some((0..t.len()).rev().collect()))
+    }
+
+    #[test]
+    fn tiles_move_with_their_exact_bytes_in_any_chunking() {
+        for chunk in [1, 2, 3, 5, 8, 13, 1000] {
+            let (out, o) = run(PAGE, reverse(), 1 << 20, chunk);
+            assert_eq!(
+                out,
+                "<p>before</p><ul class=g>\n  <li data-k=c class='x'>C</li>\n  <li data-k=b>B</li>\n  <li data-k=a>A <b>1</b></li>\n</ul><p>after</p>",
+                "chunk {chunk}"
+            );
+            assert_eq!(o[0].tiles, 3);
+            assert!(o[0].changed);
+        }
+    }
+
+    #[test]
+    fn hidden_tiles_leave_no_hole_and_nothing_is_duplicated() {
+        let (out, o) = run(PAGE, Rc::new(|_: &[TileInfo]| Some(vec![2, 0])), 1 << 20, 7);
+        assert_eq!(out, "<p>before</p><ul class=g>\n  <li data-k=c class='x'>C</li>\n  <li data-k=a>A <b>1</b></li>\n</ul><p>after</p>");
+        assert_eq!((o[0].tiles, o[0].shown), (3, 2));
+    }
+
+    #[test]
+    fn over_the_cap_unclosed_or_unchanged_regions_pass_untouched() {
+        let (out, o) = run(PAGE, reverse(), 20, 4);
+        assert_eq!(out, PAGE);
+        assert_eq!(o[0].reason, Some("over-cap"));
+        let unclosed = "<ul class=g><li data-k=a>A<li data-k=b>B</ul>x";
+        let (out, o) = run(unclosed, reverse(), 1 << 20, 3);
+        assert_eq!(out, unclosed);
+        assert_eq!(o[0].reason, Some("unclosed-tile"));
+        let (out, o) = run(PAGE, Rc::new(|_: &[TileInfo]| None), 1 << 20, 3);
+        assert_eq!((out.as_str(), o[0].reason), (PAGE, Some("unchanged")));
+        let never_closed = "<ul class=g><li data-k=a>A</li><li data-k=b>B</li>";
+        let (out, o) = run(never_closed, reverse(), 1 << 20, 2);
+        assert_eq!(out, never_closed);
+        assert!(o.is_empty());
+    }
+
+    #[test]
+    fn nested_grids_and_non_tile_separators() {
+        let page = "<ul class=g><li data-k=a>A<ul class=g><li data-k=n>N</li></ul></li><div class=ad>AD</div><li data-k=b>B</li></ul>";
+        let (out, o) = run(page, reverse(), 1 << 20, 3);
+        assert_eq!(out, "<ul class=g><li data-k=b>B</li><div class=ad>AD</div><li data-k=a>A<ul class=g><li data-k=n>N</li></ul></li></ul>");
+        assert_eq!(o.len(), 1);
+        assert_eq!(o[0].tiles, 2);
+        // A hidden tile's slot keeps a banner that stood there.
+        let (out, _) = run(page, Rc::new(|_: &[TileInfo]| Some(vec![1])), 1 << 20, 5);
+        assert_eq!(out, "<ul class=g><li data-k=b>B</li><div class=ad>AD</div></ul>");
+    }
+}
