@@ -29,14 +29,14 @@ fn plan(cfg: Config, page: PageKind, product: Option<&str>) -> Rc<Plan> {
         now: 1_800_000_000,
         holdout: false,
         product: product.map(str::to_owned),
+        facts: None,
     })
 }
 
 fn run(plan: &Rc<Plan>, html: &[u8], sizes: &[usize]) -> (Vec<u8>, Outcome) {
     let sink = SharedSink::default();
     let hero = plan.hero().map(|(h, _)| h);
-    let image = plan.image().map(|(p, _)| p);
-    let (settings, report) = personalize(lol_html::Settings::new(), &sink, plan.clone(), hero, image);
+    let (settings, report) = personalize(lol_html::Settings::new(), &sink, plan.clone(), hero);
     let (out, bailed) = run_chunked(HtmlStream::with_sink(settings, utf8(), sink), html, sizes);
     assert!(bailed.is_none(), "{bailed:?}");
     (out, report.snapshot())

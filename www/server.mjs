@@ -168,6 +168,15 @@ async function handle(req, res) {
     const result = searchProducts(catalog.products, { query: q, page: pageNumber(url), perPage: PER_PAGE });
     return html(req, res, 200, pages.searchPage(ctx, q, result));
   }
+  if (method === 'GET' && p === '/cart/count') {
+    return json(req, res, 200, { items: ctx.cart.reduce((n, i) => n + i.qty, 0) }, { 'cache-control': 'private, no-store' });
+  }
+  // A listing page with broken markup (unclosed tiles, a stray end tag), for fail-open tests.
+  if (method === 'GET' && p === '/c-broken') {
+    const items = catalog.products.slice(0, 6);
+    const body = `<section class="listing"><ul class="product-grid" data-grid="category">${items.map((x) => `<li class="product-tile" data-sku="${x.sku}" data-stock="${x.stock}"><a href="/p/${x.slug}">${pages.esc(x.title)}</a>`).join('')}</div></ul></section>`;
+    return html(req, res, 200, `<!doctype html><html><head><title>Broken</title></head><body>${body}<p>end</p></body></html>`);
+  }
   if (method === 'GET' && p === '/cart') return html(req, res, 200, pages.cart(ctx, bySku), { 'cache-control': 'private, no-store' });
 
   // JSON listing API: what a headless storefront fetches.

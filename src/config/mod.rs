@@ -133,6 +133,10 @@ pub struct RawSite {
     /// How the origin says a customer is signed in.
     #[serde(default)]
     pub identity: Option<RawIdentity>,
+    /// Forward the visitor's cookies to the origin on page requests (home, PLP, PDP, search).
+    /// Default false: pages are fetched cookie-free so the origin's response is cacheable by URL.
+    #[serde(default)]
+    pub forward_cookies: bool,
 }
 
 /// One page type rule.
@@ -579,6 +583,8 @@ pub struct Config {
     pub whoami: bool,
     /// Trusted country override header (tests only).
     pub country_header: Option<String>,
+    /// Forward visitor cookies on page requests.
+    pub forward_cookies: bool,
 }
 
 /// A page classified by the config: its rule and what its URL captured.
@@ -1065,6 +1071,7 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
         consent,
         whoami: raw.debug.whoami,
         country_header: raw.debug.country_header.map(|h| h.to_ascii_lowercase()),
+        forward_cookies: raw.site.forward_cookies,
     })
 }
 

@@ -424,7 +424,7 @@ async fn preview_endpoint(req: &mut Request, loaded: &Loaded, origin: &Origin, n
     };
     let (candidate, version) = match &request.config {
         Some(doc) => match config::compile_json(&doc.to_string()) {
-            Ok(c) => (c, admin::version_of(doc)),
+            Ok(c) => (std::rc::Rc::new(c), admin::version_of(doc)),
             Err(problems) => {
                 return json_response(
                     400,
@@ -467,7 +467,7 @@ async fn preview_endpoint(req: &mut Request, loaded: &Loaded, origin: &Origin, n
     });
     let doc = preview(
         &candidate,
-        loaded.packed.as_ref(),
+        loaded.packed.as_deref(),
         &version,
         html.as_bytes(),
         classified.as_ref(),

@@ -12,7 +12,6 @@ mod endpoints;
 mod state;
 
 use futures_util::{Stream, StreamExt};
-use lol_html::AsciiCompatibleEncoding;
 use worker::{
     console_error, console_log, console_warn, event, ByteStream, Context, Date, Env, Fetch, Headers, Request,
     RequestInit, RequestRedirect, Response, ResponseBody, ResponseBuilder, Result,
@@ -22,8 +21,9 @@ use crate::config::{Classified, Config, PageKind};
 use crate::proxy::{self, Action, BodyPlan, Origin, PassReason, Timing};
 use crate::rank::device_of;
 use crate::rewrite::facts::with_fact_handlers;
+use crate::rewrite::personalize::{personalize, Plan};
 use crate::rewrite::plp::with_tile_readers;
-use crate::rewrite::HtmlStream;
+use crate::rewrite::{HtmlStream, SharedSink};
 use crate::signal::cookie::{self, Keyring};
 use crate::signal::{minutes_from_unix_ms, to_hex, Event, ProductFacts, ID_LEN};
 use crate::visit::{Inputs, Visit};
@@ -59,7 +59,18 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     // Our own cookie never reaches the origin: it has no use for it, and a visitor-specific
     // cookie must not become part of anything the origin caches.
     let cookie_header = header(&req, "cookie");
+    // Pages are fetched without the visitor's cookies (unless the config says otherwise), so the
+    // origin's answer is the same for everyone and cacheable by URL; personalization happens on
+    // the way out. Other requests (cart, checkout, APIs) keep their cookies, less ours.
+    let cacheable_page = page.as_ref().is_some_and(|p| {
+        matches!(
+            p.kind,
+            PageKind::Home | PageKind::Plp | PageKind::Pdp | PageKind::Search
+        )
+    }) && method == "GET"
+        && cfg.is_some_and(|c| !c.forward_cookies);
     let forwarded_cookie = match (cfg, cookie_header.as_deref()) {
+        _ if cacheable_page => None,
         (Some(c), Some(h)) => cookie::without(h, &c.cookie.name),
         (_, h) => h.map(str::to_owned),
     };
@@ -113,8 +124,9 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 
     // The body: passed on whole, or its stream taken for the rewriter. On a product page the
     // headers wait (up to the learn window) until the product's facts have streamed past, so this
-    // very response can carry what the view taught us.
+    // very response can carry what the view taught us. Everything else streams.
     let mut notes: Vec<String> = Vec::new();
+    let mut personalized = false;
     let (action, outgoing) = match plan {
         BodyPlan::Pass(reason) => (Action::Pass(reason), Outgoing::Pass(fetched)),
         BodyPlan::RewriteHtml(enc) => {
@@ -123,15 +135,89 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
                 ResponseBody::Stream(_) => fetched.stream().ok(),
                 _ => None,
             };
-            match stream {
-                None => (Action::Pass(PassReason::NoBody), Outgoing::Pass(fetched)),
-                Some(upstream) => {
-                    let learn_pdp = document
-                        && page.as_ref().is_some_and(|p| p.kind == PageKind::Pdp)
-                        && visit.as_ref().is_some_and(Visit::has_signal);
-                    let body = match (learn_pdp, cfg, visit.as_mut()) {
-                        (true, Some(c), Some(v)) if !c.product_sources.is_empty() => {
-                            let held = hold_for_facts(upstream, c, enc).await;
+            match (stream, cfg) {
+                (None, _) => (Action::Pass(PassReason::NoBody), Outgoing::Pass(fetched)),
+                (Some(upstream), None) => (
+                    Action::Stream,
+                    Outgoing::Stream(Body::live(
+                        upstream,
+                        HtmlStream::new(lol_html::Settings::new(), enc),
+                    )),
+                ),
+                (Some(upstream), Some(c)) => {
+                    let sink = SharedSink::default();
+                    let mut settings = lol_html::Settings::new();
+                    let kind = page.as_ref().map(|p| p.kind);
+                    // Product facts: learned (with consent) and used for the PDP's rule scopes.
+                    let probe = match kind {
+                        Some(PageKind::Pdp) if document && !c.product_sources.is_empty() => {
+                            let (s, p) = with_fact_handlers(settings, &c.product_sources);
+                            settings = s;
+                            Some(p)
+                        }
+                        _ => None,
+                    };
+                    let learn_pdp = probe.is_some() && visit.as_ref().is_some_and(Visit::has_signal);
+                    // Personalization of the page itself.
+                    let mut report = None;
+                    if document && kind.is_some_and(|k| k != PageKind::Other) {
+                        let signal = visit.as_ref().and_then(|v| v.signal.clone());
+                        let holdout = signal
+                            .as_ref()
+                            .is_some_and(|s| crate::rank::in_holdout(&s.id, c.holdout));
+                        let plan = std::rc::Rc::new(Plan {
+                            cfg: c.clone(),
+                            packed: loaded.packed.clone(),
+                            page: kind.unwrap_or(PageKind::Other),
+                            category: page
+                                .as_ref()
+                                .and_then(|p| p.capture("category"))
+                                .map(str::to_lowercase),
+                            brand_page: None,
+                            query: url
+                                .query_pairs()
+                                .find(|(k, _)| k == "q")
+                                .map(|(_, q)| crate::config::rules::normalize_query(&q)),
+                            signal,
+                            consent: visit.as_ref().is_some_and(|v| v.consent.allows_profile()),
+                            country: country.clone(),
+                            device: device_of(header(&req, "user-agent").as_deref()),
+                            now: origin_done / 1000,
+                            holdout,
+                            product: page
+                                .as_ref()
+                                .and_then(|p| p.capture("product"))
+                                .map(str::to_owned),
+                            facts: probe.clone(),
+                        });
+                        let hero = plan.hero();
+                        if let Some((h, _)) = &hero {
+                            notes.push(format!("hero={}", h.variant));
+                        }
+                        let active = !c.grids.is_empty()
+                            || hero.is_some()
+                            || (kind == Some(PageKind::Pdp) && c.gallery.is_some());
+                        if active {
+                            if !c.grids.is_empty() && kind != Some(PageKind::Pdp) {
+                                notes.push(format!("plp=rank{}", if holdout { ":holdout" } else { "" }));
+                            }
+                            let (s, r) = personalize(settings, &sink, plan.clone(), hero.map(|(h, _)| h));
+                            settings = s;
+                            report = Some((r, plan));
+                            personalized = true;
+                        }
+                    }
+                    let shadow_tiles = if document && has_shadow(c) && !c.grids.is_empty() {
+                        let (s, t) = with_tile_readers(settings, c);
+                        settings = s;
+                        Some(t)
+                    } else {
+                        None
+                    };
+                    let html = HtmlStream::with_sink(settings, enc, sink);
+                    let mut body = match (probe, visit.as_mut()) {
+                        (Some(probe), Some(v)) if learn_pdp => {
+                            let held = hold_for_facts(upstream, html, &probe, c.learn_window).await;
                             match held.facts {
                                 Some(mut facts) => {
                                     if facts.key.is_none() {
@@ -144,37 +230,40 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
                                 }
                                 None => notes.push("learn=pdp:none".into()),
                             }
+                            if let Some((_, plan)) = &report {
+                                if let Some((prefer, _)) = plan.image() {
+                                    notes.push(format!("img={}", prefer.first().map_or("-", String::as_str)));
+                                }
+                            }
                             held.body
                         }
-                        (_, Some(c), _) if document && has_shadow(c) && !c.grids.is_empty() => {
-                            let (settings, tiles) = with_tile_readers(lol_html::Settings::new(), c);
-                            let mut body = Body::live(upstream, HtmlStream::new(settings, enc));
-                            let (tx, rx) = futures_channel::oneshot::channel();
-                            body.on_end = Some(tx);
-                            let report = ShadowReport {
-                                loaded: loaded.clone(),
-                                signal: visit.as_ref().and_then(|v| v.signal.clone()),
-                                consent: visit.as_ref().is_some_and(|v| v.consent.allows_profile()),
-                                page: page.clone(),
-                                query: url
-                                    .query_pairs()
-                                    .find(|(k, _)| k == "q")
-                                    .map(|(_, v)| v.into_owned()),
-                                country: country.clone(),
-                                device: device_of(header(&req, "user-agent").as_deref()),
-                                path: url.path().to_owned(),
-                                now_ms: origin_done,
-                            };
-                            ctx.wait_until(async move {
-                                if rx.await.is_ok() {
-                                    let tiles = tiles.borrow().clone();
-                                    report.send(&tiles).await;
-                                }
-                            });
-                            body
-                        }
-                        _ => Body::live(upstream, HtmlStream::new(lol_html::Settings::new(), enc)),
+                        _ => Body::live(upstream, html),
                     };
+                    if report.is_some() || shadow_tiles.is_some() {
+                        let (tx, rx) = futures_channel::oneshot::channel();
+                        body.on_end = Some(tx);
+                        let after = AfterPage {
+                            loaded: loaded.clone(),
+                            signal: visit.as_ref().and_then(|v| v.signal.clone()),
+                            consent: visit.as_ref().is_some_and(|v| v.consent.allows_profile()),
+                            page: page.clone(),
+                            query: url
+                                .query_pairs()
+                                .find(|(k, _)| k == "q")
+                                .map(|(_, v)| v.into_owned()),
+                            country: country.clone(),
+                            device: device_of(header(&req, "user-agent").as_deref()),
+                            path: url.path().to_owned(),
+                            now_ms: origin_done,
+                            report: report.map(|(r, _)| r),
+                        };
+                        ctx.wait_until(async move {
+                            if rx.await.is_ok() {
+                                let tiles = shadow_tiles.map(|t| t.borrow().clone());
+                                after.send(tiles.as_ref()).await;
+                            }
+                        });
+                    }
                     (Action::Stream, Outgoing::Stream(body))
                 }
             }
@@ -192,8 +281,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         }
         if let Some(set) = v.set_cookie(c, loaded.keys.as_ref()) {
             let _ = headers.append("set-cookie", &set);
-            let cc = headers.get("cache-control").ok().flatten();
-            let _ = headers.set("cache-control", &proxy::private_cache_control(cc.as_deref()));
+            personalized = true;
         }
         // Off the response path: events to the collector, the customer profile to KV.
         send_events(&ctx, &loaded, v, url.path(), country.as_deref(), origin_done);
@@ -204,6 +292,12 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         {
             save_profile(&ctx, &env, &loaded, v);
         }
+    }
+    if personalized {
+        // Personalized or carrying a cookie: never for a shared cache. Responses vitrine did not
+        // touch keep the origin's caching headers.
+        let cc = headers.get("cache-control").ok().flatten();
+        let _ = headers.set("cache-control", &proxy::private_cache_control(cc.as_deref()));
     }
     report.extend(notes);
     report.push(loaded.config_status.clone());
@@ -238,8 +332,9 @@ fn has_shadow(cfg: &Config) -> bool {
     cfg.rules.iter().any(|r| r.mode == crate::config::Mode::Shadow)
 }
 
-/// What a shadow evaluation needs once the whole page has streamed past.
-struct ShadowReport {
+/// What the end-of-page reports need: the exposure event (what was actually rendered) and the
+/// shadow comparison, both sent once the whole page has streamed past.
+struct AfterPage {
     loaded: std::rc::Rc<Loaded>,
     signal: Option<crate::signal::Signal>,
     consent: bool,
@@ -249,14 +344,34 @@ struct ShadowReport {
     device: crate::config::rules::Device,
     path: String,
     now_ms: u64,
+    report: Option<crate::rewrite::personalize::Report>,
 }
 
-impl ShadowReport {
-    /// Compares the live ranking with the shadow one; logs and reports what would change.
-    async fn send(self, tiles: &crate::rewrite::plp::Tiles) {
+impl AfterPage {
+    /// Logs what was rendered and what shadow rules would change; reports both (with consent).
+    async fn send(self, tiles: Option<&crate::rewrite::plp::Tiles>) {
         let Some(cfg) = self.loaded.config.as_ref() else {
             return;
         };
+        let mut events = Vec::new();
+        if let Some(report) = &self.report {
+            let outcome = report.snapshot();
+            let summary = outcome.summary();
+            if !summary.is_empty() {
+                console_log!("vitrine: {} {summary}", self.path);
+            }
+            events.push(serde_json::json!({
+                "type": "exposure",
+                "version": self.loaded.version,
+                "summary": summary,
+                "regions": outcome.regions,
+                "rules": outcome.fired.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
+                "hero_swaps": outcome.hero_swaps,
+                "image": outcome.image,
+            }));
+        }
+        let empty = Vec::new();
+        let tiles = tiles.unwrap_or(&empty);
         let holdout = self
             .signal
             .as_ref()
@@ -273,8 +388,7 @@ impl ShadowReport {
             self.now_ms / 1000,
             holdout,
         );
-        let lookup = crate::catalog::lookup(cfg, self.loaded.packed.as_ref());
-        let mut diffs = Vec::new();
+        let lookup = crate::catalog::lookup(cfg, self.loaded.packed.as_deref());
         for (g, grid) in cfg.grids.iter().enumerate() {
             let items: Vec<crate::rank::Item> = tiles
                 .get(g)
@@ -300,7 +414,7 @@ impl ShadowReport {
                     shadow.order.iter().take(8).map(key).collect::<Vec<_>>(),
                     live.order.iter().take(8).map(key).collect::<Vec<_>>()
                 );
-                diffs.push(serde_json::json!({
+                events.push(serde_json::json!({
                     "type": "shadow",
                     "grid": grid.name,
                     "rules": rules,
@@ -310,18 +424,18 @@ impl ShadowReport {
                 }));
             }
         }
-        // Shadow reports leave like events: only with consent, with the pseudonymous id.
+        // Reports leave like events: only with consent, with the pseudonymous id.
         let (Some(url), Some(signal), false) = (
             self.loaded.collector.clone(),
             self.signal.as_ref(),
-            diffs.is_empty(),
+            events.is_empty(),
         ) else {
             return;
         };
         let body = serde_json::json!({
             "v": 1, "visitor": to_hex(&signal.id), "ts": self.now_ms, "path": self.path,
             "country": self.country, "consent": "granted", "customer": signal.customer,
-            "intent": signal.intent, "events": diffs,
+            "intent": signal.intent, "events": events,
         })
         .to_string();
         post_json(&url, body).await;
@@ -616,13 +730,16 @@ struct Held {
     facts: Option<ProductFacts>,
 }
 
-async fn hold_for_facts(mut upstream: ByteStream, cfg: &Config, enc: AsciiCompatibleEncoding) -> Held {
-    let (settings, probe) = with_fact_handlers(lol_html::Settings::new(), &cfg.product_sources);
-    let mut html = HtmlStream::new(settings, enc);
+async fn hold_for_facts(
+    mut upstream: ByteStream,
+    mut html: HtmlStream,
+    probe: &crate::rewrite::facts::FactsProbe,
+    window: usize,
+) -> Held {
     let mut head = Vec::new();
     let mut error = None;
     let mut ended = false;
-    while !probe.ready() && head.len() < cfg.learn_window {
+    while !probe.ready() && head.len() < window {
         match upstream.next().await {
             Some(Ok(chunk)) => head.extend_from_slice(&html.push(&chunk)),
             Some(Err(e)) => {

@@ -20,7 +20,7 @@ use crate::visit::NameBook;
 /// Settings read from the environment, validated.
 pub struct Loaded {
     /// The storefront config; `None` when absent or invalid (then vitrine only proxies).
-    pub config: Option<Config>,
+    pub config: Option<Rc<Config>>,
     /// Signing keys for the signal cookie; `None` turns the signal layer off.
     pub keys: Option<Keyring>,
     /// Key for customer-id hashing (identity stitching); `None` disables stitching.
@@ -36,7 +36,7 @@ pub struct Loaded {
     /// The admin token; `None` disables the admin surface entirely.
     pub admin_token: Option<String>,
     /// The packed catalog pushed on its own (`PUT /__vitrine/catalog`), if any.
-    pub packed: Option<Packed>,
+    pub packed: Option<Rc<Packed>>,
     /// Its version.
     pub catalog_version: Option<String>,
 }
@@ -146,7 +146,7 @@ pub async fn load(env: &Env, now_ms: u64) -> Rc<Loaded> {
         }
         (Some(kv), Some(v)) => match kv.get(&admin::catalog_key(v)).bytes().await {
             Ok(Some(bytes)) => match Packed::parse(bytes) {
-                Ok(p) => Some(p),
+                Ok(p) => Some(Rc::new(p)),
                 Err(e) => {
                     console_error!("vitrine: {e}; the packed catalog is ignored");
                     None
@@ -171,7 +171,10 @@ pub async fn load(env: &Env, now_ms: u64) -> Rc<Loaded> {
     });
     let (config, config_status) = match config_text.as_deref().map(config::compile_json) {
         None => (None, "cfg=none".to_owned()),
-        Some(Ok(c)) => (Some(c), format!("cfg={}", version.as_deref().unwrap_or("?"))),
+        Some(Ok(c)) => (
+            Some(Rc::new(c)),
+            format!("cfg={}", version.as_deref().unwrap_or("?")),
+        ),
         Some(Err(problems)) => {
             for p in &problems {
                 console_error!("vitrine: config rejected: {p}");

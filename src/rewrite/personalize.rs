@@ -50,15 +50,28 @@ pub struct Plan {
     pub holdout: bool,
     /// The product of a PDP (its key), for catalog image roles.
     pub product: Option<String>,
+    /// A PDP's facts as they stream past (category and brand for scopes and brand separation).
+    pub facts: Option<crate::rewrite::facts::FactsProbe>,
 }
 
 impl Plan {
     /// The rule context.
     pub fn context(&self) -> Context<'_> {
+        let facts = self.facts.as_ref().map(|f| f.facts());
         Context {
             page: self.page,
-            category: self.category.clone(),
-            brand_page: self.brand_page.clone(),
+            category: self.category.clone().or_else(|| {
+                facts
+                    .as_ref()
+                    .and_then(|f| f.category.as_ref())
+                    .map(|c| c.to_lowercase())
+            }),
+            brand_page: self.brand_page.clone().or_else(|| {
+                facts
+                    .as_ref()
+                    .and_then(|f| f.brand.as_ref())
+                    .map(|b| b.to_lowercase())
+            }),
             query: self.query.clone(),
             signal: self.signal.as_ref(),
             consent: self.consent,
@@ -147,14 +160,14 @@ fn tile_reader(cfg: &Config, grid: usize) -> ReadTile {
     })
 }
 
-/// Adds the page's personalization handlers. `hero` and `image` come from [`Plan::hero`] and
-/// [`Plan::image`] (decided by the caller, who reports them before the body streams).
+/// Adds the page's personalization handlers. `hero` comes from [`Plan::hero`] (decided by the
+/// caller, who reports it before the body streams); the gallery's policy is decided when the
+/// gallery closes, when a product page's facts are known.
 pub fn personalize(
     mut settings: Settings<'static, 'static>,
     sink: &SharedSink,
     plan: Rc<Plan>,
     hero: Option<Hero>,
-    image: Option<Vec<String>>,
 ) -> (Settings<'static, 'static>, Report) {
     let outcome = Rc::new(RefCell::new(Outcome::default()));
     let regions = Rc::new(RefCell::new(Vec::new()));
@@ -223,13 +236,8 @@ pub fn personalize(
         }
     }
 
-    if let (Some(prefer), Some(gallery)) = (image, cfg.gallery.as_ref()) {
-        let catalog_roles: Vec<(String, String)> = plan
-            .product
-            .as_deref()
-            .and_then(|k| lookup(&plan.cfg, plan.packed.as_deref())(k))
-            .map(|p| p.images)
-            .unwrap_or_default();
+    if let (PageKind::Pdp, Some(gallery)) = (plan.page, cfg.gallery.as_ref()) {
+        let plan_g = plan.clone();
         let role_attr = gallery.role_attribute.clone();
         let read: ReadTile = Rc::new(move |el: &Element<'_, '_>| TileInfo {
             role: role_attr.as_deref().and_then(|a| el.get_attribute(a)),
@@ -237,6 +245,17 @@ pub fn personalize(
         });
         let outcome_c = outcome.clone();
         let decide: Decide = Rc::new(move |tiles: &[TileInfo]| {
+            let (prefer, fired) = plan_g.image()?;
+            outcome_c.borrow_mut().fired.push(fired);
+            let product = plan_g
+                .product
+                .clone()
+                .or_else(|| plan_g.facts.as_ref().and_then(|f| f.facts().key));
+            let catalog_roles: Vec<(String, String)> = product
+                .as_deref()
+                .and_then(|k| lookup(&plan_g.cfg, plan_g.packed.as_deref())(k))
+                .map(|p| p.images)
+                .unwrap_or_default();
             let role_of = |t: &TileInfo| -> Option<String> {
                 t.role.clone().map(|r| r.to_lowercase()).or_else(|| {
                     let src = t.src.as_deref()?;

@@ -280,7 +280,11 @@ fn finish(sink: &SharedSink, run: Run, decide: &Decide, name: String) -> RegionO
     let (first, _) = spans.first().copied().unwrap_or_default();
     let (_, end_last) = spans.last().copied().unwrap_or_default();
     // Separators between slots: what lay between tile i and tile i + 1.
-    let seps: Vec<&[u8]> = spans.iter().zip(spans.iter().skip(1)).map(|(a, b)| bytes(a.1, b.0)).collect();
+    let seps: Vec<&[u8]> = spans
+        .iter()
+        .zip(spans.iter().skip(1))
+        .map(|(a, b)| bytes(a.1, b.0))
+        .collect();
     let mut out = Vec::with_capacity(held.len());
     out.extend_from_slice(bytes(0, first));
     for (k, &i) in order.iter().enumerate() {

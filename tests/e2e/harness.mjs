@@ -136,3 +136,35 @@ export function headerPairs(headers, ignore = []) {
   if (!skip.has('set-cookie')) for (const c of headers.getSetCookie()) pairs.push(['set-cookie', c]);
   return pairs.sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : 1));
 }
+
+/**
+ * Signs a signal cookie with the test key, following the wire format in src/signal/cookie.rs
+ * (pinned there by a golden test). Lets a test start as a returning visitor, or a customer,
+ * without waiting out a session gap.
+ */
+export async function forgeSignal({ sessions = 1, intent = 'browse', customer = false, brands = [], id } = {}) {
+  const crypto = await import('node:crypto');
+  const key = Buffer.from(TEST_KEYS.SIGNAL_KEYS.split(':')[1], 'base64url');
+  const nowMin = Math.floor((Date.now() / 1000 - 1_704_067_200) / 60);
+  const body = [];
+  const u16 = (v) => body.push((v >> 8) & 255, v & 255);
+  const u32 = (v) => body.push((v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255);
+  body.push(1, 1);
+  body.push(...(id ?? crypto.randomBytes(12)));
+  u16(Math.floor(nowMin / 1440) - 10);
+  u32(nowMin - 1);
+  u16(5);
+  u16(sessions);
+  body.push((intent === 'buy' ? 1 : 0) | (customer ? 2 : 0), 0, (0 << 4) | brands.length, 0);
+  const fnv = (s) => {
+    let h = 0x811c9dc5;
+    for (const b of Buffer.from(s.trim().toLowerCase())) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+    return ((h >>> 16) ^ (h & 0xffff)) & 0xffff;
+  };
+  for (const [name, weight] of brands) {
+    u16(fnv(name));
+    body.push(weight);
+  }
+  const tag = crypto.createHmac('sha256', key).update(Buffer.concat([Buffer.from('vitrine-signal-v1\0'), Buffer.from(body)])).digest().subarray(0, 12);
+  return Buffer.concat([Buffer.from(body), tag]).toString('base64url');
+}

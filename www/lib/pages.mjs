@@ -17,7 +17,8 @@ const heroes = {
 };
 
 function layout(ctx, { title, body, description = 'Vitrine demo store', head = '' }) {
-  const count = ctx.cart.reduce((n, i) => n + i.qty, 0);
+  // The bag count is filled in by app.js from /cart/count: pages carry nothing visitor-specific,
+  // so the same HTML serves everyone and can be cached by URL (as on most real storefronts).
   const nav = ctx.catalog.categories.map((c) => `<li><a href="/c/${c.key}">${esc(c.name)}</a></li>`).join('');
   return `<!doctype html>
 <html lang="en-GB">
@@ -36,7 +37,7 @@ ${head}</head>
     <input type="search" name="q" placeholder="Search the store" aria-label="Search">
   </form>
   <a class="site-account" href="/account">Account</a>
-  <a class="site-cart" href="/cart">Bag <span class="site-cart__count">${count}</span></a>
+  <a class="site-cart" href="/cart">Bag <span class="site-cart__count" data-cart-count></span></a>
 </header>
 <main id="main">
 ${body}

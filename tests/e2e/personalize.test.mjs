@@ -1,0 +1,198 @@
+// Personalized pages end to end: what the shopper sees changes per request, in the worker, within
+// the rules of the demo config (www/vitrine.config.json), with caching done right and every
+// failure failing open.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startOrigin, startWorker, demoVars, Visitor, forgeSignal, eventually, root } from './harness.mjs';
+
+let origin;
+let worker;
+let catalog;
+before(async () => {
+  origin = await startOrigin();
+  worker = await startWorker({ origin: origin.url, vars: demoVars(origin.url) });
+  catalog = Object.fromEntries(
+    JSON.parse(fs.readFileSync(path.join(root, 'www/catalog.json'), 'utf8')).products.map((p) => [p.sku, p]),
+  );
+});
+after(async () => {
+  await worker?.stop();
+  await origin?.stop();
+});
+
+const us = { 'x-vitrine-country': 'US' };
+const tileKeys = (html, grid = 'category') => {
+  const section = html.split(`data-grid="${grid}"`)[1]?.split('</ul>')[0] ?? '';
+  return [...section.matchAll(/<li class="product-tile[^"]*" data-sku="([^"]+)"/g)].map((m) => m[1]);
+};
+const tileBlocks = (html) => [...html.matchAll(/<li class="product-tile[\s\S]*?<\/li>/g)].map((m) => m[0]).sort();
+const heroHeadline = (html) => html.match(/<h1 class="hero__headline">([^<]*)<\/h1>/)?.[1];
+const galleryRoles = (html) => [...html.matchAll(/<figure class="gallery__item" data-role="([a-z]+)"/g)].map((m) => m[1]);
+const direct = async (p) => (await fetch(origin.url + p)).text();
+
+test('a visitor who viewed several products of one brand sees that brand rise on the PLP', async () => {
+  const v = new Visitor(worker.url, { headers: us });
+  const brand = 'Kestrel';
+  const pool = Object.values(catalog).filter((p) => p.category === 'knitwear');
+  for (const p of pool.filter((x) => x.brand === brand).slice(0, 3)) await v.fetch(`/p/${p.slug}`);
+  const res = await v.fetch('/c/knitwear');
+  const html = res.body_.toString();
+  assert.match(res.headers.get('x-vitrine'), /plp=rank/);
+  assert.match(res.headers.get('cache-control'), /^private/);
+  const origin_ = await direct('/c/knitwear');
+  const before_ = tileKeys(origin_);
+  const after_ = tileKeys(html);
+  const rankOf = (keys) => {
+    const ks = keys.filter((k) => catalog[k].brand === brand);
+    return ks.reduce((s, k) => s + keys.indexOf(k), 0) / ks.length;
+  };
+  assert.ok(rankOf(after_) < rankOf(before_) - 3, `${brand} rises: ${rankOf(before_)} -> ${rankOf(after_)}`);
+  // Every visible tile is byte for byte the origin's, nothing duplicated, out of stock hidden.
+  const originTiles = new Set(tileBlocks(origin_));
+  for (const t of tileBlocks(html)) assert.ok(originTiles.has(t), 'a tile changed bytes');
+  assert.equal(new Set(after_).size, after_.length);
+  const oos = before_.filter((k) => catalog[k].stock === 'out_of_stock');
+  assert.deepEqual(after_.filter((k) => oos.includes(k)), []);
+  assert.equal(after_.length, before_.length - oos.length);
+  // Outside the grid, the page is the origin's.
+  const [head0, tail0] = [origin_.split('<ul class="product-grid" data-grid="category">')[0], origin_.split('</ul>\n  <nav class="pagination"')[1]];
+  assert.ok(html.startsWith(head0.replace(/<h1 class="hero__headline">[^<]*<\/h1>\s*<p class="hero__sub">[^<]*<\/p>/, '')) || html.includes('data-grid="category"'));
+  assert.ok(html.endsWith(tail0), 'everything after the grid is untouched');
+});
+
+test('a pinned product sits at its slot, for everyone (non-personal)', async () => {
+  for (const headers of [us, { 'x-vitrine-country': 'DE' }]) {
+    const v = new Visitor(worker.url, { headers });
+    const html = (await v.fetch('/c/outerwear')).body_.toString();
+    assert.equal(tileKeys(html)[0], 'VT-0115');
+  }
+});
+
+test('an out-of-stock product never appears where the guarantee forbids it', async () => {
+  for (const cat of ['shoes', 'outerwear', 'knitwear', 'bags', 'accessories']) {
+    const html = (await new Visitor(worker.url, { headers: us }).fetch(`/c/${cat}`)).body_.toString();
+    for (const k of tileKeys(html)) assert.notEqual(catalog[k].stock, 'out_of_stock', `${k} on /c/${cat}`);
+  }
+  const html = (await new Visitor(worker.url, { headers: us }).fetch('/search?q=boots')).body_.toString();
+  for (const k of tileKeys(html, 'search')) assert.notEqual(catalog[k].stock, 'out_of_stock');
+});
+
+test('a buying visitor gets the buy hero; a browser the browse copy; text escaped', async () => {
+  const v = new Visitor(worker.url, { headers: us });
+  const browse = (await v.fetch('/c/bags')).body_.toString();
+  assert.match(browse, /<p class="hero__sub">New this week: see what just came in, picked for you.<\/p>/);
+  const sku = Object.values(catalog).find((p) => p.stock === 'in_stock').sku;
+  await v.fetch('/cart/add', { method: 'POST', body: `sku=${sku}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const res = await v.fetch('/c/bags');
+  assert.match(res.headers.get('x-vitrine'), /hero=buy/);
+  const html = res.body_.toString();
+  assert.equal(heroHeadline(html), 'Ready when you are');
+  assert.match(html, /<a class="hero__cta button" href="\/cart">Go to your bag<\/a>/);
+  // A customer also gets the locked members' line.
+  const member = new Visitor(worker.url, { headers: us });
+  member.jar.set('vt', await forgeSignal({ intent: 'buy', customer: true }));
+  const m = (await member.fetch('/c/bags')).body_.toString();
+  assert.match(m, /<p class="hero__sub">Members: free shipping on everything, always.<\/p>/);
+});
+
+test('a returning visitor gets the configured first image; a new one the lifestyle shot', async () => {
+  const p = Object.values(catalog).find((x) => x.category === 'shoes' && x.stock === 'in_stock');
+  assert.deepEqual(galleryRoles(await direct(`/p/${p.slug}`)), ['packshot', 'lifestyle', 'detail']);
+  const fresh = new Visitor(worker.url, { headers: us });
+  const first = await fresh.fetch(`/p/${p.slug}`);
+  assert.deepEqual(galleryRoles(first.body_.toString()), ['lifestyle', 'packshot', 'detail']);
+  assert.match(first.headers.get('x-vitrine'), /img=lifestyle/);
+  const back = new Visitor(worker.url, { headers: us });
+  back.jar.set('vt', await forgeSignal({ sessions: 3 }));
+  const res = await back.fetch(`/p/${p.slug}`);
+  const html = res.body_.toString();
+  assert.deepEqual(galleryRoles(html), ['detail', 'packshot', 'lifestyle']);
+  // og:image stays as the origin had it.
+  assert.equal(html.match(/<meta property="og:image" content="([^"]+)">/)[1], p.images[0].src);
+});
+
+test('an anonymous visitor without consent gets the non-personal rules only', async () => {
+  const eu = new Visitor(worker.url, { headers: { 'x-vitrine-country': 'DE' } });
+  const p = Object.values(catalog).find((x) => x.category === 'bags' && x.brand === 'Sable');
+  for (let i = 0; i < 3; i++) await eu.fetch(`/p/${p.slug}`);
+  const res = await eu.fetch('/c/bags');
+  const html = res.body_.toString();
+  assert.deepEqual(res.headers.getSetCookie(), []);
+  assert.doesNotMatch(res.headers.get('x-vitrine'), /hero=/);
+  const origin_ = await direct('/c/bags');
+  assert.equal(heroHeadline(html), heroHeadline(origin_), 'the default hero');
+  // Only the in-stock guarantee and the boosts/buries (non-personal) shaped the order: it is the
+  // same for any visitor without consent.
+  const other = (await new Visitor(worker.url, { headers: { 'x-vitrine-country': 'FR' } }).fetch('/c/bags')).body_.toString();
+  assert.deepEqual(tileKeys(html), tileKeys(other));
+  for (const k of tileKeys(html)) assert.notEqual(catalog[k].stock, 'out_of_stock');
+  const pdp = (await eu.fetch(`/p/${p.slug}`)).body_.toString();
+  assert.deepEqual(galleryRoles(pdp), ['packshot', 'lifestyle', 'detail'], 'image policy is personal: not applied');
+});
+
+test('caching: personalized pages leave private, untouched responses keep the origin headers', async () => {
+  const v = new Visitor(worker.url, { headers: us });
+  await v.fetch('/');
+  for (const p of ['/', '/c/shoes', `/p/${Object.values(catalog)[10].slug}`, '/search?q=jacket']) {
+    const res = await v.fetch(p);
+    const cc = res.headers.get('cache-control');
+    assert.match(cc, /^private/, `${p}: ${cc}`);
+    assert.doesNotMatch(cc, /public|s-maxage/, p);
+  }
+  for (const [p, headers] of [['/static/style.css', {}], ['/img/vt-0001-detail.svg', {}], ['/api/products?category=bags', { accept: 'application/json', 'sec-fetch-dest': 'empty' }]]) {
+    const res = await v.fetch(p, { headers });
+    const origin_ = await fetch(origin.url + p);
+    assert.equal(res.headers.get('cache-control'), origin_.headers.get('cache-control'), p);
+    assert.deepEqual(res.headers.getSetCookie(), [], `${p}: no cookie on a cacheable response`);
+  }
+  // Every response with Set-Cookie is private.
+  for (const p of ['/', '/c/bags', '/__vitrine/events']) {
+    const fresh = new Visitor(worker.url, { headers: us });
+    const res = p.startsWith('/__')
+      ? await fresh.fetch(p, { method: 'POST', body: '{"events":[]}', headers: { 'content-type': 'application/json', 'sec-fetch-dest': 'empty' } })
+      : await fresh.fetch(p);
+    if (res.headers.getSetCookie().length) assert.match(res.headers.get('cache-control'), /private/, p);
+  }
+});
+
+test('fail open: broken markup, a grid over its cap, a bot: the origin bytes', async () => {
+  const broken = await new Visitor(worker.url, { headers: us }).fetch('/c-broken');
+  assert.equal(broken.body_.toString(), await direct('/c-broken'));
+  const bot = await new Visitor(worker.url, { userAgent: 'Googlebot/2.1', headers: us }).fetch('/c/outerwear');
+  // Crawlers get the canonical order: the non-personal rules only (pin, stock), never affinity.
+  assert.equal(tileKeys(bot.body_.toString())[0], 'VT-0115');
+  const cfg = JSON.parse(demoVars(origin.url).VITRINE_CONFIG);
+  cfg.site.plp.grids[0].max_kb = 1;
+  const small = await startWorker({ origin: origin.url, vars: demoVars(origin.url, { VITRINE_CONFIG: JSON.stringify(cfg) }) });
+  try {
+    const v = new Visitor(small.url, { headers: us });
+    const page = await v.fetch('/c/outerwear');
+    assert.deepEqual(tileKeys(page.body_.toString()), tileKeys(await direct('/c/outerwear')), 'over the cap: untouched');
+    const id = (await v.whoami()).signal.id;
+    const exposure = await eventually(async () => {
+      const events = (await (await fetch(`${origin.url}/collect/events?visitor=${id}`)).json()).events;
+      return events.find((e) => e.type === 'exposure');
+    });
+    assert.ok(exposure, 'an exposure event says what was rendered');
+    assert.match(exposure.payload.summary, /category=pass:over-cap/);
+  } finally {
+    await small.stop();
+  }
+});
+
+test('exposure events say what was actually rendered', async () => {
+  const v = new Visitor(worker.url, { headers: us });
+  await v.fetch('/c/outerwear');
+  const id = (await v.whoami()).signal.id;
+  const exposure = await eventually(async () => {
+    const events = (await (await fetch(`${origin.url}/collect/events?visitor=${id}`)).json()).events;
+    return events.find((e) => e.type === 'exposure');
+  });
+  assert.ok(exposure);
+  assert.match(exposure.payload.summary, /category=reordered:\d+/);
+  assert.ok(exposure.payload.rules.includes('winter-parka-first'));
+  assert.ok(exposure.payload.rules.includes('in-stock-listings'));
+  assert.match(exposure.payload.version, /^[0-9a-f]{12}$/);
+});
