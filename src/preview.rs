@@ -16,8 +16,9 @@ use crate::config::rules::{normalize_query, Device};
 use crate::config::{Classified, Config, PageKind};
 use crate::rank::{self, Context, Item};
 use crate::rewrite::facts::with_fact_handlers;
+use crate::rewrite::personalize::{personalize, Plan};
 use crate::rewrite::plp::{count_matches, read_tiles};
-use crate::rewrite::{run_chunked, utf8, HtmlStream};
+use crate::rewrite::{run_chunked, utf8, HtmlStream, SharedSink};
 use crate::signal::{ConsentBasis, Intent, ProductFacts, Signal, ID_LEN};
 
 /// A visitor profile to preview for.
@@ -167,9 +168,38 @@ pub fn preview(
         now,
         visitor.holdout,
     );
+    // One engine: the page goes through the very rewriter live traffic does, and "after" is read
+    // back from its output.
+    let plan = std::rc::Rc::new(Plan {
+        cfg: std::rc::Rc::new(cfg.clone()),
+        packed: packed.map(|p| std::rc::Rc::new(p.clone())),
+        page,
+        category: ctx.category.clone(),
+        brand_page: ctx.brand_page.clone(),
+        query: ctx.query.clone(),
+        signal: signal.clone(),
+        consent: ctx.consent,
+        country: ctx.country.clone(),
+        device,
+        now,
+        holdout: visitor.holdout,
+        product: classified.and_then(|c| c.capture("product")).map(str::to_owned),
+        facts: None,
+    });
+    let sink = SharedSink::default();
+    let hero_choice = plan.hero();
+    let (settings, report) = personalize(
+        lol_html::Settings::new(),
+        &sink,
+        plan.clone(),
+        hero_choice.clone().map(|(h, _)| h),
+    );
+    let (rendered, bailed) = run_chunked(HtmlStream::with_sink(settings, utf8(), sink), html, &[64 * 1024]);
+    let outcome = report.snapshot();
     let tiles = read_tiles(cfg, html);
+    let tiles_after = read_tiles(cfg, &rendered);
     let lookup = crate::catalog::lookup(cfg, packed);
-    let mut fired_all = Vec::new();
+    let mut fired_all = outcome.fired.clone();
     let mut grids = Vec::new();
     for (g, grid) in cfg.grids.iter().enumerate() {
         let raw = tiles.get(g).cloned().unwrap_or_default();
@@ -182,19 +212,34 @@ pub fn preview(
             .collect();
         let live = rank::rank(cfg, &items, &ctx, false);
         let shadow = rank::rank(cfg, &items, &ctx, true);
-        fired_all.extend(live.fired.iter().cloned());
         let before: Vec<usize> = (0..items.len()).collect();
+        let after: Vec<Value> = tiles_after
+            .get(g)
+            .map(|t| {
+                t.iter()
+                    .map(|t| t.key.clone().map_or(Value::Null, Value::String))
+                    .collect()
+            })
+            .unwrap_or_default();
         grids.push(json!({
             "name": grid.name,
             "tiles": items.len(),
             "before": keys(&items, &before),
-            "after": keys(&items, &live.order),
+            "after": after,
             "hidden": live.hidden.iter().map(|(i, rule)| json!({"key": items.get(*i).and_then(|t| t.key.clone()), "rule": rule})).collect::<Vec<_>>(),
             "fired": live.fired,
+            "outcome": outcome.regions.iter().find(|r| r.name == grid.name),
             "shadow": if shadow != live { json!({"after": keys(&items, &shadow.order), "fired": shadow.fired}) } else { Value::Null },
         }));
     }
-    let hero = rank::choose_hero(cfg, &ctx, false);
+    if let Some(b) = bailed {
+        fired_all.push(rank::Fired {
+            rule: "rewriter".into(),
+            kind: "bail-out",
+            effect: b.to_string(),
+        });
+    }
+    let hero = hero_choice;
     if let Some((_, f)) = &hero {
         fired_all.extend(f.iter().cloned());
     }
@@ -242,7 +287,8 @@ pub fn preview(
             "cta": {"text": h.cta_text, "href": h.cta_href},
             "image": {"src": h.image_src, "srcset": h.image_srcset, "alt": h.image_alt},
         })),
-        "image": image.map(|(prefer, f)| json!({"prefer": prefer, "rule": f.rule})),
+        "image": image.map(|(prefer, f)| json!({"prefer": prefer, "rule": f.rule, "moved_first": outcome.image})),
+        "summary": outcome.summary(),
         "fired": fired_all,
         "warnings": warnings,
     })

@@ -133,6 +133,9 @@ pub struct RawSite {
     /// How the origin says a customer is signed in.
     #[serde(default)]
     pub identity: Option<RawIdentity>,
+    /// JSON listing APIs (headless storefronts): reordered like HTML grids.
+    #[serde(default)]
+    pub json_listings: Vec<RawJsonListing>,
     /// Forward the visitor's cookies to the origin on page requests (home, PLP, PDP, search).
     /// Default false: pages are fetched cookie-free so the origin's response is cacheable by URL.
     #[serde(default)]
@@ -151,6 +154,49 @@ pub struct RawPage {
     /// HTTP method; `GET` for pages, `POST` by default for `cart_add` and `checkout_complete`.
     #[serde(default)]
     pub method: Option<String>,
+}
+
+/// A JSON listing API.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawJsonListing {
+    /// Path pattern of the API (`/api/products`); `{category}` is read if captured.
+    pub path: String,
+    /// JSON pointer to the items array (`/products`; empty: the document is the array).
+    pub items: String,
+    /// Field of an item holding its product key.
+    pub key: String,
+    /// Query parameter naming the category (`category`), if the path does not.
+    #[serde(default)]
+    pub category_param: Option<String>,
+    /// Item fields with facts.
+    #[serde(default)]
+    pub facts: Option<RawTileFacts>,
+    /// `plp` (default) or `search`: which rules' page scope applies.
+    #[serde(default)]
+    pub page: Option<String>,
+    /// Largest body reordered (KB, default 1024); larger ones pass untouched.
+    #[serde(default)]
+    pub max_kb: Option<u32>,
+}
+
+/// A compiled JSON listing.
+#[derive(Debug, Clone)]
+pub struct JsonListing {
+    /// Path pattern.
+    pub pattern: PathPattern,
+    /// Pointer to the items.
+    pub items: String,
+    /// Key field.
+    pub key: String,
+    /// Category query parameter.
+    pub category_param: Option<String>,
+    /// Facts fields: brand, category, price, stock.
+    pub facts: [Option<String>; 4],
+    /// Page kind for scopes.
+    pub page: PageKind,
+    /// Largest body, bytes.
+    pub max_bytes: usize,
 }
 
 /// The `site.plp` section.
@@ -585,6 +631,8 @@ pub struct Config {
     pub country_header: Option<String>,
     /// Forward visitor cookies on page requests.
     pub forward_cookies: bool,
+    /// JSON listing APIs.
+    pub json_listings: Vec<JsonListing>,
 }
 
 /// A page classified by the config: its rule and what its URL captured.
@@ -1049,6 +1097,51 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
         }
     }
 
+    let mut json_listings = Vec::new();
+    for (i, j) in raw.site.json_listings.iter().enumerate().take(8) {
+        let at = |f: &str| format!("site.json_listings[{i}].{f}");
+        let pattern = PathPattern::parse(&j.path)
+            .map_err(|e| problems.push(Problem::new(at("path"), e.0)))
+            .ok();
+        if !(j.items.is_empty() || j.items.starts_with('/')) {
+            problems.push(Problem::new(
+                at("items"),
+                "must be a JSON pointer: empty or starting with /",
+            ));
+        }
+        if j.key.trim().is_empty() {
+            problems.push(Problem::new(
+                at("key"),
+                "must name the item field holding the product key",
+            ));
+        }
+        let page = match j.page.as_deref() {
+            None | Some("plp") => PageKind::Plp,
+            Some("search") => PageKind::Search,
+            Some(_) => {
+                problems.push(Problem::new(at("page"), "must be plp or search"));
+                PageKind::Plp
+            }
+        };
+        let f = j.facts.as_ref();
+        if let Some(pattern) = pattern {
+            json_listings.push(JsonListing {
+                pattern,
+                items: j.items.clone(),
+                key: j.key.clone(),
+                category_param: j.category_param.clone(),
+                facts: [
+                    f.and_then(|f| f.brand.clone()),
+                    f.and_then(|f| f.category.clone()),
+                    f.and_then(|f| f.price.clone()),
+                    f.and_then(|f| f.stock.clone()),
+                ],
+                page,
+                max_bytes: j.max_kb.unwrap_or(1024).clamp(1, 8192) as usize * 1024,
+            });
+        }
+    }
+
     let rules = rules::compile_rules(&raw.rules, mode, &mut problems);
 
     if !problems.is_empty() {
@@ -1072,6 +1165,7 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
         whoami: raw.debug.whoami,
         country_header: raw.debug.country_header.map(|h| h.to_ascii_lowercase()),
         forward_cookies: raw.site.forward_cookies,
+        json_listings,
     })
 }
 

@@ -127,144 +127,194 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     // very response can carry what the view taught us. Everything else streams.
     let mut notes: Vec<String> = Vec::new();
     let mut personalized = false;
-    let (action, outgoing) = match plan {
-        BodyPlan::Pass(reason) => (Action::Pass(reason), Outgoing::Pass(fetched)),
-        BodyPlan::RewriteHtml(enc) => {
-            let mut fetched = fetched;
-            let stream = match fetched.body() {
-                ResponseBody::Stream(_) => fetched.stream().ok(),
-                _ => None,
-            };
-            match (stream, cfg) {
-                (None, _) => (Action::Pass(PassReason::NoBody), Outgoing::Pass(fetched)),
-                (Some(upstream), None) => (
-                    Action::Stream,
-                    Outgoing::Stream(Body::live(
-                        upstream,
-                        HtmlStream::new(lol_html::Settings::new(), enc),
-                    )),
-                ),
-                (Some(upstream), Some(c)) => {
-                    let sink = SharedSink::default();
-                    let mut settings = lol_html::Settings::new();
-                    let kind = page.as_ref().map(|p| p.kind);
-                    // Product facts: learned (with consent) and used for the PDP's rule scopes.
-                    let probe = match kind {
-                        Some(PageKind::Pdp) if document && !c.product_sources.is_empty() => {
-                            let (s, p) = with_fact_handlers(settings, &c.product_sources);
-                            settings = s;
-                            Some(p)
-                        }
-                        _ => None,
-                    };
-                    let learn_pdp = probe.is_some() && visit.as_ref().is_some_and(Visit::has_signal);
-                    // Personalization of the page itself.
-                    let mut report = None;
-                    if document && kind.is_some_and(|k| k != PageKind::Other) {
-                        let signal = visit.as_ref().and_then(|v| v.signal.clone());
-                        let holdout = signal
-                            .as_ref()
-                            .is_some_and(|s| crate::rank::in_holdout(&s.id, c.holdout));
-                        let plan = std::rc::Rc::new(Plan {
-                            cfg: c.clone(),
-                            packed: loaded.packed.clone(),
-                            page: kind.unwrap_or(PageKind::Other),
-                            category: page
-                                .as_ref()
-                                .and_then(|p| p.capture("category"))
-                                .map(str::to_lowercase),
-                            brand_page: None,
-                            query: url
-                                .query_pairs()
-                                .find(|(k, _)| k == "q")
-                                .map(|(_, q)| crate::config::rules::normalize_query(&q)),
-                            signal,
-                            consent: visit.as_ref().is_some_and(|v| v.consent.allows_profile()),
-                            country: country.clone(),
-                            device: device_of(header(&req, "user-agent").as_deref()),
-                            now: origin_done / 1000,
-                            holdout,
-                            product: page
-                                .as_ref()
-                                .and_then(|p| p.capture("product"))
-                                .map(str::to_owned),
-                            facts: probe.clone(),
-                        });
-                        let hero = plan.hero();
-                        if let Some((h, _)) = &hero {
-                            notes.push(format!("hero={}", h.variant));
-                        }
-                        let active = !c.grids.is_empty()
-                            || hero.is_some()
-                            || (kind == Some(PageKind::Pdp) && c.gallery.is_some());
-                        if active {
-                            if !c.grids.is_empty() && kind != Some(PageKind::Pdp) {
-                                notes.push(format!("plp=rank{}", if holdout { ":holdout" } else { "" }));
+    let json_listing = cfg.filter(|_| method == "GET" && status == 200).and_then(|c| {
+        let json = content_type.as_deref().is_some_and(|t| t.contains("json"));
+        c.json_listings
+            .iter()
+            .find_map(|l| l.pattern.matches(url.path()).map(|caps| (l.clone(), caps)))
+            .filter(|_| json)
+    });
+    let (action, outgoing) = if let (Some((listing, caps)), Some(c)) = (json_listing, cfg) {
+        let signal = visit.as_ref().and_then(|v| v.signal.clone());
+        let category = caps
+            .iter()
+            .find(|(k, _)| k == "category")
+            .map(|(_, v)| v.clone())
+            .or_else(|| {
+                let param = listing.category_param.as_deref()?;
+                url.query_pairs()
+                    .find(|(k, _)| k == param)
+                    .map(|(_, v)| v.into_owned())
+            });
+        let holdout = signal
+            .as_ref()
+            .is_some_and(|s| crate::rank::in_holdout(&s.id, c.holdout));
+        let plan = Plan {
+            cfg: c.clone(),
+            packed: loaded.packed.clone(),
+            page: listing.page,
+            category: category.map(|c| c.to_lowercase()),
+            brand_page: None,
+            query: url
+                .query_pairs()
+                .find(|(k, _)| k == "q")
+                .map(|(_, q)| crate::config::rules::normalize_query(&q)),
+            signal,
+            consent: visit.as_ref().is_some_and(|v| v.consent.allows_profile()),
+            country: country.clone(),
+            device: device_of(header(&req, "user-agent").as_deref()),
+            now: origin_done / 1000,
+            holdout,
+            product: None,
+            facts: None,
+        };
+        let (outgoing, note) = json_body(fetched, &listing, &plan).await;
+        personalized |= note.starts_with("json=reordered");
+        notes.push(note);
+        (Action::Stream, outgoing)
+    } else {
+        match plan {
+            BodyPlan::Pass(reason) => (Action::Pass(reason), Outgoing::Pass(fetched)),
+            BodyPlan::RewriteHtml(enc) => {
+                let mut fetched = fetched;
+                let stream = match fetched.body() {
+                    ResponseBody::Stream(_) => fetched.stream().ok(),
+                    _ => None,
+                };
+                match (stream, cfg) {
+                    (None, _) => (Action::Pass(PassReason::NoBody), Outgoing::Pass(fetched)),
+                    (Some(upstream), None) => (
+                        Action::Stream,
+                        Outgoing::Stream(Body::live(
+                            upstream,
+                            HtmlStream::new(lol_html::Settings::new(), enc),
+                        )),
+                    ),
+                    (Some(upstream), Some(c)) => {
+                        let sink = SharedSink::default();
+                        let mut settings = lol_html::Settings::new();
+                        let kind = page.as_ref().map(|p| p.kind);
+                        // Product facts: learned (with consent) and used for the PDP's rule scopes.
+                        let probe = match kind {
+                            Some(PageKind::Pdp) if document && !c.product_sources.is_empty() => {
+                                let (s, p) = with_fact_handlers(settings, &c.product_sources);
+                                settings = s;
+                                Some(p)
                             }
-                            let (s, r) = personalize(settings, &sink, plan.clone(), hero.map(|(h, _)| h));
-                            settings = s;
-                            report = Some((r, plan));
-                            personalized = true;
-                        }
-                    }
-                    let shadow_tiles = if document && has_shadow(c) && !c.grids.is_empty() {
-                        let (s, t) = with_tile_readers(settings, c);
-                        settings = s;
-                        Some(t)
-                    } else {
-                        None
-                    };
-                    let html = HtmlStream::with_sink(settings, enc, sink);
-                    let mut body = match (probe, visit.as_mut()) {
-                        (Some(probe), Some(v)) if learn_pdp => {
-                            let held = hold_for_facts(upstream, html, &probe, c.learn_window).await;
-                            match held.facts {
-                                Some(mut facts) => {
-                                    if facts.key.is_none() {
-                                        facts.key = page
-                                            .as_ref()
-                                            .and_then(|p| p.capture("product"))
-                                            .map(str::to_owned);
-                                    }
-                                    v.record(Event::PdpView { product: facts });
-                                }
-                                None => notes.push("learn=pdp:none".into()),
-                            }
-                            if let Some((_, plan)) = &report {
-                                if let Some((prefer, _)) = plan.image() {
-                                    notes.push(format!("img={}", prefer.first().map_or("-", String::as_str)));
-                                }
-                            }
-                            held.body
-                        }
-                        _ => Body::live(upstream, html),
-                    };
-                    if report.is_some() || shadow_tiles.is_some() {
-                        let (tx, rx) = futures_channel::oneshot::channel();
-                        body.on_end = Some(tx);
-                        let after = AfterPage {
-                            loaded: loaded.clone(),
-                            signal: visit.as_ref().and_then(|v| v.signal.clone()),
-                            consent: visit.as_ref().is_some_and(|v| v.consent.allows_profile()),
-                            page: page.clone(),
-                            query: url
-                                .query_pairs()
-                                .find(|(k, _)| k == "q")
-                                .map(|(_, v)| v.into_owned()),
-                            country: country.clone(),
-                            device: device_of(header(&req, "user-agent").as_deref()),
-                            path: url.path().to_owned(),
-                            now_ms: origin_done,
-                            report: report.map(|(r, _)| r),
+                            _ => None,
                         };
-                        ctx.wait_until(async move {
-                            if rx.await.is_ok() {
-                                let tiles = shadow_tiles.map(|t| t.borrow().clone());
-                                after.send(tiles.as_ref()).await;
+                        let learn_pdp = probe.is_some() && visit.as_ref().is_some_and(Visit::has_signal);
+                        // Personalization of the page itself.
+                        let mut report = None;
+                        if document && kind.is_some_and(|k| k != PageKind::Other) {
+                            let signal = visit.as_ref().and_then(|v| v.signal.clone());
+                            let holdout = signal
+                                .as_ref()
+                                .is_some_and(|s| crate::rank::in_holdout(&s.id, c.holdout));
+                            let plan = std::rc::Rc::new(Plan {
+                                cfg: c.clone(),
+                                packed: loaded.packed.clone(),
+                                page: kind.unwrap_or(PageKind::Other),
+                                category: page
+                                    .as_ref()
+                                    .and_then(|p| p.capture("category"))
+                                    .map(str::to_lowercase),
+                                brand_page: None,
+                                query: url
+                                    .query_pairs()
+                                    .find(|(k, _)| k == "q")
+                                    .map(|(_, q)| crate::config::rules::normalize_query(&q)),
+                                signal,
+                                consent: visit.as_ref().is_some_and(|v| v.consent.allows_profile()),
+                                country: country.clone(),
+                                device: device_of(header(&req, "user-agent").as_deref()),
+                                now: origin_done / 1000,
+                                holdout,
+                                product: page
+                                    .as_ref()
+                                    .and_then(|p| p.capture("product"))
+                                    .map(str::to_owned),
+                                facts: probe.clone(),
+                            });
+                            let hero = plan.hero();
+                            if let Some((h, _)) = &hero {
+                                notes.push(format!("hero={}", h.variant));
                             }
-                        });
+                            let active = !c.grids.is_empty()
+                                || hero.is_some()
+                                || (kind == Some(PageKind::Pdp) && c.gallery.is_some());
+                            if active {
+                                if !c.grids.is_empty() && kind != Some(PageKind::Pdp) {
+                                    notes.push(format!("plp=rank{}", if holdout { ":holdout" } else { "" }));
+                                }
+                                let (s, r) = personalize(settings, &sink, plan.clone(), hero.map(|(h, _)| h));
+                                settings = s;
+                                report = Some((r, plan));
+                                personalized = true;
+                            }
+                        }
+                        let shadow_tiles = if document && has_shadow(c) && !c.grids.is_empty() {
+                            let (s, t) = with_tile_readers(settings, c);
+                            settings = s;
+                            Some(t)
+                        } else {
+                            None
+                        };
+                        let html = HtmlStream::with_sink(settings, enc, sink);
+                        let mut body = match (probe, visit.as_mut()) {
+                            (Some(probe), Some(v)) if learn_pdp => {
+                                let held = hold_for_facts(upstream, html, &probe, c.learn_window).await;
+                                match held.facts {
+                                    Some(mut facts) => {
+                                        if facts.key.is_none() {
+                                            facts.key = page
+                                                .as_ref()
+                                                .and_then(|p| p.capture("product"))
+                                                .map(str::to_owned);
+                                        }
+                                        v.record(Event::PdpView { product: facts });
+                                    }
+                                    None => notes.push("learn=pdp:none".into()),
+                                }
+                                if let Some((_, plan)) = &report {
+                                    if let Some((prefer, _)) = plan.image() {
+                                        notes.push(format!(
+                                            "img={}",
+                                            prefer.first().map_or("-", String::as_str)
+                                        ));
+                                    }
+                                }
+                                held.body
+                            }
+                            _ => Body::live(upstream, html),
+                        };
+                        if report.is_some() || shadow_tiles.is_some() {
+                            let (tx, rx) = futures_channel::oneshot::channel();
+                            body.on_end = Some(tx);
+                            let after = AfterPage {
+                                loaded: loaded.clone(),
+                                signal: visit.as_ref().and_then(|v| v.signal.clone()),
+                                consent: visit.as_ref().is_some_and(|v| v.consent.allows_profile()),
+                                page: page.clone(),
+                                query: url
+                                    .query_pairs()
+                                    .find(|(k, _)| k == "q")
+                                    .map(|(_, v)| v.into_owned()),
+                                country: country.clone(),
+                                device: device_of(header(&req, "user-agent").as_deref()),
+                                path: url.path().to_owned(),
+                                now_ms: origin_done,
+                                report: report.map(|(r, _)| r),
+                            };
+                            ctx.wait_until(async move {
+                                if rx.await.is_ok() {
+                                    let tiles = shadow_tiles.map(|t| t.borrow().clone());
+                                    after.send(tiles.as_ref()).await;
+                                }
+                            });
+                        }
+                        (Action::Stream, Outgoing::Stream(body))
                     }
-                    (Action::Stream, Outgoing::Stream(body))
                 }
             }
         }
@@ -659,10 +709,10 @@ enum Outgoing {
     Stream(Body),
 }
 
-/// A body streamed through the rewriter, possibly with a held-back head.
+/// A body streamed through the rewriter (or copied, without one), possibly with a held-back head.
 struct Body {
     head: Vec<u8>,
-    rest: Option<(ByteStream, HtmlStream)>,
+    rest: Option<(ByteStream, Option<HtmlStream>)>,
     error: Option<worker::Error>,
     /// Told when the whole body went through (reports that need the full page wait on it).
     on_end: Option<futures_channel::oneshot::Sender<()>>,
@@ -672,7 +722,7 @@ impl Body {
     fn live(upstream: ByteStream, html: HtmlStream) -> Self {
         Body {
             head: Vec::new(),
-            rest: Some((upstream, html)),
+            rest: Some((upstream, Some(html))),
             error: None,
             on_end: None,
         }
@@ -689,7 +739,10 @@ impl Body {
             loop {
                 match upstream.next().await {
                     Some(Ok(chunk)) => {
-                        let out = html.push(&chunk);
+                        let out = match html.as_mut() {
+                            Some(h) => h.push(&chunk),
+                            None => chunk,
+                        };
                         if !out.is_empty() {
                             return Some((Ok(out), Some((upstream, html))));
                         }
@@ -698,6 +751,7 @@ impl Body {
                     // would have seen without vitrine.
                     Some(Err(err)) => return Some((Err(err), None)),
                     None => {
+                        let mut html = html?;
                         let out = html.finish();
                         if let Some(reason) = html.bailed() {
                             console_warn!(
@@ -758,11 +812,90 @@ async fn hold_for_facts(
     Held {
         body: Body {
             head,
-            rest: (!ended).then_some((upstream, html)),
+            rest: (!ended).then_some((upstream, Some(html))),
             error,
             on_end: None,
         },
         facts,
+    }
+}
+
+/// A JSON listing: read up to its cap, reordered within the rules with each item's bytes kept;
+/// anything unexpected (too large, not the configured shape) passes through as it came.
+async fn json_body(
+    mut fetched: Response,
+    listing: &crate::config::JsonListing,
+    plan: &Plan,
+) -> (Outgoing, String) {
+    if !matches!(fetched.body(), ResponseBody::Stream(_)) {
+        return (Outgoing::Pass(fetched), "json=pass:no-body".into());
+    }
+    let Ok(mut upstream) = fetched.stream() else {
+        return (Outgoing::Pass(fetched), "json=pass:no-body".into());
+    };
+    let mut body = Vec::new();
+    let mut error = None;
+    let mut over = false;
+    while let Some(chunk) = upstream.next().await {
+        match chunk {
+            Ok(c) => {
+                body.extend_from_slice(&c);
+                if body.len() > listing.max_bytes {
+                    over = true;
+                    break;
+                }
+            }
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    let raw = |head: Vec<u8>, rest: Option<ByteStream>, error| Body {
+        head,
+        rest: rest.map(|u| (u, None)),
+        error,
+        on_end: None,
+    };
+    if over || error.is_some() {
+        let why = if over {
+            "json=pass:over-cap"
+        } else {
+            "json=pass:origin-error"
+        };
+        return (
+            Outgoing::Stream(raw(body, error.is_none().then_some(upstream), error)),
+            why.into(),
+        );
+    }
+    let Some(items) = crate::rewrite::json::array_items(&body, &listing.items) else {
+        return (
+            Outgoing::Stream(raw(body, None, None)),
+            "json=pass:no-items".into(),
+        );
+    };
+    let find = crate::catalog::lookup(&plan.cfg, plan.packed.as_deref());
+    let listed: Vec<crate::rank::Item> = items
+        .iter()
+        .map(|(s, e)| {
+            let item = crate::rewrite::json::item_facts(
+                body.get(*s..*e).unwrap_or_default(),
+                &listing.key,
+                &listing.facts,
+            );
+            crate::rank::Item::from_catalog(&find, item.key.clone().as_deref(), item)
+        })
+        .collect();
+    let ranking = crate::rank::rank(&plan.cfg, &listed, &plan.context(), false);
+    if !ranking.changed(items.len()) {
+        return (Outgoing::Stream(raw(body, None, None)), "json=unchanged".into());
+    }
+    match crate::rewrite::json::splice(&body, &items, &ranking.order) {
+        Some(out) => (
+            Outgoing::Stream(raw(out, None, None)),
+            format!("json=reordered:{}", ranking.order.len()),
+        ),
+        None => (Outgoing::Stream(raw(body, None, None)), "json=pass:splice".into()),
     }
 }
 

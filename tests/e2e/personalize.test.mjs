@@ -141,7 +141,7 @@ test('caching: personalized pages leave private, untouched responses keep the or
     assert.match(cc, /^private/, `${p}: ${cc}`);
     assert.doesNotMatch(cc, /public|s-maxage/, p);
   }
-  for (const [p, headers] of [['/static/style.css', {}], ['/img/vt-0001-detail.svg', {}], ['/api/products?category=bags', { accept: 'application/json', 'sec-fetch-dest': 'empty' }]]) {
+  for (const [p, headers] of [['/static/style.css', {}], ['/img/vt-0001-detail.svg', {}], ['/api/search?q=boots', { accept: 'application/json', 'sec-fetch-dest': 'empty' }]]) {
     const res = await v.fetch(p, { headers });
     const origin_ = await fetch(origin.url + p);
     assert.equal(res.headers.get('cache-control'), origin_.headers.get('cache-control'), p);
@@ -195,4 +195,25 @@ test('exposure events say what was actually rendered', async () => {
   assert.ok(exposure.payload.rules.includes('winter-parka-first'));
   assert.ok(exposure.payload.rules.includes('in-stock-listings'));
   assert.match(exposure.payload.version, /^[0-9a-f]{12}$/);
+});
+
+test('a headless JSON listing is reordered the same way, item bytes kept', async () => {
+  const v = new Visitor(worker.url, { headers: { ...us, accept: 'application/json', 'sec-fetch-dest': 'empty' } });
+  await v.fetch('/', { headers: { accept: 'text/html', 'sec-fetch-dest': 'document' } });
+  const res = await v.fetch('/api/products?category=outerwear');
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('x-vitrine'), /json=reordered:\d+/);
+  assert.match(res.headers.get('cache-control'), /^private/);
+  const body = res.body_.toString();
+  const doc = JSON.parse(body);
+  const originBody = await direct('/api/products?category=outerwear');
+  const originDoc = JSON.parse(originBody);
+  assert.equal(doc.products[0].sku, 'VT-0115', 'the pin applies to the API too');
+  for (const p of doc.products) assert.notEqual(p.stock, 'out_of_stock');
+  assert.equal(doc.total, originDoc.total);
+  // Each item's bytes are the origin's.
+  for (const p of doc.products) assert.ok(originBody.includes(JSON.stringify(p)), `${p.sku} changed`);
+  // Same rules, same scoring: the API order equals the HTML grid's order for the same visitor.
+  const html = (await v.fetch('/c/outerwear', { headers: { accept: 'text/html', 'sec-fetch-dest': 'document' } })).body_.toString();
+  assert.deepEqual(doc.products.map((p) => p.sku), tileKeys(html));
 });
