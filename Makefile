@@ -94,6 +94,7 @@ e2e: build
 
 ## bench: ratios measured in one run (native pipeline, and the worker in workerd)
 bench: setup build
+	@mkdir -p target/bench && node www/tools/render.mjs plp outerwear > target/bench/plp.html
 	cargo bench --locked --bench native
 	node tests/bench/worker.mjs
 

@@ -401,6 +401,10 @@ pub struct RawDebug {
     /// Serve `GET /__vitrine/whoami` (the decoded signal). Off in production.
     #[serde(default)]
     pub whoami: bool,
+    /// A request header that turns personalization off for that request (benchmarks, and a
+    /// developer comparing with the origin page). Off in production.
+    #[serde(default)]
+    pub bypass_header: Option<String>,
     /// Trust this request header for the visitor's country (tests and local dev only, where
     /// `request.cf` is a placeholder). Off in production: visitors could choose their jurisdiction.
     #[serde(default)]
@@ -631,6 +635,8 @@ pub struct Config {
     pub country_header: Option<String>,
     /// Forward visitor cookies on page requests.
     pub forward_cookies: bool,
+    /// Debug bypass header.
+    pub bypass_header: Option<String>,
     /// JSON listing APIs.
     pub json_listings: Vec<JsonListing>,
 }
@@ -1165,6 +1171,7 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
         whoami: raw.debug.whoami,
         country_header: raw.debug.country_header.map(|h| h.to_ascii_lowercase()),
         forward_cookies: raw.site.forward_cookies,
+        bypass_header: raw.debug.bypass_header.map(|h| h.to_ascii_lowercase()),
         json_listings,
     })
 }

@@ -51,7 +51,13 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         Some(q) => format!("{}?{}", url.path(), q),
         None => url.path().to_owned(),
     };
-    let cfg = loaded.config.as_ref();
+    let bypass = loaded
+        .config
+        .as_ref()
+        .and_then(|c| c.bypass_header.as_deref())
+        .is_some_and(|h| header(&req, h).is_some());
+    // The debug bypass makes vitrine a transparent proxy for this request.
+    let cfg = loaded.config.as_ref().filter(|_| !bypass);
     let page = cfg.and_then(|c| c.classify(&method, url.path()));
     let country = cfg.and_then(|c| country_of(&req, c));
     let mut visit = cfg.map(|c| begin_visit(&req, c, &loaded, country.as_deref(), started));

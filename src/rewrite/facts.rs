@@ -63,6 +63,10 @@ pub fn with_fact_handlers(
                 let state = probe.0.clone();
                 let handlers = ElementContentHandlers::default().text(move |t: &mut TextChunk<'_>| {
                     let mut s = state.borrow_mut();
+                    let f = &s.facts;
+                    if f.key.is_some() && f.brand.is_some() && f.category.is_some() && f.price.is_some() {
+                        return Ok(()); // everything known: later scripts need not be read
+                    }
                     if !s.jsonld_overflow {
                         if s.jsonld.len() + t.as_str().len() > MAX_JSONLD {
                             s.jsonld_overflow = true;

@@ -133,27 +133,38 @@ impl Outcome {
 
 fn tile_reader(cfg: &Config, grid: usize) -> ReadTile {
     let grid = cfg.grids.get(grid).cloned();
+    // The attributes to read, lowercased once: [key, brand, category, price, stock].
+    let wanted: [Option<String>; 5] = match &grid {
+        Some(g) => {
+            let key = match &g.key {
+                TileKey::Attribute(a) => Some(a.to_ascii_lowercase()),
+                TileKey::Link { .. } => None,
+            };
+            let [b, c, p, st] = &g.facts;
+            let low = |a: &Option<String>| a.as_ref().map(|a| a.to_ascii_lowercase());
+            [key, low(b), low(c), low(p), low(st)]
+        }
+        None => Default::default(),
+    };
     Rc::new(move |el: &Element<'_, '_>| {
-        let Some(g) = &grid else {
-            return TileInfo::default();
-        };
-        let attr = |a: &Option<String>| {
-            a.as_deref()
-                .and_then(|a| el.get_attribute(a))
-                .map(|v| v.trim().to_owned())
-        };
-        let [brand, category, price, stock] = &g.facts;
+        // Materialize the attributes once (each `get_attribute` would re-parse the tag), then
+        // look up the few we need.
+        let _ = el.attributes();
+        let mut found: [Option<String>; 5] = Default::default();
+        for (slot, want) in found.iter_mut().zip(&wanted) {
+            if let Some(name) = want {
+                *slot = el.get_attribute(name).map(|v| v.trim().to_owned());
+            }
+        }
+        let [key, brand, category, price, stock] = found;
         TileInfo {
             item: Item {
-                key: match &g.key {
-                    TileKey::Attribute(a) => el.get_attribute(a).map(|v| v.trim().to_owned()),
-                    TileKey::Link { .. } => None,
-                },
-                brand: attr(brand).map(|b| b.to_lowercase()),
-                category: attr(category).map(|c| c.to_lowercase()),
+                key,
+                brand: brand.map(|b| b.to_lowercase()),
+                category: category.map(|c| c.to_lowercase()),
                 tags: Vec::new(),
-                price: attr(price).and_then(|p| crate::rewrite::facts::parse_price(&p)),
-                stock: attr(stock),
+                price: price.and_then(|p| crate::rewrite::facts::parse_price(&p)),
+                stock,
             },
             ..TileInfo::default()
         }

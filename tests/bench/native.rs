@@ -17,7 +17,10 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use lol_html::{HtmlRewriter, Settings};
-use vitrine::rewrite::{run_chunked, HtmlStream};
+use vitrine::config::rules::Device;
+use vitrine::config::PageKind;
+use vitrine::rewrite::personalize::{personalize, Plan};
+use vitrine::rewrite::{run_chunked, utf8, HtmlStream, SharedSink};
 use vitrine::signal::cookie::{self, CookieSpec, Keyring};
 use vitrine::signal::{Event, ProductFacts, Signal};
 
@@ -120,6 +123,118 @@ fn main() {
     }
     if let Some((page, passthrough)) = reference {
         signal_bench(budget, &page, passthrough);
+    }
+    personalize_bench(budget, &dir);
+}
+
+/// Runs a page through personalization (the worker's handlers) in 16 KB chunks.
+fn personalized(plan: &std::rc::Rc<Plan>, page: &[u8]) -> (Vec<u8>, String) {
+    let sink = SharedSink::default();
+    let hero = plan.hero().map(|(h, _)| h);
+    let (settings, report) = personalize(lol_html::Settings::new(), &sink, plan.clone(), hero);
+    let (out, _) = run_chunked(HtmlStream::with_sink(settings, utf8(), sink), page, &[CHUNK]);
+    (out, report.snapshot().summary())
+}
+
+/// Personalizing a page against streaming the same bytes through the pass-through rewriter,
+/// measured in this run. Goal: at most 1.3x.
+fn personalize_bench(budget: Duration, dir: &std::path::Path) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let demo = std::fs::read_to_string(root.join("www/vitrine.config.json")).unwrap();
+    let demo_cfg = std::rc::Rc::new(vitrine::config::compile_json(&demo).unwrap());
+    let mut fan = Signal::new([3; 12], 1_000_000, Default::default());
+    for brand in ["Kestrel", "Kestrel", "Sable"] {
+        fan.learn(&Event::PdpView {
+            product: ProductFacts {
+                brand: Some(brand.into()),
+                category: Some("outerwear".into()),
+                price: Some(180.0),
+                ..Default::default()
+            },
+        });
+    }
+    fan.learn(&Event::AddToCart {
+        product: ProductFacts::default(),
+    });
+    let plan =
+        |cfg: std::rc::Rc<vitrine::config::Config>, page, category: Option<&str>, product: Option<&str>| {
+            std::rc::Rc::new(Plan {
+                cfg,
+                packed: None,
+                page,
+                category: category.map(str::to_owned),
+                brand_page: None,
+                query: None,
+                signal: Some(fan.clone()),
+                consent: true,
+                country: Some("US".into()),
+                device: Device::Desktop,
+                now: 1_795_600_000,
+                holdout: false,
+                product: product.map(str::to_owned),
+                facts: None,
+            })
+        };
+    let mut cases: Vec<(String, Vec<u8>, std::rc::Rc<Plan>)> = Vec::new();
+    match std::fs::read(root.join("target/bench/plp.html")) {
+        Ok(plp) => cases.push((
+            "demo PLP, 48 tiles (rank+pins+hero)".into(),
+            plp,
+            plan(demo_cfg.clone(), PageKind::Plp, Some("outerwear"), None),
+        )),
+        Err(_) => println!("  (target/bench/plp.html missing: `make bench` renders it)"),
+    }
+    let sfcc = dir.join("pdp-corpus/selected/pdp_sfcc-bestseller-ie.html");
+    if let Ok(page) = std::fs::read(&sfcc) {
+        let cfg = vitrine::config::compile_json(
+            r#"{"version":1,"site":{"pdp":{"product_data":[{"source":"json_ld"}],
+              "gallery":{"container":"ul.product-images__main__container","item":"li","image":"img","role_attribute":"data-role"}}},
+              "rules":[{"id":"img","scope":{"pages":["pdp"]},"image":{"prefer":["detail"]}}]}"#,
+        )
+        .unwrap();
+        cases.push((
+            format!("real PDP, {} KB (facts+gallery)", page.len() / 1024),
+            page,
+            plan(std::rc::Rc::new(cfg), PageKind::Pdp, None, None),
+        ));
+    }
+    println!();
+    println!("bench personalize (same bytes, 16 KB chunks; goal <= 1.3x of pass-through)");
+    println!("  floor = lol_html running the same selectors with no-op handlers: the matching cost any");
+    println!("  selector-based rewriter pays; personalized/floor is what vitrine's own work adds");
+    for (name, page, plan) in cases {
+        let pass = measure(budget, || {
+            black_box(run_chunked(HtmlStream::passthrough(), &page, &[CHUNK]));
+        });
+        let selectors: Vec<String> = vitrine::config::lint::selectors(&plan.cfg)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
+        let floor = measure(budget, || {
+            let mut settings = lol_html::Settings::new();
+            for sel in &selectors {
+                if let Ok(parsed) = sel.parse::<lol_html::Selector>() {
+                    settings = settings.append_element_content_handler((
+                        std::borrow::Cow::Owned(parsed),
+                        lol_html::ElementContentHandlers::default()
+                            .element(|_el: &mut lol_html::html_content::Element<'_, '_>| Ok(())),
+                    ));
+                }
+            }
+            black_box(run_chunked(HtmlStream::new(settings, utf8()), &page, &[CHUNK]));
+        });
+        let (_, summary) = personalized(&plan, &page);
+        let pers = measure(budget, || {
+            black_box(personalized(&plan, &page));
+        });
+        println!(
+            "  {name:<38} pass {:>7.1} us  floor {:>7.1} us  personalized {:>7.1} us  vs pass {:.2}x  vs floor {:.2}x  [{summary}]",
+            pass.as_secs_f64() * 1e6,
+            floor.as_secs_f64() * 1e6,
+            pers.as_secs_f64() * 1e6,
+            pers.as_secs_f64() / pass.as_secs_f64(),
+            pers.as_secs_f64() / floor.as_secs_f64()
+        );
     }
 }
 

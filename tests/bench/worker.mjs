@@ -102,6 +102,20 @@ try {
       const [sigCpu, sigMs] = await cpuFor(human);
       console.log(`  ${label.padEnd(14)} crawler ${botCpu.toFixed(3)} ms (${botMs.toFixed(2)} ms latency)  visitor ${sigCpu.toFixed(3)} ms (${sigMs.toFixed(2)} ms)  ratio ${(sigCpu / botCpu).toFixed(2)}x`);
     }
+    // Personalization in wasm: the same page, the same worker, the same visitor, with the debug
+    // bypass (a transparent proxy that still streams HTML through lol_html) and without.
+    console.log('personalization in wasm (same worker, same visitor): CPU ms/req, bypass vs personalized');
+    for (const [label, path] of [['PLP 48 tiles', '/c/outerwear'], ['PDP (facts, gallery)', pdpPath]]) {
+      const cpuFor = async (headers) => {
+        await timed(configured.url + path, 20, headers);
+        const t0 = cpuMs(cpids);
+        const median = await timed(configured.url + path, N, headers);
+        return [(cpuMs(cpids) - t0) / N, median];
+      };
+      const [passCpu] = await cpuFor({ ...human, 'x-vitrine-bypass': '1' });
+      const [persCpu] = await cpuFor(human);
+      console.log(`  ${label.padEnd(22)} bypass ${passCpu.toFixed(3)} ms  personalized ${persCpu.toFixed(3)} ms  ratio ${(persCpu / passCpu).toFixed(2)}x (whole request: proxying, both streams, signal)`);
+    }
   } finally {
     await configured.stop();
   }
