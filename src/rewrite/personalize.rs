@@ -410,3 +410,50 @@ fn swap_hero(
     }
     Ok(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::compile_json;
+    use crate::rewrite::{encoding_from_content_type, run_chunked, HtmlStream};
+
+    #[test]
+    fn a_windows_1252_page_is_personalized_in_its_own_charset() {
+        let cfg = compile_json(
+            r#"{"version":1,"site":{"plp":{"grids":[{"name":"g","container":"ul","tile":"li","key":{"attribute":"data-k"}}],
+                 "hero":{"container":".hero","headline":"h1"}}},
+               "rules":[{"id":"p","pin":{"product":"b","position":1}},{"id":"h","hero":{"headline":"Caf\u00e9 cr\u00e8me"}}]}"#,
+        )
+        .unwrap();
+        let plan = Rc::new(Plan {
+            cfg: Rc::new(cfg),
+            packed: None,
+            page: PageKind::Plp,
+            category: None,
+            brand_page: None,
+            query: None,
+            signal: None,
+            consent: false,
+            country: None,
+            device: Device::Desktop,
+            now: 0,
+            holdout: false,
+            product: None,
+            facts: None,
+        });
+        let page: &[u8] = b"<div class=hero><h1>Old \xe9</h1></div><ul><li data-k=a>na\xefve</li><li data-k=b>\x80uro</li></ul>";
+        let enc = encoding_from_content_type("text/html; charset=windows-1252").unwrap();
+        for chunk in [1, 3, 100] {
+            let sink = SharedSink::default();
+            let hero = plan.hero().map(|(h, _)| h);
+            let (settings, report) = personalize(lol_html::Settings::new(), &sink, plan.clone(), hero);
+            let (out, _) = run_chunked(HtmlStream::with_sink(settings, enc, sink), page, &[chunk]);
+            assert_eq!(
+                out,
+                b"<div class=hero><h1>Caf\xe9 cr\xe8me</h1></div><ul><li data-k=b>\x80uro</li><li data-k=a>na\xefve</li></ul>".to_vec(),
+                "chunk {chunk}"
+            );
+            assert_eq!(report.snapshot().summary(), "g=reordered:2;hero=swapped:1");
+        }
+    }
+}
