@@ -23,7 +23,7 @@ ORIGIN_PORT ?= 8788
 DEV_PORT ?= 8787
 SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
 
-.PHONY: setup dev origin build test lint unit e2e bench fmt clean
+.PHONY: setup dev origin build test lint unit search e2e bench fmt clean
 
 ## setup: install whatever is missing (idempotent; fast when everything is there)
 setup: node_modules/.package-lock.json
@@ -77,8 +77,9 @@ dev: setup build .dev.vars
 	  --var COLLECTOR_URL:http://127.0.0.1:$(ORIGIN_PORT)/collect \
 	  --var "VITRINE_CONFIG:$$(node -e 'process.stdout.write(JSON.stringify(require("./www/vitrine.config.json")))')"
 
-## test: everything CI runs: format, lints (host and wasm32), docs, native tests, end-to-end tests
-test: setup lint unit e2e
+## test: everything CI runs: format, lints (host and wasm32), docs, native tests, the demo search
+## engine's relevance, end-to-end tests
+test: setup lint unit search e2e
 
 lint:
 	cargo fmt --check
@@ -89,6 +90,9 @@ lint:
 unit:
 	cargo test --locked
 
+search:
+	node --test tests/search/
+
 e2e: build
 	node --test --test-concurrency=1 tests/e2e/
 
@@ -96,6 +100,7 @@ e2e: build
 bench: setup build
 	@mkdir -p target/bench && node www/tools/render.mjs plp outerwear > target/bench/plp.html
 	cargo bench --locked --bench native
+	node tests/bench/search.mjs
 	node tests/bench/worker.mjs
 
 fmt:

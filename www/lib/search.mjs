@@ -1,11 +1,49 @@
-// The demo store's search engine. For now a keyword engine (token match over title, brand,
-// category, tags and description, weighted by field); the search issue deepens it into hybrid
-// keyword + dense retrieval behind the same JSON contract:
+// The demo store's search engine: hybrid keyword + dense retrieval over the catalog's own text,
+// behind the JSON contract the worker talks to (README, "Search contract"):
 //
-//   request  { query, page, filters: { category?, brand?, in_stock? } }
-//   response { query, page, pages, total, hits: [{ key, score, product }], facets: { brand, category } }
+//   request  { query, page, per_page?, filters: { category?, brand?, in_stock? },
+//              affinities?: { brands?: [..], categories?: [..] }, mode?: "hybrid" | "keyword" }
+//   response { query, mode, page, pages, total,
+//              hits: [{ key, score, product }], facets: { brand: {..}, category: {..} } }
+//
+// Keyword: BM25 over title, brand, category, type, tags and description (title and brand
+// weighted), with typo tolerance (an unknown term is corrected to the nearest vocabulary term
+// within one or two edits). Dense: hashed word and character-trigram vectors, enriched with
+// concept ids from a small synonym table ("sneakers" and "trainers" share a concept, "warm" meets
+// "insulated", "wool", "down"), TF-IDF weighted and compared by cosine; no model download, the
+// catalog's own words. Fusion: reciprocal rank fusion (k = 60) of both lists.
 
-const FIELD_WEIGHTS = { title: 3, brand: 2.5, category: 2, tags: 1.5, description: 1 };
+const DIM = 2048;
+const K1 = 1.2;
+const B = 0.75;
+const RRF_K = 60;
+
+// Concepts: words that mean the same thing to a shopper. Each word maps to a concept id.
+const CONCEPTS = [
+  ['sneakers', 'sneaker', 'trainers', 'trainer', 'runners', 'running', 'kicks'],
+  ['boots', 'boot', 'chelsea', 'hiking'],
+  ['shoes', 'shoe', 'footwear', 'loafers', 'loafer', 'sandals', 'sandal'],
+  ['jacket', 'jackets', 'coat', 'coats', 'parka', 'parkas', 'puffer', 'raincoat', 'overcoat', 'anorak', 'shell'],
+  ['warm', 'insulated', 'winter', 'wool', 'down', 'fleece', 'cosy', 'cozy', 'thermal', 'cashmere', 'merino', 'chunky', 'parka', 'puffer', 'overcoat'],
+  ['waterproof', 'rain', 'raincoat', 'wet', 'weatherproof'],
+  ['jumper', 'jumpers', 'sweater', 'sweaters', 'pullover', 'knit', 'knitwear', 'cardigan', 'rollneck', 'turtleneck'],
+  ['rucksack', 'rucksacks', 'backpack', 'backpacks'],
+  ['bag', 'bags', 'backpack', 'rucksack', 'tote', 'shopper', 'weekender', 'holdall', 'duffel', 'crossbody', 'satchel', 'messenger'],
+  ['laptop', 'work', 'office', 'commute'],
+  ['travel', 'weekender', 'holdall', 'duffel', 'trip'],
+  ['hat', 'hats', 'beanie', 'cap'],
+  ['sunglasses', 'shades', 'glasses'],
+  ['summer', 'sandals', 'sunglasses', 'lightweight'],
+  ['gift', 'present', 'scarf', 'gloves', 'watch', 'beanie'],
+  ['watch', 'watches', 'timepiece', 'analogue'],
+];
+const concept = new Map();
+CONCEPTS.forEach((words, i) => {
+  for (const w of words) {
+    if (!concept.has(w)) concept.set(w, []);
+    concept.get(w).push(`#c${i}`);
+  }
+});
 
 export function tokenize(text) {
   return String(text)
@@ -16,49 +54,183 @@ export function tokenize(text) {
     .filter((t) => t.length > 1);
 }
 
-function fieldsOf(p) {
-  return { title: p.title, brand: p.brand, category: p.category, tags: p.tags.join(' '), description: p.description };
+function stem(t) {
+  if (t.length > 4 && t.endsWith('ies')) return `${t.slice(0, -3)}y`;
+  if (t.length > 4 && t.endsWith('es') && !t.endsWith('ses')) return t.slice(0, -2);
+  if (t.length > 3 && t.endsWith('s') && !t.endsWith('ss')) return t.slice(0, -1);
+  return t;
 }
 
-function keywordScore(p, terms) {
-  let score = 0;
-  let matched = 0;
-  const f = fieldsOf(p);
-  for (const term of terms) {
-    let best = 0;
-    for (const [field, w] of Object.entries(FIELD_WEIGHTS)) {
-      const toks = tokenize(f[field]);
-      if (toks.includes(term)) best = Math.max(best, w);
-      else if (term.length > 3 && toks.some((t) => t.startsWith(term))) best = Math.max(best, w * 0.5);
+function hash(s) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h % DIM;
+}
+
+function editDistance(a, b, max) {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) cur[j] = Math.min(cur[j], prev[j - 2] + 1);
+      best = Math.min(best, cur[j]);
     }
-    if (best > 0) matched += 1;
-    score += best;
+    if (best > max) return max + 1;
+    prev = cur;
   }
-  // Every term must match something: "black boots" is not "boots".
-  return matched === terms.length ? score : 0;
+  return prev[b.length];
 }
 
-export function searchProducts(products, { query, page = 1, perPage = 48, filters = {} }) {
-  const terms = tokenize(query);
-  let pool = products;
-  if (filters.category) pool = pool.filter((p) => p.category === filters.category);
-  if (filters.brand) pool = pool.filter((p) => p.brand === filters.brand);
-  if (filters.in_stock) pool = pool.filter((p) => p.stock !== 'out_of_stock');
-  const scored = terms.length
-    ? pool
-        .map((p, i) => ({ p, i, s: keywordScore(p, terms) }))
-        .filter((x) => x.s > 0)
-        .sort((a, b) => b.s - a.s || a.i - b.i)
-    : [];
-  const facets = { brand: {}, category: {} };
-  for (const { p } of scored) {
-    facets.brand[p.brand] = (facets.brand[p.brand] ?? 0) + 1;
-    facets.category[p.category] = (facets.category[p.category] ?? 0) + 1;
+function fieldsOf(p) {
+  // Title and brand count twice: they say what the product is.
+  return [p.title, p.title, p.brand, p.brand, p.category, p.type, p.tags.join(' '), p.description, p.colour].join(' ');
+}
+
+/** Builds an index over products once; `search` answers queries against it. */
+export function buildIndex(products) {
+  const docs = products.map((p) => tokenize(fieldsOf(p)).map(stem));
+  const df = new Map();
+  for (const toks of docs) for (const t of new Set(toks)) df.set(t, (df.get(t) ?? 0) + 1);
+  const n = docs.length;
+  const avgdl = docs.reduce((s, d) => s + d.length, 0) / n;
+  const idf = (t) => Math.log(1 + (n - (df.get(t) ?? 0) + 0.5) / ((df.get(t) ?? 0) + 0.5));
+  const tf = docs.map((toks) => {
+    const m = new Map();
+    for (const t of toks) m.set(t, (m.get(t) ?? 0) + 1);
+    return m;
+  });
+  // Typo correction knows the catalog's words and the shoppers' words (the synonym table).
+  const vocab = [...new Set([...df.keys(), ...concept.keys()])];
+  const vectors = products.map((p) => denseVector(tokenize(fieldsOf(p)), idf));
+  return { products, docs, tf, df, n, avgdl, idf, vocab, vectors };
+}
+
+// A dense representation in two channels: which concepts a text embodies (shopper vocabulary:
+// "sneakers" and "trainers" are one idea) and a hashed bag of words and character trigrams (spelling
+// closeness). Both L2-normalized; similarity = 0.65 concepts + 0.35 text.
+function denseVector(words, idf) {
+  const text = new Float64Array(DIM);
+  const concepts = new Map();
+  for (const w of words) {
+    const s = stem(w);
+    const weight = Math.min(idf(s) || 1, 6);
+    text[hash(`w:${s}`)] += weight;
+    for (const c of concept.get(w) ?? concept.get(s) ?? []) concepts.set(c, (concepts.get(c) ?? 0) + 1);
+    const padded = ` ${s} `;
+    for (let i = 0; i + 3 <= padded.length; i++) text[hash(`g:${padded.slice(i, i + 3)}`)] += 0.3 * weight;
   }
-  const pages = Math.max(1, Math.ceil(scored.length / perPage));
+  let norm = 0;
+  for (const x of text) norm += x * x;
+  norm = Math.sqrt(norm) || 1;
+  for (let i = 0; i < DIM; i++) text[i] /= norm;
+  let cnorm = 0;
+  for (const x of concepts.values()) cnorm += x * x;
+  cnorm = Math.sqrt(cnorm) || 1;
+  for (const [k, x] of concepts) concepts.set(k, x / cnorm);
+  return { text, concepts };
+}
+
+function similarity(q, d) {
+  let t = 0;
+  for (let i = 0; i < DIM; i++) t += q.text[i] * d.text[i];
+  let c = 0;
+  for (const [k, x] of q.concepts) c += x * (d.concepts.get(k) ?? 0);
+  return 0.65 * c + 0.35 * t;
+}
+
+/** Corrects a term to the nearest vocabulary term (one edit from 4 letters, two from 8). */
+function correct(index, term) {
+  if (index.df.has(term) || concept.has(term) || term.length < 4 || /^\d+$/.test(term)) return term;
+  const max = term.length >= 8 ? 2 : 1;
+  let best = term;
+  let bestD = max + 1;
+  let bestDf = 0;
+  for (const v of index.vocab) {
+    const d = editDistance(term, v, max);
+    const f = index.df.get(v) ?? 1;
+    if (d < bestD || (d === bestD && f > bestDf)) [best, bestD, bestDf] = [v, d, f];
+  }
+  return bestD <= max ? best : term;
+}
+
+function keywordRank(index, terms, pool) {
+  const scored = [];
+  for (const i of pool) {
+    let score = 0;
+    let matched = 0;
+    for (const t of terms) {
+      const f = index.tf[i].get(t) ?? 0;
+      if (f === 0) continue;
+      matched += 1;
+      const dl = index.docs[i].length;
+      score += index.idf(t) * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * dl) / index.avgdl)));
+    }
+    // Every term must match: "black boots" is not "boots".
+    if (matched === terms.length && score > 0) scored.push({ i, score });
+  }
+  return scored.sort((a, b) => b.score - a.score || a.i - b.i);
+}
+
+function denseRank(index, words, pool) {
+  const q = denseVector(words, index.idf);
+  const scored = [];
+  for (const i of pool) {
+    const sim = similarity(q, index.vectors[i]);
+    if (sim > 0.15) scored.push({ i, score: sim });
+  }
+  return scored.sort((a, b) => b.score - a.score || a.i - b.i).slice(0, 120);
+}
+
+export function search(index, { query = '', page = 1, perPage = 48, filters = {}, affinities = {}, mode = 'hybrid' } = {}) {
+  const words = tokenize(query)
+    .slice(0, 12)
+    .map((w) => correct(index, w));
+  const terms = [...new Set(words.map(stem).map((t) => correct(index, t)))];
+  let pool = index.products.map((_, i) => i);
+  const p = (i) => index.products[i];
+  if (filters.category) pool = pool.filter((i) => p(i).category === filters.category);
+  if (filters.brand) pool = pool.filter((i) => p(i).brand === filters.brand);
+  if (filters.in_stock) pool = pool.filter((i) => p(i).stock !== 'out_of_stock');
+  let ranked = [];
+  if (terms.length) {
+    const kw = keywordRank(index, terms, pool);
+    if (mode === 'keyword') {
+      ranked = kw;
+    } else {
+      const dense = denseRank(index, words, pool);
+      const fused = new Map();
+      kw.forEach(({ i }, r) => fused.set(i, (fused.get(i) ?? 0) + 1 / (RRF_K + r + 1)));
+      dense.forEach(({ i }, r) => fused.set(i, (fused.get(i) ?? 0) + 1 / (RRF_K + r + 1)));
+      ranked = [...fused].map(([i, score]) => ({ i, score })).sort((a, b) => b.score - a.score || a.i - b.i);
+    }
+  }
+  // The visitor's coarse affinities (brands, categories) nudge ties, never more.
+  const liked = new Set([...(affinities.brands ?? []), ...(affinities.categories ?? [])].map((s) => String(s).toLowerCase()));
+  if (liked.size) {
+    for (const r of ranked) {
+      if (liked.has(p(r.i).brand.toLowerCase()) || liked.has(p(r.i).category)) r.score *= 1.02;
+    }
+    ranked.sort((a, b) => b.score - a.score || a.i - b.i);
+  }
+  const facets = { brand: {}, category: {} };
+  for (const { i } of ranked) {
+    facets.brand[p(i).brand] = (facets.brand[p(i).brand] ?? 0) + 1;
+    facets.category[p(i).category] = (facets.category[p(i).category] ?? 0) + 1;
+  }
+  const pages = Math.max(1, Math.ceil(ranked.length / perPage));
   const current = Math.min(Math.max(1, page), pages);
-  const hits = scored
+  const hits = ranked
     .slice((current - 1) * perPage, current * perPage)
-    .map(({ p, s }) => ({ key: p.sku, score: Math.round(s * 1000) / 1000, product: p }));
-  return { query, page: current, pages, total: scored.length, hits, facets };
+    .map(({ i, score }) => ({ key: p(i).sku, score: Math.round(score * 1e6) / 1e6, product: p(i) }));
+  return { query, mode, corrected: terms, page: current, pages, total: ranked.length, hits, facets };
+}
+
+// Compatibility with the server's earlier call shape.
+const cache = new WeakMap();
+export function searchProducts(products, opts) {
+  if (!cache.has(products)) cache.set(products, buildIndex(products));
+  return search(cache.get(products), opts);
 }

@@ -23,12 +23,12 @@ const categories = [
   {
     key: 'shoes', name: 'Shoes',
     types: [
-      { noun: 'Trainers', words: ['trainers', 'sneakers', 'running'], price: [55, 160] },
+      { noun: 'Trainers', words: ['trainers', 'lace-up', 'casual'], price: [55, 160] },
       { noun: 'Chelsea Boots', words: ['boots', 'leather', 'chelsea'], price: [90, 240] },
       { noun: 'Hiking Boots', words: ['boots', 'hiking', 'waterproof', 'trail'], price: [110, 260] },
       { noun: 'Loafers', words: ['loafers', 'leather', 'smart'], price: [70, 190] },
       { noun: 'Sandals', words: ['sandals', 'summer', 'open'], price: [30, 95] },
-      { noun: 'Running Shoes', words: ['running', 'trainers', 'cushioned'], price: [70, 180] },
+      { noun: 'Running Shoes', words: ['running', 'cushioned', 'road'], price: [70, 180] },
     ],
   },
   {
@@ -36,7 +36,7 @@ const categories = [
     types: [
       { noun: 'Parka', words: ['parka', 'insulated', 'hooded', 'winter'], price: [140, 420] },
       { noun: 'Puffer Jacket', words: ['puffer', 'down', 'insulated', 'winter'], price: [110, 360] },
-      { noun: 'Rain Jacket', words: ['raincoat', 'waterproof', 'shell', 'lightweight'], price: [70, 220] },
+      { noun: 'Rain Jacket', words: ['waterproof', 'shell', 'lightweight'], price: [70, 220] },
       { noun: 'Wool Overcoat', words: ['overcoat', 'wool', 'tailored'], price: [180, 480] },
       { noun: 'Denim Jacket', words: ['denim', 'jacket', 'casual'], price: [60, 150] },
       { noun: 'Fleece Jacket', words: ['fleece', 'midlayer', 'jacket'], price: [45, 130] },
@@ -45,19 +45,19 @@ const categories = [
   {
     key: 'knitwear', name: 'Knitwear',
     types: [
-      { noun: 'Merino Jumper', words: ['jumper', 'sweater', 'merino', 'wool'], price: [60, 160] },
-      { noun: 'Cashmere Sweater', words: ['sweater', 'jumper', 'cashmere', 'soft'], price: [120, 320] },
+      { noun: 'Merino Jumper', words: ['jumper', 'merino', 'wool'], price: [60, 160] },
+      { noun: 'Cashmere Sweater', words: ['sweater', 'cashmere', 'soft'], price: [120, 320] },
       { noun: 'Cardigan', words: ['cardigan', 'knit', 'buttoned'], price: [55, 170] },
-      { noun: 'Roll Neck', words: ['rollneck', 'turtleneck', 'knit', 'warm'], price: [60, 180] },
-      { noun: 'Cable Knit', words: ['cable', 'chunky', 'knit', 'warm'], price: [70, 190] },
+      { noun: 'Roll Neck', words: ['rollneck', 'knit', 'ribbed'], price: [60, 180] },
+      { noun: 'Cable Knit', words: ['cable', 'chunky', 'knit'], price: [70, 190] },
     ],
   },
   {
     key: 'bags', name: 'Bags',
     types: [
-      { noun: 'Backpack', words: ['backpack', 'rucksack', 'laptop'], price: [45, 190] },
-      { noun: 'Tote Bag', words: ['tote', 'shopper', 'canvas'], price: [25, 140] },
-      { noun: 'Weekender', words: ['weekender', 'holdall', 'travel', 'duffel'], price: [90, 300] },
+      { noun: 'Backpack', words: ['backpack', 'laptop', 'padded'], price: [45, 190] },
+      { noun: 'Tote Bag', words: ['tote', 'canvas', 'open'], price: [25, 140] },
+      { noun: 'Weekender', words: ['weekender', 'travel', 'overnight'], price: [90, 300] },
       { noun: 'Crossbody Bag', words: ['crossbody', 'shoulder', 'compact'], price: [40, 180] },
       { noun: 'Messenger Bag', words: ['messenger', 'satchel', 'laptop'], price: [60, 210] },
     ],
@@ -65,10 +65,10 @@ const categories = [
   {
     key: 'accessories', name: 'Accessories',
     types: [
-      { noun: 'Beanie', words: ['beanie', 'hat', 'knit', 'winter'], price: [15, 55] },
-      { noun: 'Scarf', words: ['scarf', 'wool', 'winter', 'warm'], price: [20, 90] },
+      { noun: 'Beanie', words: ['beanie', 'knit', 'ribbed'], price: [15, 55] },
+      { noun: 'Scarf', words: ['scarf', 'wool', 'fringed'], price: [20, 90] },
       { noun: 'Leather Gloves', words: ['gloves', 'leather', 'winter'], price: [30, 110] },
-      { noun: 'Sunglasses', words: ['sunglasses', 'shades', 'summer'], price: [40, 220] },
+      { noun: 'Sunglasses', words: ['sunglasses', 'polarised', 'summer'], price: [40, 220] },
       { noun: 'Leather Belt', words: ['belt', 'leather', 'buckle'], price: [25, 95] },
       { noun: 'Watch', words: ['watch', 'analogue', 'steel'], price: [90, 450] },
     ],
