@@ -111,6 +111,8 @@ pub fn parse_client_events(body: &[u8]) -> Result<Vec<Event>, EventsError> {
             ClientEvent::Search { query, results } => Event::Search {
                 query: bounded(&query).unwrap_or_default(),
                 results,
+                served: None,
+                latency_ms: None,
             },
         };
         out.push(event);

@@ -40,6 +40,7 @@ pub mod preview;
 pub mod proxy;
 pub mod rank;
 pub mod rewrite;
+pub mod search;
 pub mod signal;
 pub mod visit;
 

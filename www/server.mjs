@@ -24,6 +24,8 @@ const catalog = JSON.parse(fs.readFileSync(path.join(here, 'catalog.json'), 'utf
 const bySku = new Map(catalog.products.map((p) => [p.sku, p]));
 const bySlug = new Map(catalog.products.map((p) => [p.slug, p]));
 const PER_PAGE = 48;
+let searchFault = { delay_ms: 0, fail: false, malformed: false };
+let lastSearch = null;
 const collector = await openCollector(process.env.COLLECTOR_DB ?? path.join(here, '..', '.tmp', 'events.sqlite'));
 
 function arg(name, fallback) {
@@ -185,20 +187,46 @@ async function handle(req, res) {
     const l = listing(category, pageNumber(url));
     return json(req, res, 200, { category, page: l.page, pages: l.pages, total: l.total, products: l.items });
   }
-  // JSON search API: the contract the worker's search path talks to.
+  // JSON search API: the contract the worker's search path talks to (README, "Search contract").
+  // GET ?q=&page=&category=&affinity_brand=&affinity_category=&mode=keyword, or POST with a JSON
+  // body of the same fields. mode=keyword is the cheap keyword-only endpoint (the fallback).
   if ((method === 'GET' || method === 'POST') && p === '/api/search') {
-    let query = url.searchParams.get('q') ?? '';
-    let page = pageNumber(url);
-    let filters = {};
+    const q = url.searchParams;
+    let request = {
+      query: q.get('q') ?? '',
+      page: pageNumber(url),
+      filters: q.get('category') ? { category: q.get('category') } : {},
+      affinities: { brands: q.getAll('affinity_brand'), categories: q.getAll('affinity_category') },
+      mode: q.get('mode') === 'keyword' ? 'keyword' : 'hybrid',
+    };
     if (method === 'POST') {
       const body = await readFields(req);
       if (body === null) return json(req, res, 400, { error: 'invalid json' }, { 'cache-control': 'no-store' });
-      query = String(body.query ?? '');
-      page = Number.isInteger(body.page) && body.page > 0 ? body.page : 1;
-      filters = typeof body.filters === 'object' && body.filters !== null ? body.filters : {};
+      request = { ...request, ...body, query: String(body.query ?? '') };
     }
-    const result = searchProducts(catalog.products, { query: query.slice(0, 200), page, perPage: PER_PAGE, filters });
+    lastSearch = { url: req.url, cookie: req.headers.cookie ?? null, headers: Object.keys(req.headers) };
+    // A fault switch for tests and demos: the heavy (hybrid) path can be slowed or broken while
+    // the keyword endpoint stays up, as with a real semantic-search service.
+    if (request.mode !== 'keyword') {
+      if (searchFault.delay_ms) await new Promise((r) => setTimeout(r, searchFault.delay_ms));
+      if (searchFault.fail) return json(req, res, 503, { error: 'search unavailable' }, { 'cache-control': 'no-store' });
+      if (searchFault.malformed) return send(req, res, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }, '{"hits": [oops');
+    }
+    const result = searchProducts(catalog.products, {
+      query: String(request.query).slice(0, 200),
+      page: request.page,
+      perPage: PER_PAGE,
+      filters: request.filters ?? {},
+      affinities: request.affinities ?? {},
+      mode: request.mode,
+    });
     return json(req, res, 200, result, method === 'POST' ? { 'cache-control': 'no-store' } : {});
+  }
+  if (method === 'GET' && p === '/__origin/last-search') return json(req, res, 200, { last: lastSearch }, { 'cache-control': 'no-store' });
+  if (method === 'POST' && p === '/__origin/search-fault') {
+    const body = await readFields(req);
+    searchFault = { delay_ms: Number(body?.delay_ms ?? 0), fail: Boolean(body?.fail), malformed: Boolean(body?.malformed) };
+    return json(req, res, 200, searchFault, { 'cache-control': 'no-store' });
   }
 
   if (method === 'POST' && p === '/cart/add') {

@@ -136,6 +136,9 @@ pub struct RawSite {
     /// JSON listing APIs (headless storefronts): reordered like HTML grids.
     #[serde(default)]
     pub json_listings: Vec<RawJsonListing>,
+    /// The storefront's JSON search endpoint, answered at the edge from the origin's search API.
+    #[serde(default)]
+    pub search: Option<RawSearch>,
     /// Forward the visitor's cookies to the origin on page requests (home, PLP, PDP, search).
     /// Default false: pages are fetched cookie-free so the origin's response is cacheable by URL.
     #[serde(default)]
@@ -154,6 +157,85 @@ pub struct RawPage {
     /// HTTP method; `GET` for pages, `POST` by default for `cart_add` and `checkout_complete`.
     #[serde(default)]
     pub method: Option<String>,
+}
+
+/// The `site.search` section.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSearch {
+    /// Path of the storefront's JSON search endpoint the worker answers (`/api/search`).
+    pub path: String,
+    /// Query parameter holding the query (default `q`).
+    #[serde(default)]
+    pub query_param: Option<String>,
+    /// Path of the origin's search API (the contract; default: `path`).
+    #[serde(default)]
+    pub upstream: Option<String>,
+    /// Path and query of the origin's keyword endpoint, the fallback (`/api/search?mode=keyword`).
+    #[serde(default)]
+    pub keyword_fallback: Option<String>,
+    /// Time budget for the origin's search API, ms (default 300, 20..=5000).
+    #[serde(default)]
+    pub budget_ms: Option<u32>,
+    /// How long an edge-cached answer is fresh, s (default 60; stale ones still serve as fallback).
+    #[serde(default)]
+    pub cache_ttl_s: Option<u32>,
+    /// Longest query, characters (default 100).
+    #[serde(default)]
+    pub max_query: Option<u32>,
+    /// Consecutive failures that open the circuit (default 3).
+    #[serde(default)]
+    pub circuit_failures: Option<u32>,
+    /// How long the circuit stays open, s (default 10).
+    #[serde(default)]
+    pub circuit_open_s: Option<u32>,
+    /// How to read the engine's response (JSON pointers); default: vitrine's contract.
+    #[serde(default)]
+    pub mapping: Option<RawMapping>,
+}
+
+/// Pointers into an engine's response.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMapping {
+    /// The hits array (`/hits`, Elasticsearch `/hits/hits`).
+    pub hits: String,
+    /// Within a hit, the product key (`/key`, Algolia `/objectID`, ES `/_source/sku`).
+    pub key: String,
+    /// Within a hit, its score.
+    #[serde(default)]
+    pub score: Option<String>,
+    /// The total number of results.
+    #[serde(default)]
+    pub total: Option<String>,
+    /// Within a hit, pointers to its brand, category, price and stock.
+    #[serde(default)]
+    pub facts: Option<RawTileFacts>,
+}
+
+/// The compiled search settings.
+#[derive(Debug, Clone)]
+pub struct SearchConfig {
+    /// The storefront path answered at the edge.
+    pub path: PathPattern,
+    /// Query parameter.
+    pub query_param: String,
+    /// Origin search API path.
+    pub upstream: String,
+    /// Keyword fallback path and query.
+    pub keyword_fallback: Option<String>,
+    /// Budget, ms.
+    pub budget_ms: u32,
+    /// Fresh for, ms.
+    pub cache_ttl_ms: u64,
+    /// Longest query.
+    pub max_query: usize,
+    /// Failures that open the circuit.
+    pub circuit_failures: u32,
+    /// Open for, ms.
+    pub circuit_open_ms: u64,
+    /// Response mapping.
+    pub mapping: crate::search::Mapping,
 }
 
 /// A JSON listing API.
@@ -639,6 +721,8 @@ pub struct Config {
     pub bypass_header: Option<String>,
     /// JSON listing APIs.
     pub json_listings: Vec<JsonListing>,
+    /// Edge search.
+    pub search: Option<SearchConfig>,
 }
 
 /// A page classified by the config: its rule and what its URL captured.
@@ -1148,6 +1232,72 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
         }
     }
 
+    let search = raw.site.search.as_ref().and_then(|sr| {
+        let at = |f: &str| format!("site.search.{f}");
+        let path = PathPattern::parse(&sr.path)
+            .map_err(|e| problems.push(Problem::new(at("path"), e.0)))
+            .ok()?;
+        let upstream = sr.upstream.clone().unwrap_or_else(|| sr.path.clone());
+        if !upstream.starts_with('/') || upstream.contains(['?', '#']) {
+            problems.push(Problem::new(at("upstream"), "must be a path on the origin"));
+        }
+        if let Some(k) = &sr.keyword_fallback {
+            if !k.starts_with('/') || k.contains('#') {
+                problems.push(Problem::new(
+                    at("keyword_fallback"),
+                    "must be a path (and query) on the origin",
+                ));
+            }
+        }
+        let budget = sr.budget_ms.unwrap_or(300);
+        if !(20..=5000).contains(&budget) {
+            problems.push(Problem::new(at("budget_ms"), "must be 20 to 5000"));
+        }
+        let mapping = match &sr.mapping {
+            Some(m) => {
+                for (f, v) in [
+                    ("hits", Some(&m.hits)),
+                    ("key", Some(&m.key)),
+                    ("score", m.score.as_ref()),
+                    ("total", m.total.as_ref()),
+                ] {
+                    if v.is_some_and(|v| !v.is_empty() && !v.starts_with('/')) {
+                        problems.push(Problem::new(
+                            format!("site.search.mapping.{f}"),
+                            "must be a JSON pointer",
+                        ));
+                    }
+                }
+                let f = m.facts.as_ref();
+                crate::search::Mapping {
+                    hits: m.hits.clone(),
+                    key: m.key.clone(),
+                    score: m.score.clone(),
+                    total: m.total.clone(),
+                    facts: [
+                        f.and_then(|f| f.brand.clone()),
+                        f.and_then(|f| f.category.clone()),
+                        f.and_then(|f| f.price.clone()),
+                        f.and_then(|f| f.stock.clone()),
+                    ],
+                }
+            }
+            None => crate::search::Mapping::default(),
+        };
+        Some(SearchConfig {
+            path,
+            query_param: sr.query_param.clone().unwrap_or_else(|| "q".into()),
+            upstream,
+            keyword_fallback: sr.keyword_fallback.clone(),
+            budget_ms: budget.clamp(20, 5000),
+            cache_ttl_ms: u64::from(sr.cache_ttl_s.unwrap_or(60)) * 1000,
+            max_query: sr.max_query.unwrap_or(100).clamp(1, 1000) as usize,
+            circuit_failures: sr.circuit_failures.unwrap_or(3).max(1),
+            circuit_open_ms: u64::from(sr.circuit_open_s.unwrap_or(10)) * 1000,
+            mapping,
+        })
+    });
+
     let rules = rules::compile_rules(&raw.rules, mode, &mut problems);
 
     if !problems.is_empty() {
@@ -1173,6 +1323,7 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
         forward_cookies: raw.site.forward_cookies,
         bypass_header: raw.debug.bypass_header.map(|h| h.to_ascii_lowercase()),
         json_listings,
+        search,
     })
 }
 

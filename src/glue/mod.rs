@@ -9,6 +9,7 @@
 //! as it came, and a failing extra (KV, the collector) never costs the visitor their page.
 
 mod endpoints;
+mod search;
 mod state;
 
 use futures_util::{Stream, StreamExt};
@@ -61,6 +62,29 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let page = cfg.and_then(|c| c.classify(&method, url.path()));
     let country = cfg.and_then(|c| country_of(&req, c));
     let mut visit = cfg.map(|c| begin_visit(&req, c, &loaded, country.as_deref(), started));
+
+    // The storefront's search endpoint is answered at the edge (budget, cache, fallbacks).
+    if let (Some(c), true) = (cfg, method == "GET") {
+        if let Some(sc) = c
+            .search
+            .as_ref()
+            .filter(|sc| sc.path.matches(url.path()).is_some())
+        {
+            return search::handle(
+                &req,
+                &url,
+                &ctx,
+                &loaded,
+                &origin,
+                c,
+                sc,
+                visit.as_mut(),
+                country.as_deref(),
+                started,
+            )
+            .await;
+        }
+    }
 
     // Our own cookie never reaches the origin: it has no use for it, and a visitor-specific
     // cookie must not become part of anything the origin caches.
@@ -574,7 +598,12 @@ fn learn_from_request(v: &mut Visit, page: &Classified, url: &worker::Url, statu
                 .find(|(k, _)| k == "q")
                 .map(|(_, q)| q.chars().take(128).collect())
                 .unwrap_or_default();
-            v.record(Event::Search { query, results: None });
+            v.record(Event::Search {
+                query,
+                results: None,
+                served: None,
+                latency_ms: None,
+            });
         }
         PageKind::CartAdd if ok => v.record(Event::AddToCart {
             product: ProductFacts {
@@ -664,7 +693,14 @@ fn save_profile(ctx: &Context, env: &Env, loaded: &Loaded, v: &Visit) {
 }
 
 /// Forwards this request's events to the collector, after the response (never with no consent).
-fn send_events(ctx: &Context, loaded: &Loaded, v: &Visit, path: &str, country: Option<&str>, now_ms: u64) {
+pub(crate) fn send_events(
+    ctx: &Context,
+    loaded: &Loaded,
+    v: &Visit,
+    path: &str,
+    country: Option<&str>,
+    now_ms: u64,
+) {
     let Some(url) = loaded.collector.clone() else {
         return;
     };

@@ -188,12 +188,18 @@ pub enum Event {
     },
     /// Completed a checkout.
     CheckoutComplete,
-    /// Searched (the search issue adds result counts and latency).
+    /// Searched.
     Search {
-        /// The query as typed, bounded.
+        /// The query, normalized and bounded.
         query: String,
-        /// How many results the visitor got, when known.
+        /// How many results the visitor got, when known (0: a zero-result search).
         results: Option<u32>,
+        /// Which path served it (`origin`, `cache`, `stale`, `keyword`, `passthrough`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        served: Option<String>,
+        /// Milliseconds the edge waited for the answer.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        latency_ms: Option<u32>,
     },
 }
 
@@ -276,7 +282,13 @@ impl Signal {
                 self.customer = true;
                 self.intent = Intent::Buy;
             }
-            Event::Search { .. } => {}
+            // A search that finds something is a shopper looking for a thing: buying intent.
+            // A zero-result search teaches nothing about intent (it is reported, not learned).
+            Event::Search { results, .. } => {
+                if results.is_some_and(|r| r > 0) {
+                    self.intent = Intent::Buy;
+                }
+            }
         }
     }
 

@@ -1,0 +1,266 @@
+//! The edge search path: the storefront's JSON search endpoint answered from the origin's search
+//! API within a time budget, re-ranked per visitor within the rules, with the unpersonalized answer
+//! cached at the edge by normalized query, and fallbacks (a stale cached answer, the keyword
+//! endpoint, the origin's own response, an honest empty state) so a shopper is never left with an
+//! error. Decisions come from [`crate::search`] and [`crate::rank`].
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use worker::{
+    console_warn, Cache, Context, Date, Fetch, Headers, Request, RequestInit, Response, ResponseBuilder, Url,
+};
+
+use super::state::Loaded;
+use crate::config::{Config, PageKind, SearchConfig};
+use crate::proxy::{self, Origin};
+use crate::rank::{self, Item};
+use crate::search::{cache_key, clean_query, read_answer, upstream_query, Circuit, Served};
+use crate::signal::Event;
+use crate::visit::Visit;
+
+thread_local! {
+    static CIRCUIT: RefCell<Circuit> = RefCell::new(Circuit::default());
+}
+
+const CACHED_AT: &str = "x-vitrine-cached-at";
+
+fn json(status: u16, body: Vec<u8>) -> Response {
+    let headers = Headers::new();
+    let _ = headers.set("content-type", "application/json");
+    ResponseBuilder::new()
+        .with_status(status)
+        .with_headers(headers)
+        .fixed(body)
+}
+
+/// Fetches `url` (GET, no visitor cookies) within `budget_ms`; the body must arrive in time too.
+async fn get_within(url: &str, budget_ms: u32) -> Option<(u16, Vec<u8>)> {
+    let signal: worker::AbortSignal = web_sys::AbortSignal::timeout_with_u32(budget_ms).into();
+    let headers = Headers::new();
+    let _ = headers.set("accept", "application/json");
+    let mut init = RequestInit::new();
+    init.with_headers(headers);
+    let req = Request::new_with_init(url, &init).ok()?;
+    let mut resp = Fetch::Request(req).send_with_signal(&signal).await.ok()?;
+    let status = resp.status_code();
+    let body = resp.bytes().await.ok()?;
+    Some((status, body))
+}
+
+/// Answers a search request. `visit` learns the search and gets the cookie.
+#[allow(clippy::too_many_arguments)]
+pub async fn handle(
+    req: &Request,
+    url: &Url,
+    ctx: &Context,
+    loaded: &Rc<Loaded>,
+    origin: &Origin,
+    cfg: &Rc<Config>,
+    sc: &SearchConfig,
+    visit: Option<&mut Visit>,
+    country: Option<&str>,
+    started: u64,
+) -> worker::Result<Response> {
+    let param = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    let raw = param(&sc.query_param).unwrap_or_default();
+    let query = match clean_query(&raw, sc.max_query) {
+        Ok(q) => q,
+        Err(e) => {
+            let body = serde_json::json!({ "error": e.0 }).to_string().into_bytes();
+            let resp = json(400, body);
+            let _ = resp.headers().set(proxy::HEADER, "search=refused");
+            return Ok(resp);
+        }
+    };
+    let page: u32 = param("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .clamp(1, 50);
+    let category = param("category");
+    let key = cache_key(&query, page, category.as_deref());
+    let cache = Cache::default();
+    let cached = match cache.get(key.as_str(), false).await {
+        Ok(Some(mut r)) => {
+            let at: u64 = r
+                .headers()
+                .get(CACHED_AT)
+                .ok()
+                .flatten()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            r.bytes().await.ok().map(|b| (at, b))
+        }
+        _ => None,
+    };
+    let now = Date::now().as_millis();
+    let mut served = None;
+    let mut body: Option<Vec<u8>> = None;
+    if let Some((at, b)) = &cached {
+        if now.saturating_sub(*at) < sc.cache_ttl_ms && read_answer(b, &sc.mapping).is_some() {
+            body = Some(b.clone());
+            served = Some(Served::Cache);
+        }
+    }
+
+    // The visitor's coarse affinities (names this isolate has seen), never an id or a cookie.
+    let signal = visit.as_ref().and_then(|v| v.signal.clone());
+    let (brands, categories) = super::state::with_names(|book| {
+        let names = |list: &[crate::signal::Affinity]| -> Vec<String> {
+            list.iter()
+                .filter_map(|a| book.resolve(a.hash).map(str::to_owned))
+                .collect()
+        };
+        signal
+            .as_ref()
+            .map(|s| (names(&s.brands), names(&s.categories)))
+            .unwrap_or_default()
+    });
+
+    let mut origin_failure: Option<(u16, Vec<u8>)> = None;
+    if body.is_none() {
+        let open = CIRCUIT.with(|c| c.borrow().is_open(now));
+        if !open {
+            let target = format!(
+                "{}?{}",
+                origin.url_for(&sc.upstream),
+                upstream_query(&query, page, category.as_deref(), &brands, &categories)
+            );
+            match get_within(&target, sc.budget_ms).await {
+                Some((200, b)) if read_answer(&b, &sc.mapping).is_some() => {
+                    CIRCUIT.with(|c| c.borrow_mut().success());
+                    let headers = Headers::new();
+                    let _ = headers.set("content-type", "application/json");
+                    let _ = headers.set("cache-control", "public, max-age=86400");
+                    let _ = headers.set(CACHED_AT, &Date::now().as_millis().to_string());
+                    let stored = ResponseBuilder::new().with_headers(headers).fixed(b.clone());
+                    let key = key.clone();
+                    ctx.wait_until(async move {
+                        if let Err(e) = Cache::default().put(key.as_str(), stored).await {
+                            console_warn!("vitrine: search cache put failed: {e}");
+                        }
+                    });
+                    body = Some(b);
+                    served = Some(Served::Origin);
+                }
+                other => {
+                    let when = Date::now().as_millis();
+                    CIRCUIT.with(|c| {
+                        c.borrow_mut()
+                            .failure(when, sc.circuit_failures, sc.circuit_open_ms)
+                    });
+                    origin_failure = other;
+                }
+            }
+        }
+    }
+    // Fallbacks, in order: a stale cached answer, the keyword endpoint, the origin's own response,
+    // an honest empty state.
+    if body.is_none() {
+        if let Some((_, b)) = cached.filter(|(_, b)| read_answer(b, &sc.mapping).is_some()) {
+            body = Some(b);
+            served = Some(Served::Stale);
+        }
+    }
+    if body.is_none() {
+        if let Some(fallback) = &sc.keyword_fallback {
+            let sep = if fallback.contains('?') { '&' } else { '?' };
+            let target = format!(
+                "{}{sep}{}",
+                origin.url_for(fallback),
+                upstream_query(&query, page, category.as_deref(), &[], &[])
+            );
+            if let Some((200, b)) = get_within(&target, sc.budget_ms).await {
+                if read_answer(&b, &sc.mapping).is_some() {
+                    body = Some(b);
+                    served = Some(Served::Keyword);
+                }
+            }
+        }
+    }
+    let latency = Date::now().as_millis().saturating_sub(started);
+    let (status, mut out, served) = match (body, origin_failure) {
+        (Some(b), _) => (200, b, served.unwrap_or(Served::Origin)),
+        (None, Some((status, b))) if status < 500 => (status, b, Served::Passthrough),
+        (None, _) => {
+            let empty = serde_json::json!({ "query": query, "hits": [], "total": 0, "degraded": true });
+            (200, empty.to_string().into_bytes(), Served::Passthrough)
+        }
+    };
+
+    // Re-rank per visitor within the rules (query-scoped pins included), item bytes kept.
+    let mut results = None;
+    let mut reranked = false;
+    if let Some(answer) = read_answer(&out, &sc.mapping) {
+        results = Some(
+            answer
+                .total
+                .unwrap_or(answer.keys.len() as u64)
+                .min(u64::from(u32::MAX)) as u32,
+        );
+        let find = crate::catalog::lookup(cfg, loaded.packed.as_deref());
+        let items: Vec<Item> = answer
+            .items
+            .iter()
+            .map(|it| Item::from_catalog(&find, it.key.as_deref(), it.clone()))
+            .collect();
+        let holdout = signal
+            .as_ref()
+            .is_some_and(|s| rank::in_holdout(&s.id, cfg.holdout));
+        let context = rank::Context {
+            page: PageKind::Search,
+            category: category.as_ref().map(|c| c.to_lowercase()),
+            brand_page: None,
+            query: Some(query.clone()),
+            signal: signal.as_ref(),
+            consent: visit.as_ref().is_some_and(|v| v.consent.allows_profile()),
+            country: country.map(str::to_owned),
+            device: rank::device_of(req.headers().get("user-agent").ok().flatten().as_deref()),
+            now: now / 1000,
+            holdout,
+        };
+        let ranking = rank::rank(cfg, &items, &context, false);
+        if ranking.changed(items.len()) {
+            if let Some(spliced) = crate::rewrite::json::splice(&out, &answer.spans, &ranking.order) {
+                out = spliced;
+                reranked = true;
+            }
+        }
+    }
+
+    let resp = json(status, out);
+    let headers = resp.headers();
+    let _ = headers.set("cache-control", "private, max-age=0");
+    let mut report = vec![
+        format!("search={}", served.token()),
+        format!("ms={latency}"),
+        format!("results={}", results.map_or("-".into(), |r| r.to_string())),
+    ];
+    if reranked {
+        report.push("reranked".into());
+    }
+    if let Some(v) = visit {
+        v.record(Event::Search {
+            query: query.chars().take(128).collect(),
+            results,
+            served: Some(served.token().to_owned()),
+            latency_ms: Some(u32::try_from(latency).unwrap_or(u32::MAX)),
+        });
+        report.insert(0, v.token());
+        if let Some(set) = v.set_cookie(cfg, loaded.keys.as_ref()) {
+            let _ = headers.append("set-cookie", &set);
+        }
+        super::send_events(ctx, loaded, v, url.path(), country, now);
+    }
+    report.push(loaded.config_status.clone());
+    let _ = headers.set(proxy::HEADER, &report.join(";"));
+    let _ = headers.set(
+        "server-timing",
+        &format!("search;dur={latency};desc=\"{}\"", served.token()),
+    );
+    Ok(resp)
+}

@@ -1,0 +1,142 @@
+// Search at the edge, end to end: the worker answers the storefront's JSON search endpoint from
+// the origin's hybrid search API within a budget, re-ranks per visitor within the rules, caches
+// the unpersonalized answer by normalized query, and falls back (stale cache, keyword endpoint)
+// when the origin is slow, down or broken, recovering when it comes back.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startOrigin, startWorker, demoVars, Visitor, forgeSignal, eventually, root } from './harness.mjs';
+
+let origin;
+let worker;
+let catalog;
+const BUDGET = 300;
+
+before(async () => {
+  origin = await startOrigin();
+  const cfg = JSON.parse(fs.readFileSync(path.join(root, 'www/vitrine.config.json'), 'utf8'));
+  cfg.site.search = { ...cfg.site.search, budget_ms: BUDGET, cache_ttl_s: 2, circuit_failures: 2, circuit_open_s: 2 };
+  worker = await startWorker({ origin: origin.url, vars: demoVars(origin.url, { VITRINE_CONFIG: JSON.stringify(cfg) }) });
+  catalog = Object.fromEntries(JSON.parse(fs.readFileSync(path.join(root, 'www/catalog.json'), 'utf8')).products.map((p) => [p.sku, p]));
+});
+after(async () => {
+  await worker?.stop();
+  await origin?.stop();
+});
+
+const us = { 'x-vitrine-country': 'US', accept: 'application/json', 'sec-fetch-dest': 'empty' };
+const fault = (f) => fetch(`${origin.url}/__origin/search-fault`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(f) });
+async function searchAs(v, q) {
+  const t = performance.now();
+  const res = await v.fetch(`/api/search?q=${encodeURIComponent(q)}`);
+  const ms = performance.now() - t;
+  return { res, ms, doc: JSON.parse(res.body_.toString()), via: res.headers.get('x-vitrine') };
+}
+const avgRank = (keys, brand) => {
+  const idx = keys.map((k, i) => (catalog[k].brand === brand ? i : -1)).filter((i) => i >= 0);
+  return idx.reduce((a, b) => a + b, 0) / idx.length;
+};
+
+test('results are re-ranked per visitor; a query-scoped pin sits on top; a cache hit is personalized too', async () => {
+  await fault({});
+  const neutral = new Visitor(worker.url, { headers: us });
+  const first = await searchAs(neutral, 'boots');
+  assert.match(first.via, /search=origin/);
+  assert.equal(first.doc.hits[0].key, 'VT-0014', 'the query-scoped pin');
+  // A fan of the brand the neutral list shows last.
+  const brand = catalog[first.doc.hits.at(-1).key].brand;
+  const fan = new Visitor(worker.url, { headers: us });
+  fan.jar.set('vt', await forgeSignal({ brands: [[brand, 250]] }));
+  const fanned = await searchAs(fan, 'boots');
+  assert.match(fanned.via, /search=cache/, 'the second visitor is served from the edge cache');
+  assert.match(fanned.via, /reranked/);
+  assert.equal(fanned.doc.hits[0].key, 'VT-0014');
+  const keysN = first.doc.hits.map((h) => h.key);
+  const keysF = fanned.doc.hits.map((h) => h.key);
+  assert.deepEqual([...keysF].sort(), [...keysN].sort(), 'same results, another order');
+  assert.ok(avgRank(keysF, brand) < avgRank(keysN, brand), `${brand} rises for its fan`);
+  const otherBrand = catalog[first.doc.hits.at(-2).key].brand === brand ? catalog[first.doc.hits[2].key].brand : catalog[first.doc.hits.at(-2).key].brand;
+  const other = new Visitor(worker.url, { headers: us });
+  other.jar.set('vt', await forgeSignal({ brands: [[otherBrand, 250]] }));
+  const sabled = await searchAs(other, 'boots');
+  assert.match(sabled.via, /search=cache/);
+  assert.notDeepEqual(sabled.doc.hits.map((h) => h.key), keysF, 'a cache hit is personalized per visitor');
+  // Hit bytes are the origin's.
+  const direct = await (await fetch(`${origin.url}/api/search?q=boots`)).text();
+  for (const h of fanned.doc.hits.slice(0, 5)) assert.ok(direct.includes(JSON.stringify(h)));
+  assert.match(fanned.res.headers.get('cache-control'), /^private/);
+});
+
+test('the visitor stays private: no cookie and no id reach the search API; queries are validated', async () => {
+  await fault({});
+  const v = new Visitor(worker.url, { headers: us });
+  v.jar.set('vt', await forgeSignal({ brands: [['Kestrel', 200]] }));
+  v.jar.set('session', 'cust-0123456789ab');
+  await searchAs(v, 'scarf wool');
+  const { last } = await (await fetch(`${origin.url}/__origin/last-search`)).json();
+  assert.equal(last.cookie, null);
+  assert.doesNotMatch(last.url, /vt=|cust-|session/);
+  assert.match(last.url, /q=scarf%20wool/);
+  for (const bad of ['a\u0000b', 'x'.repeat(101)]) {
+    const res = await v.fetch(`/api/search?q=${encodeURIComponent(bad)}`);
+    assert.equal(res.status, 400);
+  }
+});
+
+test('slowed past the budget: the answer comes from the fallback within budget + a margin', async () => {
+  await fault({ delay_ms: 1500 });
+  try {
+    const v = new Visitor(worker.url, { headers: us });
+    const r = await searchAs(v, 'loafers');
+    assert.match(r.via, /search=keyword/);
+    assert.ok(r.doc.hits.length > 0, 'the shopper still gets results');
+    assert.ok(r.ms < BUDGET + 250, `answered in ${r.ms.toFixed(0)} ms (budget ${BUDGET})`);
+  } finally {
+    await fault({});
+  }
+});
+
+test('down: a stale cached answer serves, else the keyword endpoint; malformed answers too; then recovery', async () => {
+  await fault({});
+  const v = new Visitor(worker.url, { headers: us });
+  assert.match((await searchAs(v, 'watch')).via, /search=(origin|cache)/);
+  await new Promise((r) => setTimeout(r, 2100)); // the cached answer turns stale
+  await fault({ fail: true });
+  const stale = await searchAs(v, 'watch');
+  assert.match(stale.via, /search=stale/);
+  assert.ok(stale.doc.hits.length > 0);
+  const keyword = await searchAs(v, 'sandals');
+  assert.match(keyword.via, /search=keyword/);
+  await fault({ malformed: true });
+  const broken = await searchAs(v, 'belt');
+  assert.match(broken.via, /search=keyword/);
+  // The circuit is open now: the origin is not even asked.
+  await fault({});
+  const open = await searchAs(v, 'gloves');
+  assert.match(open.via, /search=keyword/, 'circuit open: straight to the fallback');
+  await new Promise((r) => setTimeout(r, 2100));
+  const back = await searchAs(v, 'gloves');
+  assert.match(back.via, /search=origin/, 'after recovery, normal service resumes');
+});
+
+test('searches are events: query, results (zero included), served path, latency; they signal intent', async () => {
+  await fault({});
+  const v = new Visitor(worker.url, { headers: us });
+  await v.fetch('/', { headers: { accept: 'text/html', 'sec-fetch-dest': 'document' } });
+  await searchAs(v, 'cashmere');
+  await searchAs(v, 'xqzv plorb');
+  const me = await v.whoami();
+  assert.equal(me.signal.intent, 'buy');
+  const events = await eventually(async () => {
+    const e = (await (await fetch(`${origin.url}/collect/events?visitor=${me.signal.id}`)).json()).events.filter((x) => x.type === 'search');
+    return e.length >= 2 ? e : null;
+  });
+  assert.ok(events);
+  const [hit, zero] = events.map((e) => e.payload);
+  assert.equal(hit.query, 'cashmere');
+  assert.ok(hit.results > 0);
+  assert.match(hit.served, /origin|cache/);
+  assert.equal(typeof hit.latency_ms, 'number');
+  assert.equal(zero.results, 0, 'a zero-result search is reported');
+});
