@@ -167,7 +167,12 @@ async function handle(req, res) {
   }
   if (method === 'GET' && p === '/search') {
     const q = (url.searchParams.get('q') ?? '').slice(0, 200);
-    const result = searchProducts(catalog.products, { query: q, page: pageNumber(url), perPage: PER_PAGE });
+    const mode = url.searchParams.get('mode') === 'keyword' ? 'keyword' : 'hybrid';
+    if (mode === 'hybrid') {
+      if (searchFault.delay_ms) await new Promise((r) => setTimeout(r, searchFault.delay_ms));
+      if (searchFault.fail) return html(req, res, 503, pages.message(ctx, 'Search is resting', 'Please try again in a moment.'), { 'cache-control': 'no-store' });
+    }
+    const result = searchProducts(catalog.products, { query: q, page: pageNumber(url), perPage: PER_PAGE, mode });
     return html(req, res, 200, pages.searchPage(ctx, q, result));
   }
   if (method === 'GET' && p === '/cart/count') {

@@ -192,6 +192,12 @@ pub struct RawSearch {
     /// How to read the engine's response (JSON pointers); default: vitrine's contract.
     #[serde(default)]
     pub mapping: Option<RawMapping>,
+    /// Path of the server-rendered search page, fetched within the same budget (`/search`).
+    #[serde(default)]
+    pub page: Option<String>,
+    /// Path and query of the page's keyword-only variant, the page fallback (`/search?mode=keyword`).
+    #[serde(default)]
+    pub page_keyword_fallback: Option<String>,
 }
 
 /// Pointers into an engine's response.
@@ -236,6 +242,10 @@ pub struct SearchConfig {
     pub circuit_open_ms: u64,
     /// Response mapping.
     pub mapping: crate::search::Mapping,
+    /// The server-rendered search page.
+    pub page: Option<PathPattern>,
+    /// Its keyword-only variant.
+    pub page_keyword_fallback: Option<String>,
 }
 
 /// A JSON listing API.
@@ -1295,6 +1305,12 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
             circuit_failures: sr.circuit_failures.unwrap_or(3).max(1),
             circuit_open_ms: u64::from(sr.circuit_open_s.unwrap_or(10)) * 1000,
             mapping,
+            page: sr.page.as_deref().and_then(|p| {
+                PathPattern::parse(p)
+                    .map_err(|e| problems.push(Problem::new(at("page"), e.0)))
+                    .ok()
+            }),
+            page_keyword_fallback: sr.page_keyword_fallback.clone(),
         })
     });
 

@@ -106,12 +106,29 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     };
     let target = origin.url_for(&path_and_query);
     let upstream = upstream_request(&req, &target, &url, forwarded_cookie.as_deref())?;
-    let fetched = match Fetch::Request(upstream).send().await {
-        Ok(resp) => resp,
-        Err(err) => {
-            console_error!("vitrine: origin fetch failed: {err}");
-            return Ok(gateway_error());
-        }
+    let search_page = cfg
+        .and_then(|c| c.search.as_ref())
+        .filter(|sc| method == "GET" && sc.page.as_ref().is_some_and(|p| p.matches(url.path()).is_some()));
+    let mut search_note = None;
+    let fetched = match search_page {
+        // The server-rendered search page: the same budget, edge cache and fallbacks as the API.
+        Some(sc) => match search::page(&url, &origin, sc, &ctx, upstream).await {
+            Ok((resp, served)) => {
+                search_note = Some(format!("search={}", served.token()));
+                resp
+            }
+            Err(err) => {
+                console_error!("vitrine: origin fetch failed: {err}");
+                return Ok(gateway_error());
+            }
+        },
+        None => match Fetch::Request(upstream).send().await {
+            Ok(resp) => resp,
+            Err(err) => {
+                console_error!("vitrine: origin fetch failed: {err}");
+                return Ok(gateway_error());
+            }
+        },
     };
     let origin_done = Date::now().as_millis();
     let now_min = minutes_from_unix_ms(origin_done);
@@ -139,6 +156,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     }
 
     let headers = copy_headers(fetched.headers());
+    let _ = headers.delete("x-vitrine-cached-at");
     if let Ok(Some(location)) = headers.get("location") {
         if let Some(public) = origin.public_location(&location, &url.origin().ascii_serialization()) {
             let _ = headers.set("location", &public);
@@ -155,7 +173,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     // The body: passed on whole, or its stream taken for the rewriter. On a product page the
     // headers wait (up to the learn window) until the product's facts have streamed past, so this
     // very response can carry what the view taught us. Everything else streams.
-    let mut notes: Vec<String> = Vec::new();
+    let mut notes: Vec<String> = search_note.into_iter().collect();
     let mut personalized = false;
     let json_listing = cfg.filter(|_| method == "GET" && status == 200).and_then(|c| {
         let json = content_type.as_deref().is_some_and(|t| t.contains("json"));
@@ -943,7 +961,7 @@ async fn json_body(
 
 /// A mutable copy of response headers (a fetched response's own headers are immutable). The Fetch
 /// standard's iteration yields each `Set-Cookie` separately, so none are merged.
-fn copy_headers(headers: &Headers) -> Headers {
+pub(crate) fn copy_headers(headers: &Headers) -> Headers {
     match web_sys::Headers::new_with_headers(&headers.0) {
         Ok(copy) => Headers(copy),
         Err(_) => {

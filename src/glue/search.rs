@@ -264,3 +264,116 @@ pub async fn handle(
     );
     Ok(resp)
 }
+
+/// Fetches the server-rendered search page for `url` within the search budget: a fresh cached
+/// page, else the origin's page in time (then cached), else a stale cached page, else the
+/// keyword-mode page, else the origin's page without a budget. The caller personalizes what
+/// comes back like any listing.
+pub async fn page(
+    url: &Url,
+    origin: &Origin,
+    sc: &SearchConfig,
+    ctx: &Context,
+    upstream: Request,
+) -> worker::Result<(Response, Served)> {
+    let param = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    let Ok(query) = clean_query(&param(&sc.query_param).unwrap_or_default(), sc.max_query) else {
+        return Ok((Fetch::Request(upstream).send().await?, Served::Passthrough));
+    };
+    let page: u32 = param("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .clamp(1, 50);
+    let key = format!("{}&html=1", cache_key(&query, page, param("category").as_deref()));
+    let cache = Cache::default();
+    let cached = cache.get(key.as_str(), false).await.ok().flatten();
+    let now = Date::now().as_millis();
+    let cached_at = |r: &Response| -> u64 {
+        r.headers()
+            .get(CACHED_AT)
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    let fresh = cached
+        .as_ref()
+        .is_some_and(|r| now.saturating_sub(cached_at(r)) < sc.cache_ttl_ms);
+    if fresh {
+        if let Some(r) = cached {
+            return Ok((r, Served::Cache));
+        }
+    }
+    let path_and_query = match url.query() {
+        Some(q) => format!("{}?{}", url.path(), q),
+        None => url.path().to_owned(),
+    };
+    let fetch_page = |target: String| async move {
+        let signal: worker::AbortSignal = web_sys::AbortSignal::timeout_with_u32(sc.budget_ms).into();
+        let headers = Headers::new();
+        let _ = headers.set("accept", "text/html");
+        let mut init = RequestInit::new();
+        init.with_headers(headers);
+        let req = Request::new_with_init(&target, &init).ok()?;
+        let mut resp = Fetch::Request(req).send_with_signal(&signal).await.ok()?;
+        // The whole page within the budget: a page whose body stalls is a slow page.
+        let body = resp.bytes().await.ok()?;
+        let status = resp.status_code();
+        let headers = super::copy_headers(resp.headers());
+        Some((status, headers, body))
+    };
+    if CIRCUIT.with(|c| c.borrow().allows(now)) {
+        match fetch_page(origin.url_for(&path_and_query)).await {
+            Some((200, headers, body)) => {
+                CIRCUIT.with(|c| c.borrow_mut().success());
+                let stored_headers = super::copy_headers(&headers);
+                let _ = stored_headers.set("cache-control", "public, max-age=86400");
+                let _ = stored_headers.delete("content-encoding");
+                let _ = stored_headers.delete("content-length");
+                let _ = stored_headers.set(CACHED_AT, &Date::now().as_millis().to_string());
+                let stored = ResponseBuilder::new()
+                    .with_headers(stored_headers)
+                    .fixed(body.clone());
+                ctx.wait_until(async move {
+                    if let Err(e) = Cache::default().put(key.as_str(), stored).await {
+                        console_warn!("vitrine: search page cache put failed: {e}");
+                    }
+                });
+                return Ok((streamed(headers, body)?, Served::Origin));
+            }
+            _ => {
+                let when = Date::now().as_millis();
+                CIRCUIT.with(|c| {
+                    c.borrow_mut()
+                        .failure(when, sc.circuit_failures, sc.circuit_open_ms)
+                });
+            }
+        }
+    }
+    if let Some(stale) = cached {
+        return Ok((stale, Served::Stale));
+    }
+    if let Some(fallback) = &sc.page_keyword_fallback {
+        let sep = if fallback.contains('?') { '&' } else { '?' };
+        let extra = url.query().unwrap_or_default();
+        if let Some((200, headers, body)) =
+            fetch_page(format!("{}{sep}{extra}", origin.url_for(fallback))).await
+        {
+            return Ok((streamed(headers, body)?, Served::Keyword));
+        }
+    }
+    Ok((Fetch::Request(upstream).send().await?, Served::Passthrough))
+}
+
+/// A page already read whole, handed on as a stream (so it goes through the rewriter like any
+/// page). Its bytes are decoded already: the encoding headers no longer apply.
+fn streamed(headers: Headers, body: Vec<u8>) -> worker::Result<Response> {
+    let _ = headers.delete("content-encoding");
+    let _ = headers.delete("content-length");
+    let stream = futures_util::stream::once(async move { Ok::<Vec<u8>, worker::Error>(body) });
+    Ok(Response::from_stream(stream)?.with_headers(headers))
+}

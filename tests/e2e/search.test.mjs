@@ -140,3 +140,29 @@ test('searches are events: query, results (zero included), served path, latency;
   assert.equal(typeof hit.latency_ms, 'number');
   assert.equal(zero.results, 0, 'a zero-result search is reported');
 });
+
+test('the server-rendered search page: the same budget, edge cache and fallbacks, then personalized', async () => {
+  await fault({});
+  const page = (v, q) => v.fetch(`/search?q=${encodeURIComponent(q)}`, { headers: { accept: 'text/html', 'sec-fetch-dest': 'document' } });
+  const keys = (html) => [...html.matchAll(/<li class="product-tile[^"]*" data-sku="([^"]+)"/g)].map((m) => m[1]);
+  const a = new Visitor(worker.url, { headers: { 'x-vitrine-country': 'US' } });
+  const first = await page(a, 'boots');
+  assert.match(first.headers.get('x-vitrine'), /search=origin/);
+  assert.match(first.headers.get('x-vitrine'), /plp=rank/);
+  assert.equal(keys(first.body_.toString())[0], 'VT-0014', 'the query-scoped pin on the page too');
+  const second = await page(new Visitor(worker.url, { headers: { 'x-vitrine-country': 'US' } }), 'boots');
+  assert.match(second.headers.get('x-vitrine'), /search=cache/);
+  assert.equal(second.headers.get('x-vitrine-cached-at'), null, 'internal cache headers never leave');
+  assert.match(second.headers.get('cache-control'), /^private/);
+  await fault({ delay_ms: 1500 });
+  try {
+    const t = performance.now();
+    const slow = await page(a, 'sunglasses');
+    const ms = performance.now() - t;
+    assert.match(slow.headers.get('x-vitrine'), /search=keyword/);
+    assert.ok(keys(slow.body_.toString()).length > 0, 'results from the keyword page');
+    assert.ok(ms < BUDGET + 400, `answered in ${ms.toFixed(0)} ms`);
+  } finally {
+    await fault({});
+  }
+});
