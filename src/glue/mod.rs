@@ -183,7 +183,6 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             .filter(|_| json)
     });
     let (action, outgoing) = if let (Some((listing, caps)), Some(c)) = (json_listing, cfg) {
-        let signal = visit.as_ref().and_then(|v| v.signal.clone());
         let category = caps
             .iter()
             .find(|(k, _)| k == "category")
@@ -194,28 +193,19 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
                     .find(|(k, _)| k == param)
                     .map(|(_, v)| v.into_owned())
             });
-        let holdout = signal
-            .as_ref()
-            .is_some_and(|s| crate::rank::in_holdout(&s.id, c.holdout));
-        let plan = Plan {
-            cfg: c.clone(),
-            packed: loaded.packed.clone(),
-            page: listing.page,
-            category: category.map(|c| c.to_lowercase()),
-            brand_page: None,
-            query: url
-                .query_pairs()
-                .find(|(k, _)| k == "q")
-                .map(|(_, q)| crate::config::rules::normalize_query(&q)),
-            signal,
-            consent: visit.as_ref().is_some_and(|v| v.consent.allows_profile()),
-            country: country.clone(),
-            device: device_of(header(&req, "user-agent").as_deref()),
-            now: origin_done / 1000,
-            holdout,
-            product: None,
-            facts: None,
-        };
+        let plan = request_plan(
+            c,
+            &loaded,
+            listing.page,
+            category,
+            None,
+            None,
+            &url,
+            visit.as_ref(),
+            country.as_deref(),
+            &req,
+            origin_done,
+        );
         let (outgoing, note) = json_body(fetched, &listing, &plan).await;
         personalized |= note.starts_with("json=reordered");
         notes.push(note);
@@ -255,35 +245,24 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
                         // Personalization of the page itself.
                         let mut report = None;
                         if document && kind.is_some_and(|k| k != PageKind::Other) {
-                            let signal = visit.as_ref().and_then(|v| v.signal.clone());
-                            let holdout = signal
-                                .as_ref()
-                                .is_some_and(|s| crate::rank::in_holdout(&s.id, c.holdout));
-                            let plan = std::rc::Rc::new(Plan {
-                                cfg: c.clone(),
-                                packed: loaded.packed.clone(),
-                                page: kind.unwrap_or(PageKind::Other),
-                                category: page
-                                    .as_ref()
+                            let plan = std::rc::Rc::new(request_plan(
+                                c,
+                                &loaded,
+                                kind.unwrap_or(PageKind::Other),
+                                page.as_ref()
                                     .and_then(|p| p.capture("category"))
-                                    .map(str::to_lowercase),
-                                brand_page: None,
-                                query: url
-                                    .query_pairs()
-                                    .find(|(k, _)| k == "q")
-                                    .map(|(_, q)| crate::config::rules::normalize_query(&q)),
-                                signal,
-                                consent: visit.as_ref().is_some_and(|v| v.consent.allows_profile()),
-                                country: country.clone(),
-                                device: device_of(header(&req, "user-agent").as_deref()),
-                                now: origin_done / 1000,
-                                holdout,
-                                product: page
-                                    .as_ref()
+                                    .map(str::to_owned),
+                                page.as_ref()
                                     .and_then(|p| p.capture("product"))
                                     .map(str::to_owned),
-                                facts: probe.clone(),
-                            });
+                                probe.clone(),
+                                &url,
+                                visit.as_ref(),
+                                country.as_deref(),
+                                &req,
+                                origin_done,
+                            ));
+                            let holdout = plan.holdout;
                             let hero = plan.hero();
                             if let Some((h, _)) = &hero {
                                 notes.push(format!("hero={}", h.variant));
@@ -422,6 +401,46 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
                 }
             }
         }
+    }
+}
+
+/// The personalization plan of one request: the page, the visitor, the moment.
+#[allow(clippy::too_many_arguments)]
+fn request_plan(
+    cfg: &std::rc::Rc<Config>,
+    loaded: &Loaded,
+    page: PageKind,
+    category: Option<String>,
+    product: Option<String>,
+    facts: Option<crate::rewrite::facts::FactsProbe>,
+    url: &worker::Url,
+    visit: Option<&Visit>,
+    country: Option<&str>,
+    req: &Request,
+    now_ms: u64,
+) -> Plan {
+    let signal = visit.and_then(|v| v.signal.clone());
+    let holdout = signal
+        .as_ref()
+        .is_some_and(|s| crate::rank::in_holdout(&s.id, cfg.holdout));
+    Plan {
+        cfg: cfg.clone(),
+        packed: loaded.packed.clone(),
+        page,
+        category: category.map(|c| c.to_lowercase()),
+        brand_page: None,
+        query: url
+            .query_pairs()
+            .find(|(k, _)| k == "q")
+            .map(|(_, q)| crate::config::rules::normalize_query(&q)),
+        signal,
+        consent: visit.is_some_and(|v| v.consent.allows_profile()),
+        country: country.map(str::to_owned),
+        device: device_of(header(req, "user-agent").as_deref()),
+        now: now_ms / 1000,
+        holdout,
+        product,
+        facts,
     }
 }
 
