@@ -19,11 +19,13 @@ WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version 
 BUILD_ENV := WASM_BINDGEN_BIN=wasm-bindgen WASM_OPT_BIN=$(CURDIR)/node_modules/.bin/wasm-opt \
              ESBUILD_BIN=$(CURDIR)/node_modules/@esbuild/linux-x64/bin/esbuild
 
+# The wasm's size drives cold start: CI fails over this budget (gzip bytes).
+WASM_GZIP_BUDGET := 716800
 ORIGIN_PORT ?= 8788
 DEV_PORT ?= 8787
 SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
 
-.PHONY: setup dev origin build test lint unit search e2e bench fmt clean
+.PHONY: setup dev origin build test lint unit search e2e size bench fmt clean
 
 ## setup: install whatever is missing (idempotent; fast when everything is there)
 setup: node_modules/.package-lock.json
@@ -79,7 +81,7 @@ dev: setup build .dev.vars
 
 ## test: everything CI runs: format, lints (host and wasm32), docs, native tests, the demo search
 ## engine's relevance, end-to-end tests
-test: setup lint unit search e2e
+test: setup lint unit search e2e size
 
 lint:
 	cargo fmt --check
@@ -92,6 +94,12 @@ unit:
 
 search:
 	node --test tests/search/
+
+## size: the built wasm against its budget
+size: build
+	@gz=$$(gzip -9c build/index_bg.wasm | wc -c); \
+	echo "wasm: $$(wc -c < build/index_bg.wasm) bytes raw, $$gz bytes gzip (budget $(WASM_GZIP_BUDGET))"; \
+	test $$gz -le $(WASM_GZIP_BUDGET) || { echo "the wasm is over its size budget"; exit 1; }
 
 e2e: build
 	node --test --test-concurrency=1 tests/e2e/
