@@ -6,8 +6,8 @@
 // It prints one line `vitrine-origin listening on http://HOST:PORT` once it accepts connections
 // (with --port 0 the OS picks a free port; tests read the port from that line).
 //
-// Zero dependencies on purpose: Node 20's standard library only, so `make dev` and the tests need
-// nothing beyond `npm ci` for wrangler.
+// Node 20's standard library only, plus sql.js (SQLite compiled to WebAssembly, no native build)
+// for the event collector: `npm ci` is all it needs.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
