@@ -217,12 +217,36 @@ fn real_product_pages_get_their_first_image_by_config_alone() {
             2,
         ),
         ("pdp_craigslist-small.html", "#thumbs", "a.thumb", "img", 1),
+        // eBay's gallery items are the <img> elements themselves.
+        ("pdp_ebay-com.html", "#mainImgHldr", "img", "", 1),
     ];
-    for (page, container, item, image, detail) in cases {
-        let html = read(&dir.join(page));
+    let storefront = |f: &str| {
+        dir.parent()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .join("storefronts")
+            .join(f)
+    };
+    let mut all: Vec<(std::path::PathBuf, &str, &str, &str, usize)> = cases
+        .iter()
+        .map(|(p, c, i, im, d)| (dir.join(p), *c, *i, *im, *d))
+        .collect();
+    // The WooCommerce product with a nine-image gallery, by its platform config's selectors.
+    all.push((
+        storefront("woocommerce-storefront-sample/pdp_coloring-cap.html"),
+        ".woocommerce-product-gallery__wrapper",
+        ".woocommerce-product-gallery__image",
+        "img",
+        4,
+    ));
+    for (path, container, item, image, detail) in all {
+        let page = path.file_name().unwrap().to_string_lossy().into_owned();
+        let html = read(&path);
+        let image_sel = if image.is_empty() { "img" } else { image };
         let base = |catalog: &str| {
             compile_json(&format!(
-                r#"{{"version":1,"site":{{"pdp":{{"gallery":{{"container":{container:?},"item":{item:?},"image":{image:?}}}}}}},
+                r#"{{"version":1,"site":{{"pdp":{{"gallery":{{"container":{container:?},"item":{item:?},"image":{image_sel:?}}}}}}},
                    "rules":[{{"id":"detail-first","scope":{{"pages":["pdp"]}},"image":{{"prefer":["detail"]}}}}],
                    "catalog":{{"products":[{{"key":"P","images":{catalog}}}]}}}}"#
             ))
@@ -250,8 +274,24 @@ fn real_product_pages_get_their_first_image_by_config_alone() {
     }
 }
 
-/// The first image URL of each gallery item, in page order.
+/// The first image URL of each gallery item, in page order (`image` empty: the item is the image).
 fn gallery_srcs(html: &[u8], container: &str, item: &str, image: &str) -> Vec<String> {
+    if image.is_empty() {
+        let srcs = Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+        let s1 = srcs.clone();
+        let settings = lol_html::Settings::new().append_element_content_handler(lol_html::element!(
+            format!("{container} > {item}"),
+            move |el| {
+                if let Some(src) = el.get_attribute("data-src").or_else(|| el.get_attribute("src")) {
+                    s1.borrow_mut().push(src);
+                }
+                Ok(())
+            }
+        ));
+        let _ = run_chunked(HtmlStream::new(settings, utf8()), html, &[65536]);
+        let out = srcs.borrow().clone();
+        return out;
+    }
     use std::cell::RefCell;
     let srcs = Rc::new(RefCell::new(Vec::<String>::new()));
     let open = Rc::new(RefCell::new(false));

@@ -250,8 +250,10 @@ pub fn personalize(
     if let (PageKind::Pdp, Some(gallery)) = (plan.page, cfg.gallery.as_ref()) {
         let plan_g = plan.clone();
         let role_attr = gallery.role_attribute.clone();
+        // An item may be the image itself (`<img>` children of the gallery): read its URL too.
         let read: ReadTile = Rc::new(move |el: &Element<'_, '_>| TileInfo {
             role: role_attr.as_deref().and_then(|a| el.get_attribute(a)),
+            src: el.get_attribute("data-src").or_else(|| el.get_attribute("src")),
             ..TileInfo::default()
         });
         let outcome_c = outcome.clone();
