@@ -44,6 +44,7 @@ pub struct Loaded {
 struct Cached {
     fingerprint: u64,
     checked_ms: u64,
+    ttl_ms: u64,
     loaded: Rc<Loaded>,
 }
 
@@ -80,6 +81,17 @@ fn fingerprint(parts: &[&Option<String>]) -> u64 {
 
 /// The current settings; parsed again only when an input changed.
 pub async fn load(env: &Env, now_ms: u64) -> Rc<Loaded> {
+    // The hot path: within the TTL nothing is read, not even the environment (vars and secrets
+    // are fixed for an isolate's life; only KV moves, and it is checked when the TTL runs out).
+    let fresh = LOADED.with(|l| {
+        l.borrow()
+            .as_ref()
+            .filter(|c| now_ms.saturating_sub(c.checked_ms) < c.ttl_ms)
+            .map(|c| c.loaded.clone())
+    });
+    if let Some(loaded) = fresh {
+        return loaded;
+    }
     let var_config = text(env, "VITRINE_CONFIG");
     let keys_text = text(env, "SIGNAL_KEYS");
     let identity_text = text(env, "IDENTITY_KEY");
@@ -94,13 +106,8 @@ pub async fn load(env: &Env, now_ms: u64) -> Rc<Loaded> {
         l.borrow()
             .as_ref()
             .filter(|c| c.fingerprint == fp)
-            .map(|c| (c.checked_ms, c.loaded.clone()))
+            .map(|c| c.loaded.clone())
     });
-    if let Some((at, loaded)) = &cached {
-        if now_ms.saturating_sub(*at) < ttl_ms {
-            return loaded.clone();
-        }
-    }
     let kv = env.kv("CONFIG").ok();
     let catalog_active = match &kv {
         Some(kv) => kv
@@ -119,8 +126,8 @@ pub async fn load(env: &Env, now_ms: u64) -> Rc<Loaded> {
                 console_error!(
                     "vitrine: reading the active config failed: {e}; keeping what this isolate has"
                 );
-                if let Some((_, loaded)) = cached {
-                    remember(fp, now_ms, loaded.clone());
+                if let Some(loaded) = cached {
+                    remember(fp, now_ms, ttl_ms, loaded.clone());
                     return loaded;
                 }
                 None
@@ -128,14 +135,14 @@ pub async fn load(env: &Env, now_ms: u64) -> Rc<Loaded> {
         },
         None => None,
     };
-    if let Some((_, loaded)) = &cached {
+    if let Some(loaded) = &cached {
         if loaded.source == active && loaded.catalog_version == catalog_active {
-            remember(fp, now_ms, loaded.clone());
+            remember(fp, now_ms, ttl_ms, loaded.clone());
             return loaded.clone();
         }
     }
     // The packed catalog: reuse the isolate's copy when its version did not change.
-    let previous = cached.as_ref().map(|(_, l)| l.clone());
+    let previous = cached.clone();
     let packed = match (&kv, &catalog_active) {
         (_, Some(v))
             if previous
@@ -205,15 +212,16 @@ pub async fn load(env: &Env, now_ms: u64) -> Rc<Loaded> {
         catalog_version: packed.as_ref().and(catalog_active),
         packed,
     });
-    remember(fp, now_ms, loaded.clone());
+    remember(fp, now_ms, ttl_ms, loaded.clone());
     loaded
 }
 
-fn remember(fingerprint: u64, checked_ms: u64, loaded: Rc<Loaded>) {
+fn remember(fingerprint: u64, checked_ms: u64, ttl_ms: u64, loaded: Rc<Loaded>) {
     LOADED.with(|l| {
         *l.borrow_mut() = Some(Cached {
             fingerprint,
             checked_ms,
+            ttl_ms,
             loaded,
         })
     });
