@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::signal::{to_hex, Event, ProductFacts};
+use crate::signal::{to_hex, Event, ProductFacts, Signal};
 use crate::visit::Visit;
 
 /// Largest accepted request body.
@@ -122,7 +122,7 @@ pub fn parse_client_events(body: &[u8]) -> Result<Vec<Event>, EventsError> {
 
 /// What the collector receives for one request.
 #[derive(Serialize)]
-struct CollectorBatch<'a> {
+struct CollectorBatch<'a, E: Serialize> {
     v: u8,
     /// Pseudonymous visitor id (random; no personal data).
     visitor: String,
@@ -132,14 +132,33 @@ struct CollectorBatch<'a> {
     consent: &'static str,
     customer: bool,
     intent: crate::signal::Intent,
-    events: &'a [Event],
+    events: &'a [E],
 }
 
 /// The JSON body forwarded to the collector, or `None` when there is nothing to send (no events,
 /// or no consent: then nothing leaves).
 pub fn collector_payload(visit: &Visit, path: &str, country: Option<&str>, now_ms: u64) -> Option<String> {
-    let signal = visit.signal.as_ref()?;
-    if visit.events.is_empty() {
+    batch(
+        visit.signal.as_ref()?,
+        visit.consent.token(),
+        path,
+        country,
+        now_ms,
+        &visit.events,
+    )
+}
+
+/// A collector batch of any events (signal events, exposure and shadow reports) for one visitor:
+/// the pseudonymous id and coarse context, never a cookie. `None` when there are no events.
+pub fn batch<E: Serialize>(
+    signal: &Signal,
+    consent: &'static str,
+    path: &str,
+    country: Option<&str>,
+    now_ms: u64,
+    events: &[E],
+) -> Option<String> {
+    if events.is_empty() {
         return None;
     }
     serde_json::to_string(&CollectorBatch {
@@ -148,10 +167,10 @@ pub fn collector_payload(visit: &Visit, path: &str, country: Option<&str>, now_m
         ts: now_ms,
         path,
         country,
-        consent: visit.consent.token(),
+        consent,
         customer: signal.customer,
         intent: signal.intent,
-        events: &visit.events,
+        events,
     })
     .ok()
 }

@@ -321,7 +321,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
                             let after = AfterPage {
                                 loaded: loaded.clone(),
                                 signal: visit.as_ref().and_then(|v| v.signal.clone()),
-                                consent: visit.as_ref().is_some_and(|v| v.consent.allows_profile()),
+                                consent: visit.as_ref().map(|v| v.consent),
                                 page: page.clone(),
                                 query: url
                                     .query_pairs()
@@ -454,7 +454,7 @@ fn has_shadow(cfg: &Config) -> bool {
 struct AfterPage {
     loaded: std::rc::Rc<Loaded>,
     signal: Option<crate::signal::Signal>,
-    consent: bool,
+    consent: Option<crate::signal::consent::Consent>,
     page: Option<Classified>,
     query: Option<String>,
     country: Option<String>,
@@ -499,7 +499,7 @@ impl AfterPage {
             self.query.as_deref(),
             None,
             self.signal.as_ref(),
-            self.consent,
+            self.consent.is_some_and(|c| c.allows_profile()),
             self.country.as_deref(),
             self.device,
             self.now_ms / 1000,
@@ -541,21 +541,23 @@ impl AfterPage {
                 }));
             }
         }
-        // Reports leave like events: only with consent, with the pseudonymous id.
-        let (Some(url), Some(signal), false) = (
-            self.loaded.collector.clone(),
-            self.signal.as_ref(),
-            events.is_empty(),
-        ) else {
+        // Reports leave like events: only with consent (a signal), with the pseudonymous id.
+        let (Some(url), Some(signal), Some(consent)) =
+            (self.loaded.collector.clone(), self.signal.as_ref(), self.consent)
+        else {
             return;
         };
-        let body = serde_json::json!({
-            "v": 1, "visitor": to_hex(&signal.id), "ts": self.now_ms, "path": self.path,
-            "country": self.country, "consent": "granted", "customer": signal.customer,
-            "intent": signal.intent, "events": events,
-        })
-        .to_string();
-        post_json(&url, body).await;
+        let path = self.path.as_str();
+        if let Some(body) = crate::events::batch(
+            signal,
+            consent.token(),
+            path,
+            self.country.as_deref(),
+            self.now_ms,
+            &events,
+        ) {
+            post_json(&url, body).await;
+        }
     }
 }
 
