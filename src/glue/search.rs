@@ -99,11 +99,18 @@ pub async fn handle(
     };
     let now = Date::now().as_millis();
     let mut served = None;
-    let mut body: Option<Vec<u8>> = None;
+    // A body is kept together with what it says, so each answer is parsed once.
+    let answered = |b: Vec<u8>| match read_answer(&b, &sc.mapping) {
+        Some(a) => Ok((b, a)),
+        None => Err(b),
+    };
+    let mut body: Option<(Vec<u8>, crate::search::Answer)> = None;
     if let Some((at, b)) = &cached {
-        if now.saturating_sub(*at) < sc.cache_ttl_ms && read_answer(b, &sc.mapping).is_some() {
-            body = Some(b.clone());
-            served = Some(Served::Cache);
+        if now.saturating_sub(*at) < sc.cache_ttl_ms {
+            if let Ok(good) = answered(b.clone()) {
+                body = Some(good);
+                served = Some(Served::Cache);
+            }
         }
     }
 
@@ -130,8 +137,12 @@ pub async fn handle(
                 origin.url_for(&sc.upstream),
                 upstream_query(&query, page, category.as_deref(), &brands, &categories)
             );
-            match get_within(&target, sc.budget_ms).await {
-                Some((200, b)) if read_answer(&b, &sc.mapping).is_some() => {
+            let got = match get_within(&target, sc.budget_ms).await {
+                Some((200, b)) => answered(b).map_err(|b| Some((200, b))),
+                other => Err(other),
+            };
+            match got {
+                Ok((b, answer)) => {
                     CIRCUIT.with(|c| c.borrow_mut().success());
                     let headers = Headers::new();
                     let _ = headers.set("content-type", "application/json");
@@ -144,10 +155,10 @@ pub async fn handle(
                             console_warn!("vitrine: search cache put failed: {e}");
                         }
                     });
-                    body = Some(b);
+                    body = Some((b, answer));
                     served = Some(Served::Origin);
                 }
-                other => {
+                Err(other) => {
                     let when = Date::now().as_millis();
                     CIRCUIT.with(|c| {
                         c.borrow_mut()
@@ -161,8 +172,8 @@ pub async fn handle(
     // Fallbacks, in order: a stale cached answer, the keyword endpoint, the origin's own response,
     // an honest empty state.
     if body.is_none() {
-        if let Some((_, b)) = cached.filter(|(_, b)| read_answer(b, &sc.mapping).is_some()) {
-            body = Some(b);
+        if let Some(Ok(good)) = cached.map(|(_, b)| answered(b)) {
+            body = Some(good);
             served = Some(Served::Stale);
         }
     }
@@ -175,27 +186,32 @@ pub async fn handle(
                 upstream_query(&query, page, category.as_deref(), &[], &[])
             );
             if let Some((200, b)) = get_within(&target, sc.budget_ms).await {
-                if read_answer(&b, &sc.mapping).is_some() {
-                    body = Some(b);
+                if let Ok(good) = answered(b) {
+                    body = Some(good);
                     served = Some(Served::Keyword);
                 }
             }
         }
     }
     let latency = Date::now().as_millis().saturating_sub(started);
-    let (status, mut out, served) = match (body, origin_failure) {
-        (Some(b), _) => (200, b, served.unwrap_or(Served::Origin)),
-        (None, Some((status, b))) if status < 500 => (status, b, Served::Passthrough),
+    let (status, mut out, served, answer) = match (body, origin_failure) {
+        (Some((b, a)), _) => (200, b, served.unwrap_or(Served::Origin), Some(a)),
+        (None, Some((status, b))) if status < 500 => {
+            let a = read_answer(&b, &sc.mapping);
+            (status, b, Served::Passthrough, a)
+        }
         (None, _) => {
             let empty = serde_json::json!({ "query": query, "hits": [], "total": 0, "degraded": true });
-            (200, empty.to_string().into_bytes(), Served::Passthrough)
+            let b = empty.to_string().into_bytes();
+            let a = read_answer(&b, &sc.mapping);
+            (200, b, Served::Passthrough, a)
         }
     };
 
     // Re-rank per visitor within the rules (query-scoped pins included), item bytes kept.
     let mut results = None;
     let mut reranked = false;
-    if let Some(answer) = read_answer(&out, &sc.mapping) {
+    if let Some(answer) = answer {
         results = Some(
             answer
                 .total
