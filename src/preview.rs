@@ -171,9 +171,7 @@ pub fn preview(
     // One engine: the page goes through the very rewriter live traffic does, and "after" is read
     // back from its output.
     let plan = std::rc::Rc::new(Plan {
-        cfg: std::rc::Rc::new(cfg.clone()),
         packed: packed.map(|p| std::rc::Rc::new(p.clone())),
-        page,
         category: ctx.category.clone(),
         brand_page: ctx.brand_page.clone(),
         query: ctx.query.clone(),
@@ -184,7 +182,7 @@ pub fn preview(
         now,
         holdout: visitor.holdout,
         product: classified.and_then(|c| c.capture("product")).map(str::to_owned),
-        facts: None,
+        ..Plan::new(std::rc::Rc::new(cfg.clone()), page)
     });
     let sink = SharedSink::default();
     let hero_choice = plan.hero();

@@ -9,27 +9,15 @@ use std::path::Path;
 use std::rc::Rc;
 
 use support::{fixtures, read, Rng};
-use vitrine::config::rules::Device;
 use vitrine::config::{compile_json, Config, PageKind};
 use vitrine::rewrite::personalize::{personalize, Outcome, Plan};
 use vitrine::rewrite::{run_chunked, utf8, HtmlStream, SharedSink};
 
 fn plan(cfg: Config, page: PageKind, product: Option<&str>) -> Rc<Plan> {
     Rc::new(Plan {
-        cfg: Rc::new(cfg),
-        packed: None,
-        page,
-        category: None,
-        brand_page: None,
-        query: None,
-        signal: None,
-        consent: false,
-        country: None,
-        device: Device::Desktop,
         now: 1_800_000_000,
-        holdout: false,
         product: product.map(str::to_owned),
-        facts: None,
+        ..Plan::new(Rc::new(cfg), page)
     })
 }
 

@@ -55,6 +55,27 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// A plan for a page with nothing known about the visitor (no signal, no consent, desktop):
+    /// the non-personal page. Set the fields that differ with struct update syntax.
+    pub fn new(cfg: Rc<Config>, page: PageKind) -> Plan {
+        Plan {
+            cfg,
+            packed: None,
+            page,
+            category: None,
+            brand_page: None,
+            query: None,
+            signal: None,
+            consent: false,
+            country: None,
+            device: Device::Desktop,
+            now: 0,
+            holdout: false,
+            product: None,
+            facts: None,
+        }
+    }
+
     /// The rule context.
     pub fn context(&self) -> Context<'_> {
         let facts = self.facts.as_ref().map(|f| f.facts());
@@ -427,22 +448,7 @@ mod tests {
                "rules":[{"id":"p","pin":{"product":"b","position":1}},{"id":"h","hero":{"headline":"Caf\u00e9 cr\u00e8me"}}]}"#,
         )
         .unwrap();
-        let plan = Rc::new(Plan {
-            cfg: Rc::new(cfg),
-            packed: None,
-            page: PageKind::Plp,
-            category: None,
-            brand_page: None,
-            query: None,
-            signal: None,
-            consent: false,
-            country: None,
-            device: Device::Desktop,
-            now: 0,
-            holdout: false,
-            product: None,
-            facts: None,
-        });
+        let plan = Rc::new(Plan::new(Rc::new(cfg), PageKind::Plp));
         let page: &[u8] = b"<div class=hero><h1>Old \xe9</h1></div><ul><li data-k=a>na\xefve</li><li data-k=b>\x80uro</li></ul>";
         let enc = encoding_from_content_type("text/html; charset=windows-1252").unwrap();
         for chunk in [1, 3, 100] {

@@ -17,7 +17,6 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use lol_html::{HtmlRewriter, Settings};
-use vitrine::config::rules::Device;
 use vitrine::config::PageKind;
 use vitrine::rewrite::personalize::{personalize, Plan};
 use vitrine::rewrite::{run_chunked, utf8, HtmlStream, SharedSink};
@@ -159,20 +158,13 @@ fn personalize_bench(budget: Duration, dir: &std::path::Path) {
     let plan =
         |cfg: std::rc::Rc<vitrine::config::Config>, page, category: Option<&str>, product: Option<&str>| {
             std::rc::Rc::new(Plan {
-                cfg,
-                packed: None,
-                page,
                 category: category.map(str::to_owned),
-                brand_page: None,
-                query: None,
                 signal: Some(fan.clone()),
                 consent: true,
                 country: Some("US".into()),
-                device: Device::Desktop,
                 now: 1_795_600_000,
-                holdout: false,
                 product: product.map(str::to_owned),
-                facts: None,
+                ..Plan::new(cfg, page)
             })
         };
     let mut cases: Vec<(String, Vec<u8>, std::rc::Rc<Plan>)> = Vec::new();
