@@ -1,6 +1,7 @@
 //! The config lifecycle, platform-free: immutable versions named by content hash, the history of
-//! pointer flips, the admin token check and `If-Match`. The glue stores what these functions
-//! decide in KV:
+//! pointer flips, the admin token check and `If-Match`, and every admin answer ([`AdminOp`]s:
+//! push, rollback, validate, the catalog). The glue reads and stores in KV what these functions
+//! decide:
 //!
 //! ```text
 //! config:v:<version>   the document, immutable (a push of identical content is the same version)
@@ -9,8 +10,13 @@
 //! ```
 
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
+
+use crate::config::{self, lint, Problem};
+use crate::reply::Reply;
+use crate::report::{Action, CfgStatus, Report};
 
 /// KV key of the active pointer.
 pub const ACTIVE_KEY: &str = "config:active";
@@ -47,6 +53,16 @@ pub fn is_version(v: &str) -> bool {
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
+/// What flipped the active pointer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Flip {
+    /// A new version pushed.
+    Push,
+    /// Back to an earlier version.
+    Rollback,
+}
+
 /// One pointer flip.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
@@ -54,8 +70,8 @@ pub struct Entry {
     pub version: String,
     /// The version it replaced.
     pub previous: Option<String>,
-    /// `push` or `rollback`.
-    pub action: String,
+    /// What flipped it.
+    pub action: Flip,
     /// Unix seconds.
     pub at: u64,
 }
@@ -113,6 +129,245 @@ pub fn if_match_ok(if_match: Option<&str>, active: Option<&str>) -> bool {
     }
 }
 
+/// The admin API's operations (each needs `Authorization: Bearer <ADMIN_TOKEN>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminOp {
+    /// `GET /__vitrine/config`: the live document.
+    GetConfig,
+    /// `PUT /__vitrine/config`: push a new version.
+    PutConfig,
+    /// `GET /__vitrine/config/versions`: the history.
+    Versions,
+    /// `POST /__vitrine/config/rollback`.
+    Rollback,
+    /// `POST /__vitrine/config/validate`: errors and warnings, nothing stored.
+    Validate,
+    /// `POST /__vitrine/preview`.
+    Preview,
+    /// `GET /__vitrine/catalog`: which packed catalog this isolate holds.
+    GetCatalog,
+    /// `PUT /__vitrine/catalog`: push a packed catalog.
+    PutCatalog,
+    /// An admin path with a method it does not take.
+    NotAllowed,
+}
+
+impl AdminOp {
+    /// The operation of an admin path, `None` for any other path.
+    pub fn of(method: &str, path: &str) -> Option<AdminOp> {
+        use AdminOp::*;
+        let op = match (method, path) {
+            ("GET", "/__vitrine/config") => GetConfig,
+            ("PUT", "/__vitrine/config") => PutConfig,
+            ("GET", "/__vitrine/config/versions") => Versions,
+            ("POST", "/__vitrine/config/rollback") => Rollback,
+            ("POST", "/__vitrine/config/validate") => Validate,
+            ("POST", "/__vitrine/preview") => Preview,
+            ("GET", "/__vitrine/catalog") => GetCatalog,
+            ("PUT", "/__vitrine/catalog") => PutCatalog,
+            (
+                _,
+                "/__vitrine/config"
+                | "/__vitrine/config/versions"
+                | "/__vitrine/config/rollback"
+                | "/__vitrine/config/validate"
+                | "/__vitrine/catalog"
+                | "/__vitrine/preview",
+            ) => NotAllowed,
+            _ => return None,
+        };
+        Some(op)
+    }
+
+    /// Largest request body the operation reads.
+    pub fn max_body(self) -> usize {
+        match self {
+            AdminOp::PutCatalog => MAX_CATALOG,
+            AdminOp::Preview => config::MAX_DOCUMENT + 2 * 1024 * 1024,
+            AdminOp::Rollback => 4096,
+            _ => config::MAX_DOCUMENT,
+        }
+    }
+}
+
+/// Largest catalog push accepted (JSON).
+pub const MAX_CATALOG: usize = 64 * 1024 * 1024;
+/// Largest packed catalog stored (KV values are at most 25 MiB).
+pub const MAX_PACKED: usize = 24 * 1024 * 1024;
+
+/// Problems as the API shows them.
+pub fn problems_json(problems: &[Problem]) -> Vec<serde_json::Value> {
+    problems
+        .iter()
+        .map(|p| json!({"path": p.path, "message": p.message}))
+        .collect()
+}
+
+fn endpoint(cfg: Option<&str>) -> Report {
+    Report {
+        cfg: cfg.map(|v| CfgStatus::Version(v.to_owned())),
+        ..Report::of(Action::Endpoint)
+    }
+}
+
+fn etagged(mut reply: Reply, version: &str) -> Reply {
+    reply.headers.push(("etag".into(), format!("\"{version}\"")));
+    reply
+}
+
+/// `GET /__vitrine/config`: the active version's document.
+pub fn show(active: Option<&str>, document: Option<String>) -> Reply {
+    match (active, document) {
+        (None, _) => Reply::error(404, "no config has been pushed"),
+        (Some(v), Some(doc)) => etagged(Reply::json(200, doc, &endpoint(Some(v))), v),
+        (Some(_), None) => Reply::error(500, "the active version's document is missing"),
+    }
+}
+
+/// `GET /__vitrine/config/versions`.
+pub fn versions(active: Option<&str>, history: &History) -> Reply {
+    let body = json!({"active": active, "history": history.entries}).to_string();
+    Reply::json(200, body, &endpoint(None))
+}
+
+/// A push to store: the version and its canonical document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Push {
+    /// The version (content hash).
+    pub version: String,
+    /// The document as stored (canonical JSON).
+    pub canonical: String,
+    /// Lint warnings.
+    pub warnings: Vec<Problem>,
+}
+
+/// `PUT /__vitrine/config`: the push to store, or the answer when nothing is stored (invalid,
+/// a conflicting `If-Match`, or the live version again).
+pub fn push(body: &[u8], active: Option<&str>, if_match: Option<&str>, now: u64) -> Result<Push, Reply> {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return Err(Reply::error(400, "the document must be UTF-8 JSON"));
+    };
+    let cfg = config::compile_json(text).map_err(|problems| {
+        let body = json!({"error": "invalid config; the live config is unchanged", "errors": problems_json(&problems)});
+        Reply::json(400, body.to_string(), &endpoint(None))
+    })?;
+    let warnings = lint::lint(&cfg, now);
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|_| Reply::error(400, "invalid JSON"))?;
+    let version = version_of(&value);
+    if !if_match_ok(if_match, active) {
+        let body = json!({"error": "the config changed since you read it (If-Match does not name the active version)", "active": active});
+        return Err(Reply::json(412, body.to_string(), &endpoint(None)));
+    }
+    if active == Some(version.as_str()) {
+        let body = json!({"version": version, "unchanged": true, "warnings": problems_json(&warnings)});
+        return Err(Reply::json(200, body.to_string(), &endpoint(Some(&version))));
+    }
+    Ok(Push {
+        version,
+        canonical: value.to_string(),
+        warnings,
+    })
+}
+
+/// The answer to a push that was stored and made active.
+pub fn pushed(push: &Push, previous: Option<&str>) -> Reply {
+    let body = json!({"version": push.version, "previous": previous, "warnings": problems_json(&push.warnings)});
+    etagged(Reply::json(201, body.to_string(), &endpoint(Some(&push.version))), &push.version)
+}
+
+/// `POST /__vitrine/config/rollback`: the version to roll back to, or the answer.
+pub fn rollback(body: &[u8], active: Option<&str>, if_match: Option<&str>) -> Result<String, Reply> {
+    let target = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("version").and_then(|v| v.as_str()).map(str::to_owned))
+        .filter(|t| is_version(t))
+        .ok_or_else(|| Reply::error(400, "body must be {\"version\": \"<12 hex digits>\"}"))?;
+    if !if_match_ok(if_match, active) {
+        let body = json!({"error": "the config changed since you read it", "active": active});
+        return Err(Reply::json(412, body.to_string(), &endpoint(None)));
+    }
+    Ok(target)
+}
+
+/// The answer to a rollback whose target exists (`Err`: nothing to flip).
+pub fn rolled_back(target: &str, active: Option<&str>) -> Result<Reply, Reply> {
+    if active == Some(target) {
+        let body = json!({"version": target, "unchanged": true}).to_string();
+        return Err(Reply::json(200, body, &endpoint(None)));
+    }
+    let body = json!({"version": target, "previous": active}).to_string();
+    Ok(Reply::json(200, body, &endpoint(Some(target))))
+}
+
+/// `POST /__vitrine/config/validate`: errors and warnings, nothing stored.
+pub fn validate(body: &[u8], now: u64) -> Reply {
+    let text = String::from_utf8_lossy(body);
+    let doc = match config::compile_json(&text) {
+        Ok(cfg) => {
+            let version = serde_json::from_str::<serde_json::Value>(&text)
+                .map(|v| version_of(&v))
+                .ok();
+            json!({"valid": true, "version": version, "errors": [], "warnings": problems_json(&lint::lint(&cfg, now))})
+        }
+        Err(problems) => json!({"valid": false, "errors": problems_json(&problems), "warnings": []}),
+    };
+    Reply::json(200, doc.to_string(), &endpoint(None))
+}
+
+/// A catalog to store: its packed bytes, version and size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogPush {
+    /// The packed bytes.
+    pub packed: Vec<u8>,
+    /// Their version.
+    pub version: String,
+    /// Products.
+    pub products: usize,
+}
+
+/// `PUT /__vitrine/catalog`: the packed catalog to store, or the answer.
+pub fn catalog(body: &[u8]) -> Result<CatalogPush, Reply> {
+    let raw: config::RawCatalog =
+        serde_json::from_slice(body).map_err(|e| Reply::error(400, &format!("invalid catalog: {e}")))?;
+    let (products, problems) = config::compile_products(&raw.products, "products");
+    if !problems.0.is_empty() {
+        let shown = problems.0.get(..100).unwrap_or(&problems.0);
+        let body = json!({"error": "invalid catalog; the live one is unchanged", "errors": problems_json(shown), "count": problems.0.len()});
+        return Err(Reply::json(400, body.to_string(), &endpoint(None)));
+    }
+    let packed = crate::catalog::pack(&products);
+    if packed.len() > MAX_PACKED {
+        return Err(Reply::error(413, "the packed catalog exceeds KV's 25 MiB value limit"));
+    }
+    Ok(CatalogPush {
+        version: crate::catalog::version_of(&packed),
+        products: products.len(),
+        packed,
+    })
+}
+
+/// The answer to a stored catalog.
+pub fn catalog_pushed(c: &CatalogPush) -> Reply {
+    let body = json!({"version": c.version, "products": c.products, "bytes": c.packed.len()}).to_string();
+    Reply::json(201, body, &endpoint(None))
+}
+
+/// `GET /__vitrine/catalog`.
+pub fn catalog_info(version: Option<&str>, packed: Option<&crate::catalog::Packed>) -> Reply {
+    let body = json!({"version": version, "products": packed.map(|p| p.len()), "bytes": packed.map(|p| p.size())});
+    Reply::json(200, body.to_string(), &endpoint(None))
+}
+
+/// The answer when a body is over the operation's limit or unreadable.
+pub fn body_refused(op: AdminOp, status: u16) -> Reply {
+    let msg = match op {
+        AdminOp::PutCatalog => "the catalog must be at most 64 MB of JSON",
+        AdminOp::Preview => "the preview request is too large",
+        _ => "the document must be at most 2 MB",
+    };
+    Reply::error(status, msg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,7 +406,7 @@ mod tests {
             h.record(Entry {
                 version: format!("{i:012x}"),
                 previous: None,
-                action: "push".into(),
+                action: Flip::Push,
                 at: i,
             });
         }

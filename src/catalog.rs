@@ -18,7 +18,8 @@
 //! the unique strings (keys, image URLs): 100k products with two image URLs each are 10.9 MB,
 //! within KV's 25 MiB value limit.
 
-use crate::config::{Config, Product};
+use crate::config::Config;
+use crate::product::{Image, Product, Stock};
 
 /// A product by key: the config's inline catalog first, then the packed one.
 pub fn lookup<'a>(cfg: &'a Config, packed: Option<&'a Packed>) -> impl Fn(&str) -> Option<Product> + 'a {
@@ -50,12 +51,7 @@ impl std::fmt::Display for CatalogError {
 }
 
 fn hash64(key: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in key.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    crate::hash::fnv1a64(key.bytes())
 }
 
 struct Interner {
@@ -78,13 +74,23 @@ impl Interner {
     }
 }
 
-fn stock_code(s: Option<&str>) -> u8 {
-    match s {
-        Some("in_stock") => 1,
-        Some("low_stock") => 2,
-        Some("out_of_stock") => 3,
-        _ => 0,
-    }
+/// Stock states as one byte in a record (0: unknown).
+const STOCK_CODES: [(u8, Stock); 4] = [
+    (1, Stock::InStock),
+    (2, Stock::LowStock),
+    (3, Stock::OutOfStock),
+    (4, Stock::Preorder),
+];
+
+fn stock_code(s: Option<Stock>) -> u8 {
+    STOCK_CODES
+        .iter()
+        .find(|(_, st)| Some(*st) == s)
+        .map_or(0, |(c, _)| *c)
+}
+
+fn stock_of(code: u8) -> Option<Stock> {
+    STOCK_CODES.iter().find(|(c, _)| *c == code).map(|(_, s)| *s)
 }
 
 /// Packs products (keys must be unique; later duplicates are dropped).
@@ -108,7 +114,7 @@ pub fn pack(products: &[Product]) -> Vec<u8> {
         put(p.price.map_or(NONE, |x| {
             (x * 100.0).round().clamp(0.0, f64::from(NONE - 1)) as u32
         }));
-        records.push(stock_code(p.stock.as_deref()));
+        records.push(stock_code(p.stock));
         let tags: Vec<u32> = p.tags.iter().take(255).map(|t| interner.id(t)).collect();
         records.push(tags.len() as u8);
         for t in tags {
@@ -118,7 +124,7 @@ pub fn pack(products: &[Product]) -> Vec<u8> {
             .images
             .iter()
             .take(255)
-            .map(|(r, s)| (interner.id(r), interner.id(s)))
+            .map(|im| (interner.id(&im.role), interner.id(&im.src)))
             .collect();
         records.push(images.len() as u8);
         for (r, s) in images {
@@ -271,13 +277,7 @@ impl Packed {
         let category = self.string(u()?).map(str::to_owned);
         let brand = self.string(u()?).map(str::to_owned);
         let price = u()?;
-        let stock = match b.get(at)? {
-            1 => Some("in_stock"),
-            2 => Some("low_stock"),
-            3 => Some("out_of_stock"),
-            _ => None,
-        }
-        .map(str::to_owned);
+        let stock = stock_of(*b.get(at)?);
         let ntags = *b.get(at + 1)? as usize;
         at += 2;
         let mut tags = Vec::with_capacity(ntags);
@@ -291,7 +291,7 @@ impl Packed {
         for _ in 0..nimages {
             let role = self.string(u32_at(b, at)?)?.to_owned();
             let src = self.string(u32_at(b, at + 4)?)?.to_owned();
-            images.push((role, src));
+            images.push(Image { role, src });
             at += 8;
         }
         Some(Product {
@@ -317,10 +317,16 @@ mod tests {
             brand: Some(format!("brand-{}", i % 300)),
             tags: vec![format!("tag-{}", i % 25), "new-in".into()],
             price: Some((i % 500) as f64 + 0.99),
-            stock: Some(["in_stock", "low_stock", "out_of_stock"][i % 3].into()),
+            stock: Some([Stock::InStock, Stock::LowStock, Stock::OutOfStock, Stock::Preorder][i % 4]),
             images: vec![
-                ("lifestyle".into(), format!("/img/{i}-l.jpg")),
-                ("detail".into(), format!("/img/{i}-d.jpg")),
+                Image {
+                    role: "lifestyle".into(),
+                    src: format!("/img/{i}-l.jpg"),
+                },
+                Image {
+                    role: "detail".into(),
+                    src: format!("/img/{i}-d.jpg"),
+                },
             ],
         }
     }

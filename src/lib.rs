@@ -35,12 +35,18 @@
 pub mod admin;
 pub mod catalog;
 pub mod config;
+pub mod decide;
 pub mod events;
+pub mod hash;
 pub mod preview;
+pub mod product;
 pub mod proxy;
 pub mod rank;
+pub mod reply;
+pub mod report;
 pub mod rewrite;
 pub mod search;
+pub mod settings;
 pub mod signal;
 pub mod visit;
 

@@ -3,23 +3,29 @@
 //! first image chosen, every rule that fired and why, what shadow rules would change, and the
 //! config's warnings, including selectors that match nothing on this very page.
 //!
-//! It runs the same engine as live traffic ([`crate::rank`] over tiles read by
-//! [`crate::rewrite::plp`]), on HTML the caller supplies or the glue fetched.
+//! It runs the same engine as live traffic: the page goes through the very rewriter live pages do
+//! ([`crate::rewrite::personalize`]) with a [`Plan`] built for the visitor described, and the
+//! tiles are read before and after with the live tile reader.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::config::lint;
+use crate::catalog::Packed;
 use crate::config::rules::{normalize_query, Device};
-use crate::config::{Classified, Config, PageKind};
-use crate::rank::{self, Context, Item};
+use crate::config::{lint, Classified, Config, PageKind};
+use crate::product::Item;
+use crate::rank::{Fired, ShadowDiff};
+use crate::reply::Reply;
+use crate::report::{Action, CfgStatus, Report};
 use crate::rewrite::facts::with_fact_handlers;
-use crate::rewrite::personalize::{personalize, Plan};
+use crate::rewrite::personalize::{personalize, Outcome, Plan};
 use crate::rewrite::plp::{count_matches, read_tiles};
 use crate::rewrite::{run_chunked, utf8, HtmlStream, SharedSink};
-use crate::signal::{ConsentBasis, Intent, ProductFacts, Signal, ID_LEN};
+use crate::settings::Settings;
+use crate::signal::{Affinity, ConsentBasis, Intent, ProductFacts, Signal, ID_LEN};
 
 /// A visitor profile to preview for.
 #[derive(Debug, Default, Deserialize)]
@@ -33,7 +39,7 @@ pub struct VisitorSpec {
     pub categories: BTreeMap<String, u8>,
     /// `browse` or `buy`.
     #[serde(default)]
-    pub intent: Option<String>,
+    pub intent: Option<Intent>,
     /// A later session.
     #[serde(default)]
     pub returning: bool,
@@ -49,9 +55,9 @@ pub struct VisitorSpec {
     /// In the holdout.
     #[serde(default)]
     pub holdout: bool,
-    /// Device: `mobile` or `desktop`.
+    /// `mobile` or `desktop` (default).
     #[serde(default)]
-    pub device: Option<String>,
+    pub device: Option<Device>,
 }
 
 impl VisitorSpec {
@@ -61,10 +67,10 @@ impl VisitorSpec {
             return None;
         }
         let mut s = Signal::new([0; ID_LEN], 0, ConsentBasis::Explicit);
-        let set = |list: &mut Vec<crate::signal::Affinity>, map: &BTreeMap<String, u8>| {
+        let set = |list: &mut Vec<Affinity>, map: &BTreeMap<String, u8>| {
             list.clear();
             for (name, w) in map {
-                list.push(crate::signal::Affinity {
+                list.push(Affinity {
                     hash: crate::signal::name_hash(name),
                     weight: (*w).max(1),
                 });
@@ -77,10 +83,31 @@ impl VisitorSpec {
             s.sessions = 2;
         }
         s.customer = self.customer;
-        if self.intent.as_deref() == Some("buy") {
-            s.intent = Intent::Buy;
-        }
+        s.intent = self.intent.unwrap_or_default();
         Some(s)
+    }
+
+    /// The personalization plan this visitor would get on a page (`facts`: a product page's).
+    pub fn plan(&self, cfg: Rc<Config>, page: Option<&Classified>, query: Option<&str>, facts: Option<&ProductFacts>, now: u64) -> Plan {
+        let signal = self.signal();
+        let lower = |s: &String| s.to_lowercase();
+        Plan {
+            category: page
+                .and_then(|c| c.capture("category"))
+                .map(str::to_owned)
+                .or_else(|| facts.and_then(|f| f.category.clone()))
+                .map(|c| lower(&c)),
+            brand_page: facts.and_then(|f| f.brand.as_ref()).map(lower),
+            query: query.map(normalize_query),
+            consent: signal.is_some(),
+            signal,
+            country: self.country.as_ref().map(|c| c.to_ascii_uppercase()),
+            device: self.device.unwrap_or(Device::Desktop),
+            now,
+            holdout: self.holdout,
+            product: page.and_then(|c| c.capture("product")).map(str::to_owned),
+            ..Plan::new(cfg, page.map_or(PageKind::Plp, |c| c.kind))
+        }
     }
 }
 
@@ -89,39 +116,6 @@ pub fn page_facts(cfg: &Config, html: &[u8]) -> ProductFacts {
     let (settings, probe) = with_fact_handlers(lol_html::Settings::new(), &cfg.product_sources);
     let _ = run_chunked(HtmlStream::new(settings, utf8()), html, &[64 * 1024]);
     probe.facts()
-}
-
-/// Builds the rule context for a page and visitor.
-#[allow(clippy::too_many_arguments)]
-pub fn context<'a>(
-    page: PageKind,
-    classified: Option<&Classified>,
-    query: Option<&str>,
-    pdp: Option<&ProductFacts>,
-    signal: Option<&'a Signal>,
-    consent: bool,
-    country: Option<&str>,
-    device: Device,
-    now: u64,
-    holdout: bool,
-) -> Context<'a> {
-    let category = classified
-        .and_then(|c| c.capture("category"))
-        .map(str::to_owned)
-        .or_else(|| pdp.and_then(|f| f.category.clone()))
-        .map(|c| c.to_lowercase());
-    Context {
-        page,
-        category,
-        brand_page: pdp.and_then(|f| f.brand.as_ref()).map(|b| b.to_lowercase()),
-        query: query.map(normalize_query),
-        signal,
-        consent,
-        country: country.map(|c| c.to_ascii_uppercase()),
-        device,
-        now,
-        holdout,
-    }
 }
 
 fn keys(items: &[Item], order: &[usize]) -> Vec<Value> {
@@ -140,7 +134,7 @@ fn keys(items: &[Item], order: &[usize]) -> Vec<Value> {
 #[allow(clippy::too_many_arguments)]
 pub fn preview(
     cfg: &Config,
-    packed: Option<&crate::catalog::Packed>,
+    packed: Option<&Packed>,
     version: &str,
     html: &[u8],
     classified: Option<&Classified>,
@@ -149,75 +143,80 @@ pub fn preview(
     now: u64,
 ) -> Value {
     let page = classified.map_or(PageKind::Plp, |c| c.kind);
-    let signal = visitor.signal();
     let facts = (page == PageKind::Pdp).then(|| page_facts(cfg, html));
-    let device = if visitor.device.as_deref() == Some("mobile") {
-        Device::Mobile
-    } else {
-        Device::Desktop
-    };
-    let ctx = context(
-        page,
-        classified,
-        query,
-        facts.as_ref(),
-        signal.as_ref(),
-        signal.is_some(),
-        visitor.country.as_deref(),
-        device,
-        now,
-        visitor.holdout,
-    );
+    let plan = Rc::new(Plan {
+        packed: packed.map(|p| Rc::new(p.clone())),
+        ..visitor.plan(Rc::new(cfg.clone()), classified, query, facts.as_ref(), now)
+    });
     // One engine: the page goes through the very rewriter live traffic does, and "after" is read
     // back from its output.
-    let plan = std::rc::Rc::new(Plan {
-        packed: packed.map(|p| std::rc::Rc::new(p.clone())),
-        category: ctx.category.clone(),
-        brand_page: ctx.brand_page.clone(),
-        query: ctx.query.clone(),
-        signal: signal.clone(),
-        consent: ctx.consent,
-        country: ctx.country.clone(),
-        device,
-        now,
-        holdout: visitor.holdout,
-        product: classified.and_then(|c| c.capture("product")).map(str::to_owned),
-        ..Plan::new(std::rc::Rc::new(cfg.clone()), page)
-    });
     let sink = SharedSink::default();
-    let hero_choice = plan.hero();
-    let (settings, report) = personalize(
-        lol_html::Settings::new(),
-        &sink,
-        plan.clone(),
-        hero_choice.clone().map(|(h, _)| h),
-    );
+    let hero = plan.hero();
+    let (settings, report) = personalize(lol_html::Settings::new(), &sink, plan.clone(), hero.clone().map(|(h, _)| h));
     let (rendered, bailed) = run_chunked(HtmlStream::with_sink(settings, utf8(), sink), html, &[64 * 1024]);
     let outcome = report.snapshot();
-    let tiles = read_tiles(cfg, html);
-    let tiles_after = read_tiles(cfg, &rendered);
-    let lookup = crate::catalog::lookup(cfg, packed);
-    let mut fired_all = outcome.fired.clone();
+    let grids = grids(&plan, html, &rendered, &outcome);
+    let image = (page == PageKind::Pdp).then(|| plan.image()).flatten();
+    let mut fired = outcome.fired.clone();
+    if let Some(b) = bailed {
+        fired.push(Fired {
+            rule: "rewriter".into(),
+            kind: "bail-out",
+            effect: b.to_string(),
+        });
+    }
+    fired.extend(hero.iter().flat_map(|(_, f)| f.iter().cloned()));
+    fired.extend(image.iter().map(|(_, f)| f.clone()));
+    let signal = plan.signal.as_ref();
+    let ctx = plan.context();
+    json!({
+        "version": version,
+        "page": page.token(),
+        "category": ctx.category,
+        "visitor": {
+            "consent": signal.is_some(),
+            "personal": ctx.personal(),
+            "intent": signal.map(|s| s.intent),
+            "returning": signal.map(Signal::is_returning),
+            "customer": signal.map(|s| s.customer),
+        },
+        "grids": grids,
+        "hero": hero.map(|(h, _)| json!({
+            "variant": h.variant, "headline": h.headline, "sub": h.sub,
+            "cta": {"text": h.cta_text, "href": h.cta_href},
+            "image": {"src": h.image_src, "srcset": h.image_srcset, "alt": h.image_alt},
+        })),
+        "image": image.map(|(prefer, f)| json!({"prefer": prefer, "rule": f.rule, "moved_first": outcome.image})),
+        "summary": outcome.summary(),
+        "fired": fired,
+        "warnings": warnings(cfg, html, page, now),
+    })
+}
+
+/// Each grid before and after, what was hidden and why, and what shadow rules would change.
+fn grids(plan: &Plan, html: &[u8], rendered: &[u8], outcome: &Outcome) -> Vec<Value> {
+    let cfg = &plan.cfg;
+    let ctx = plan.context();
+    let (tiles, tiles_after) = (read_tiles(cfg, html), read_tiles(cfg, rendered));
+    let lookup = crate::catalog::lookup(cfg, plan.packed.as_deref());
     let mut grids = Vec::new();
     for (g, grid) in cfg.grids.iter().enumerate() {
-        let raw = tiles.get(g).cloned().unwrap_or_default();
-        let items: Vec<Item> = raw
+        let items: Vec<Item> = tiles
+            .get(g)
+            .cloned()
+            .unwrap_or_default()
             .into_iter()
             .map(|t| {
                 let key = t.key.clone();
                 Item::from_catalog(&lookup, key.as_deref(), t)
             })
             .collect();
-        let live = rank::rank(cfg, &items, &ctx, false);
-        let shadow = rank::rank(cfg, &items, &ctx, true);
+        let diff = ShadowDiff::of(cfg, &items, &ctx);
+        let live = &diff.live;
         let before: Vec<usize> = (0..items.len()).collect();
         let after: Vec<Value> = tiles_after
             .get(g)
-            .map(|t| {
-                t.iter()
-                    .map(|t| t.key.clone().map_or(Value::Null, Value::String))
-                    .collect()
-            })
+            .map(|t| t.iter().map(|t| t.key.clone().map_or(Value::Null, Value::String)).collect())
             .unwrap_or_default();
         grids.push(json!({
             "name": grid.name,
@@ -227,27 +226,14 @@ pub fn preview(
             "hidden": live.hidden.iter().map(|(i, rule)| json!({"key": items.get(*i).and_then(|t| t.key.clone()), "rule": rule})).collect::<Vec<_>>(),
             "fired": live.fired,
             "outcome": outcome.regions.iter().find(|r| r.name == grid.name),
-            "shadow": if shadow != live { json!({"after": keys(&items, &shadow.order), "fired": shadow.fired}) } else { Value::Null },
+            "shadow": if diff.changes() { json!({"after": keys(&items, &diff.shadow.order), "fired": diff.shadow.fired}) } else { Value::Null },
         }));
     }
-    if let Some(b) = bailed {
-        fired_all.push(rank::Fired {
-            rule: "rewriter".into(),
-            kind: "bail-out",
-            effect: b.to_string(),
-        });
-    }
-    let hero = hero_choice;
-    if let Some((_, f)) = &hero {
-        fired_all.extend(f.iter().cloned());
-    }
-    let image = (page == PageKind::Pdp)
-        .then(|| rank::choose_image(cfg, &ctx, false))
-        .flatten();
-    if let Some((_, f)) = &image {
-        fired_all.push(f.clone());
-    }
+    grids
+}
 
+/// The config's lint warnings, and the selectors that match nothing on this page.
+fn warnings(cfg: &Config, html: &[u8], page: PageKind, now: u64) -> Vec<Value> {
     let mut warnings: Vec<Value> = lint::lint(cfg, now)
         .into_iter()
         .map(|p| json!({"path": p.path, "message": p.message}))
@@ -262,34 +248,97 @@ pub fn preview(
     let counts = count_matches(html, &relevant.iter().map(|(_, s)| s.clone()).collect::<Vec<_>>());
     for ((path, sel), n) in relevant.iter().zip(counts) {
         if n == 0 {
-            warnings.push(
-                json!({"path": path, "message": format!("selector {sel:?} matches nothing on this page")}),
-            );
+            warnings.push(json!({"path": path, "message": format!("selector {sel:?} matches nothing on this page")}));
         }
     }
+    warnings
+}
 
-    json!({
-        "version": version,
-        "page": page.token(),
-        "category": ctx.category,
-        "visitor": {
-            "consent": signal.is_some(),
-            "personal": ctx.personal(),
-            "intent": signal.as_ref().map(|s| s.intent),
-            "returning": signal.as_ref().map(Signal::is_returning),
-            "customer": signal.as_ref().map(|s| s.customer),
-        },
-        "grids": grids,
-        "hero": hero.map(|(h, _)| json!({
-            "variant": h.variant, "headline": h.headline, "sub": h.sub,
-            "cta": {"text": h.cta_text, "href": h.cta_href},
-            "image": {"src": h.image_src, "srcset": h.image_srcset, "alt": h.image_alt},
-        })),
-        "image": image.map(|(prefer, f)| json!({"prefer": prefer, "rule": f.rule, "moved_first": outcome.image})),
-        "summary": outcome.summary(),
-        "fired": fired_all,
-        "warnings": warnings,
-    })
+/// A preview request: `{config?, url? or html?, visitor?}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRequest {
+    #[serde(default)]
+    config: Option<Value>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    html: Option<String>,
+    #[serde(default)]
+    visitor: VisitorSpec,
+}
+
+/// A preview to run: the candidate config (or the live one), the page, the visitor.
+pub struct Job {
+    cfg: Rc<Config>,
+    version: String,
+    path: String,
+    html: Option<String>,
+    visitor: VisitorSpec,
+    packed: Option<Rc<Packed>>,
+}
+
+impl Job {
+    /// Reads a preview request against the live settings.
+    pub fn parse(body: &[u8], settings: &Settings) -> Result<Job, Reply> {
+        let request: RawRequest = serde_json::from_slice(body)
+            .map_err(|e| Reply::error(400, &format!("invalid preview request: {e}")))?;
+        let (cfg, version) = match &request.config {
+            Some(doc) => match crate::config::compile_json(&doc.to_string()) {
+                Ok(c) => (Rc::new(c), crate::admin::version_of(doc)),
+                Err(problems) => {
+                    let body = json!({"error": "invalid config", "errors": crate::admin::problems_json(&problems)});
+                    return Err(Reply::json(400, body.to_string(), &Report::of(Action::Endpoint)));
+                }
+            },
+            None => match (&settings.config, &settings.version) {
+                (Some(c), Some(v)) => (c.clone(), v.clone()),
+                _ => return Err(Reply::error(409, "no active config: send one in \"config\"")),
+            },
+        };
+        let path = request.url.unwrap_or_else(|| "/".into());
+        if !path.starts_with('/') {
+            return Err(Reply::error(400, "url must be a path on the storefront, like /c/shoes"));
+        }
+        Ok(Job {
+            cfg,
+            version,
+            path,
+            html: request.html,
+            visitor: request.visitor,
+            packed: settings.packed.clone(),
+        })
+    }
+
+    /// The page to fetch from the origin, when the request brought no HTML.
+    pub fn page_to_fetch(&self) -> Option<&str> {
+        self.html.is_none().then_some(self.path.as_str())
+    }
+
+    /// Runs the preview on the request's HTML, or on `fetched` (the origin's page).
+    pub fn run(self, fetched: Option<String>, now: u64) -> Reply {
+        let html = self.html.or(fetched).unwrap_or_default();
+        let path = self.path.split('?').next().unwrap_or("/").to_owned();
+        let query = url::Url::parse(&format!("http://preview.invalid{}", self.path))
+            .ok()
+            .and_then(|u| u.query_pairs().find(|(k, _)| k == "q").map(|(_, v)| v.into_owned()));
+        let classified = self.cfg.classify("GET", &path);
+        let doc = preview(
+            &self.cfg,
+            self.packed.as_deref(),
+            &self.version,
+            html.as_bytes(),
+            classified.as_ref(),
+            query.as_deref(),
+            &self.visitor,
+            now,
+        );
+        let report = Report {
+            cfg: Some(CfgStatus::Version(self.version.clone())),
+            ..Report::of(Action::Endpoint)
+        };
+        Reply::json(200, doc.to_string(), &report)
+    }
 }
 
 #[cfg(test)]

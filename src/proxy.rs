@@ -1,6 +1,6 @@
 //! The proxy's decisions, made without the platform: where a request goes, which request headers
-//! travel, whether a response body is rewritten or passed, and what the worker reports about itself
-//! (`x-vitrine`, `Server-Timing`).
+//! travel, whether a response body is rewritten or passed, how a personalized response is cached,
+//! and the `Server-Timing` vitrine adds.
 //!
 //! The glue asks these questions and carries out the answers; it decides nothing itself. Keeping
 //! the decisions here means they are unit-tested natively, and the pass-through rules (the part of
@@ -11,9 +11,6 @@ use std::fmt;
 use lol_html::AsciiCompatibleEncoding;
 
 use crate::rewrite::encoding_from_content_type;
-
-/// The response header in which vitrine says what it did to a response.
-pub const HEADER: &str = "x-vitrine";
 
 /// A configuration problem the operator must fix (a bad `ORIGIN`, say). Never caused by a visitor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,7 +136,8 @@ pub enum PassReason {
 }
 
 impl PassReason {
-    fn as_str(self) -> &'static str {
+    /// The token in `x-vitrine` (`pass;why=<token>`).
+    pub fn token(self) -> &'static str {
         match self {
             PassReason::NoBody => "no-body",
             PassReason::Status => "status",
@@ -209,43 +207,6 @@ pub fn is_document_request(method: &str, sec_fetch_dest: Option<&str>, accept: O
         Some(dest) => dest.eq_ignore_ascii_case("document"),
         None => accept.is_none_or(|a| a.contains("text/html") || a.trim() == "*/*"),
     }
-}
-
-/// What vitrine did to one response, rendered as the `x-vitrine` header value.
-///
-/// Grammar: `;`-separated `key=value` items after a leading verb (`pass` or `stream`), so later
-/// capabilities append items (`plp=reordered:48;hero=buy;cfg=...`) without breaking readers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    /// The body went out as the origin sent it, for this reason.
-    Pass(PassReason),
-    /// The body streams through the HTML rewriter (which has nothing to change yet).
-    Stream,
-    /// The origin could not be reached; the worker answered with a gateway error.
-    OriginError,
-    /// vitrine's own endpoint answered (no origin involved).
-    Endpoint,
-}
-
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Action::Pass(reason) => write!(f, "pass;why={}", reason.as_str()),
-            Action::Stream => f.write_str("pass;html=stream"),
-            Action::OriginError => f.write_str("error;origin=unreachable"),
-            Action::Endpoint => f.write_str("endpoint"),
-        }
-    }
-}
-
-/// The full `x-vitrine` value: the action, then `;`-separated items (`sig=known`, `learn=pdp`, ...).
-pub fn report(action: &Action, items: &[String]) -> String {
-    let mut out = action.to_string();
-    for item in items.iter().filter(|i| !i.is_empty()) {
-        out.push(';');
-        out.push_str(item);
-    }
-    out
 }
 
 /// Milliseconds measured by the glue around the origin fetch.
@@ -432,8 +393,7 @@ mod tests {
 
     #[test]
     fn header_values_are_stable() {
-        assert_eq!(Action::Pass(PassReason::NotHtml).to_string(), "pass;why=not-html");
-        assert_eq!(Action::Stream.to_string(), "pass;html=stream");
+        assert_eq!(PassReason::NotHtml.token(), "not-html");
         let t = Timing {
             origin_ms: 12.34,
             edge_ms: -1.0,

@@ -16,50 +16,10 @@
 use serde::Serialize;
 
 use crate::config::rules::{Action, CustomerSeg, Device, Hero, Matcher, Mode, Rule, Scope, VisitorSeg};
-use crate::config::{Config, PageKind, Product};
+use crate::config::{Config, PageKind};
+pub use crate::product::Item;
+use crate::product::Stock;
 use crate::signal::{key_hash, price_band, Signal};
-
-/// What is known about one listed product (from the catalog, else the tile's own attributes).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Item {
-    /// Product key.
-    pub key: Option<String>,
-    /// Lowercase brand.
-    pub brand: Option<String>,
-    /// Lowercase category.
-    pub category: Option<String>,
-    /// Lowercase tags.
-    pub tags: Vec<String>,
-    /// Price.
-    pub price: Option<f64>,
-    /// Stock state.
-    pub stock: Option<String>,
-}
-
-impl Item {
-    /// Facts for a key: the catalog's entry when there is one (`lookup`, see
-    /// [`crate::catalog::lookup`]), completed by `fallback` (e.g. the tile's attributes).
-    pub fn from_catalog(lookup: &dyn Fn(&str) -> Option<Product>, key: Option<&str>, fallback: Item) -> Item {
-        match key.and_then(lookup) {
-            Some(p) => Item {
-                key: Some(p.key.clone()),
-                brand: p.brand.clone().or(fallback.brand),
-                category: p.category.clone().or(fallback.category),
-                tags: if p.tags.is_empty() {
-                    fallback.tags
-                } else {
-                    p.tags.clone()
-                },
-                price: p.price.or(fallback.price),
-                stock: p.stock.clone().or(fallback.stock),
-            },
-            None => Item {
-                key: key.map(str::to_owned).or(fallback.key),
-                ..fallback
-            },
-        }
-    }
-}
 
 /// Who and where: everything a rule's scope can test.
 #[derive(Debug, Clone)]
@@ -98,11 +58,7 @@ pub fn in_holdout(visitor_id: &[u8], share: f64) -> bool {
     if share <= 0.0 {
         return false;
     }
-    let mut h: u32 = 0x811c_9dc5;
-    for b in visitor_id {
-        h ^= u32::from(*b);
-        h = h.wrapping_mul(0x0100_0193);
-    }
+    let h = crate::hash::fnv1a32(visitor_id.iter().copied());
     f64::from(h % 10_000) < share * 10_000.0
 }
 
@@ -206,8 +162,9 @@ pub fn applies(rule: &Rule, ctx: &Context<'_>) -> bool {
 
 /// Whether a matcher matches an item.
 pub fn matches(m: &Matcher, item: &Item) -> bool {
-    let one =
-        |list: &[String], v: &Option<String>| list.is_empty() || v.as_ref().is_some_and(|v| list.contains(v));
+    fn one<T: PartialEq>(list: &[T], v: &Option<T>) -> bool {
+        list.is_empty() || v.as_ref().is_some_and(|v| list.contains(v))
+    }
     (m.products.is_empty() || item.key.as_ref().is_some_and(|k| m.products.contains(k)))
         && one(&m.brand, &item.brand)
         && one(&m.category, &item.category)
@@ -259,10 +216,33 @@ fn active<'c>(cfg: &'c Config, ctx: &Context<'_>, shadow: bool) -> Vec<&'c Rule>
 /// count as enforced (what the candidate behaviour would serve).
 pub fn rank(cfg: &Config, items: &[Item], ctx: &Context<'_>, shadow: bool) -> Ranking {
     let rules = active(cfg, ctx, shadow);
-    let n = items.len();
-    let mut out = Ranking::default();
-    let mut hidden = vec![None::<&str>; n];
-    for r in &rules {
+    let mut fired = Vec::new();
+    let hidden = hide(&rules, items, ctx, &mut fired);
+    let order = score(cfg, &rules, items, &hidden, ctx, &mut fired);
+    let order = pin(&rules, items, &hidden, order, &mut fired);
+    Ranking {
+        order,
+        hidden: hidden
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| h.map(|id| (i, id.to_owned())))
+            .collect(),
+        fired,
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Exclusions and guarantees: which items are hidden, and by which rule.
+fn hide<'r>(rules: &[&'r Rule], items: &[Item], ctx: &Context<'_>, fired: &mut Vec<Fired>) -> Vec<Option<&'r str>> {
+    let mut hidden = vec![None::<&str>; items.len()];
+    for r in rules {
         let mut count = 0;
         for (item, slot) in items.iter().zip(hidden.iter_mut()) {
             if slot.is_some() {
@@ -270,7 +250,7 @@ pub fn rank(cfg: &Config, items: &[Item], ctx: &Context<'_>, shadow: bool) -> Ra
             }
             let hide = match &r.action {
                 Action::Exclude(m) => matches(m, item),
-                Action::InStockOnly => item.stock.as_deref() == Some("out_of_stock"),
+                Action::InStockOnly => item.stock == Some(Stock::OutOfStock),
                 Action::BrandSeparation { brand, on_brand } => {
                     ctx.brand_page.as_deref() == Some(on_brand.as_str())
                         && item.brand.as_deref() == Some(brand.as_str())
@@ -283,18 +263,31 @@ pub fn rank(cfg: &Config, items: &[Item], ctx: &Context<'_>, shadow: bool) -> Ra
             }
         }
         if count > 0 {
-            out.fired.push(Fired {
+            fired.push(Fired {
                 rule: r.id.clone(),
                 kind: r.action.kind(),
-                effect: format!("hid {count} product{}", if count == 1 { "" } else { "s" }),
+                effect: format!("hid {count} product{}", plural(count)),
             });
         }
     }
+    hidden
+}
 
+/// The visible items by score (origin position as the prior, affinity within the strength, boosts
+/// and buries); ties keep the origin's order.
+fn score(
+    cfg: &Config,
+    rules: &[&Rule],
+    items: &[Item],
+    hidden: &[Option<&str>],
+    ctx: &Context<'_>,
+    fired: &mut Vec<Fired>,
+) -> Vec<usize> {
+    let n = items.len();
     let strength = if ctx.personal() { cfg.strength } else { 0.0 };
     let mut scored: Vec<(usize, f64)> = Vec::with_capacity(n);
     let mut boosted: Vec<(usize, usize)> = Vec::new(); // (rule position in `rules`, count)
-    for (i, (item, h)) in items.iter().zip(&hidden).enumerate() {
+    for (i, (item, h)) in items.iter().zip(hidden).enumerate() {
         if h.is_some() {
             continue;
         }
@@ -322,26 +315,30 @@ pub fn rank(cfg: &Config, items: &[Item], ctx: &Context<'_>, shadow: bool) -> Ra
     }
     for (ri, count) in boosted {
         if let Some(r) = rules.get(ri) {
-            out.fired.push(Fired {
+            fired.push(Fired {
                 rule: r.id.clone(),
                 kind: r.action.kind(),
-                effect: format!("moved {count} product{}", if count == 1 { "" } else { "s" }),
+                effect: format!("moved {count} product{}", plural(count)),
             });
         }
     }
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut order: Vec<usize> = scored.iter().map(|(i, _)| *i).collect();
+    let order: Vec<usize> = scored.iter().map(|(i, _)| *i).collect();
     if strength > 0.0 && order.iter().zip(order.iter().skip(1)).any(|(a, b)| a > b) {
-        out.fired.push(Fired {
+        fired.push(Fired {
             rule: "affinity".into(),
             kind: "personalization",
             effect: format!("reordered by the visitor's interests (strength {strength})"),
         });
     }
+    order
+}
 
-    // Pins, highest priority first; collisions take the next free slot.
+/// Pins, highest priority first; collisions take the next free slot; a pinned item that is hidden
+/// or not on this page leaves no hole.
+fn pin(rules: &[&Rule], items: &[Item], hidden: &[Option<&str>], mut order: Vec<usize>, fired: &mut Vec<Fired>) -> Vec<usize> {
     let mut pinned: Vec<(usize, usize)> = Vec::new(); // (slot, item)
-    for r in &rules {
+    for r in rules {
         let Action::Pin { product, position } = &r.action else {
             continue;
         };
@@ -359,7 +356,7 @@ pub fn rank(cfg: &Config, items: &[Item], ctx: &Context<'_>, shadow: bool) -> Ra
             slot += 1;
         }
         pinned.push((slot, idx));
-        out.fired.push(Fired {
+        fired.push(Fired {
             rule: r.id.clone(),
             kind: "pin",
             effect: format!("{product} at position {}", slot + 1),
@@ -373,13 +370,42 @@ pub fn rank(cfg: &Config, items: &[Item], ctx: &Context<'_>, shadow: bool) -> Ra
             order.insert(at, idx);
         }
     }
-    out.order = order;
-    out.hidden = hidden
-        .iter()
-        .enumerate()
-        .filter_map(|(i, h)| h.map(|id| (i, id.to_owned())))
-        .collect();
-    out
+    order
+}
+
+/// What shadow rules would change on one listing: the live ranking and the ranking with shadow
+/// rules enforced. The one comparison, used by live traffic (shadow events) and previews.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShadowDiff {
+    /// What is served.
+    pub live: Ranking,
+    /// What would be served with the shadow rules enforced.
+    pub shadow: Ranking,
+}
+
+impl ShadowDiff {
+    /// Ranks `items` both ways.
+    pub fn of(cfg: &Config, items: &[Item], ctx: &Context<'_>) -> ShadowDiff {
+        ShadowDiff {
+            live: rank(cfg, items, ctx, false),
+            shadow: rank(cfg, items, ctx, true),
+        }
+    }
+
+    /// Whether enforcing the shadow rules would change what the shopper sees.
+    pub fn changes(&self) -> bool {
+        self.live.order != self.shadow.order || self.live.hidden != self.shadow.hidden
+    }
+
+    /// The rules that fired only in the shadow ranking.
+    pub fn rules(&self) -> Vec<&str> {
+        self.shadow
+            .fired
+            .iter()
+            .filter(|f| !self.live.fired.contains(f))
+            .map(|f| f.rule.as_str())
+            .collect()
+    }
 }
 
 /// The hero to show: the highest-priority variant in scope, with locked (guarantee) heroes
@@ -457,7 +483,7 @@ mod tests {
             category: Some("shoes".into()),
             tags: vec![],
             price: Some(50.0),
-            stock: Some(stock.into()),
+            stock: Stock::parse(stock),
         }
     }
 

@@ -9,6 +9,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::config::rules::normalize_query;
+use crate::config::{Mapping, SearchConfig};
+use crate::product::Item;
+
+/// The header an edge-cached search answer carries: when it was stored (Unix ms). Never sent to
+/// a visitor.
+pub const CACHED_AT: &str = "x-vitrine-cached-at";
 
 /// Which path served a search (in `x-vitrine` and events).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -142,40 +148,6 @@ impl Circuit {
     }
 }
 
-/// How to read an engine's response: JSON pointers to the hits array, and within a hit to its
-/// product key and score; and to the total.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mapping {
-    /// Pointer to the hits array (`/hits`, Elasticsearch `/hits/hits`).
-    pub hits: String,
-    /// Pointer within a hit to the product key (`/key`, Algolia `/objectID`, ES `/_source/sku`).
-    pub key: String,
-    /// Pointer within a hit to its score, if any.
-    pub score: Option<String>,
-    /// Pointer to the total, if any.
-    pub total: Option<String>,
-    /// Pointers within a hit to its brand, category, price and stock, when the engine returns
-    /// them (the catalog fills in what is missing).
-    pub facts: [Option<String>; 4],
-}
-
-impl Default for Mapping {
-    fn default() -> Self {
-        Mapping {
-            hits: "/hits".into(),
-            key: "/key".into(),
-            score: Some("/score".into()),
-            total: Some("/total".into()),
-            facts: [
-                Some("/product/brand".into()),
-                Some("/product/category".into()),
-                Some("/product/price".into()),
-                Some("/product/stock".into()),
-            ],
-        }
-    }
-}
-
 /// What a response holds, read through the mapping.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
@@ -184,7 +156,7 @@ pub struct Answer {
     /// Product keys, in the engine's order.
     pub keys: Vec<Option<String>>,
     /// What each hit says about its product (facts through the mapping).
-    pub items: Vec<crate::rank::Item>,
+    pub items: Vec<Item>,
     /// Total results, when the engine says.
     pub total: Option<u64>,
 }
@@ -203,27 +175,10 @@ pub fn read_answer(body: &[u8], mapping: &Mapping) -> Option<Answer> {
         _ => None,
     };
     let keys: Vec<Option<String>> = hits.iter().map(|h| text(h, &mapping.key)).collect();
-    let [brand, category, price, stock] = &mapping.facts;
     let items = hits
         .iter()
         .zip(&keys)
-        .map(|(h, k)| crate::rank::Item {
-            key: k.clone(),
-            brand: brand
-                .as_deref()
-                .and_then(|p| text(h, p))
-                .map(|b| b.to_lowercase()),
-            category: category
-                .as_deref()
-                .and_then(|p| text(h, p))
-                .map(|c| c.to_lowercase()),
-            tags: Vec::new(),
-            price: price
-                .as_deref()
-                .and_then(|p| text(h, p))
-                .and_then(|p| p.parse().ok()),
-            stock: stock.as_deref().and_then(|p| text(h, p)),
-        })
+        .map(|(h, k)| mapping.facts.read(k.clone(), |p| text(h, p)))
         .collect();
     let total = mapping
         .total
@@ -236,6 +191,359 @@ pub fn read_answer(body: &[u8], mapping: &Mapping) -> Option<Answer> {
         items,
         total,
     })
+}
+
+/// The query, page and category filter of a search request, validated and normalized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    /// Normalized query (lowercase, single spaces).
+    pub text: String,
+    /// Results page, 1..=50.
+    pub page: u32,
+    /// Category filter, as the shopper sent it.
+    pub category: Option<String>,
+}
+
+impl Query {
+    /// Reads a request's parameters (`param(name)` → first value).
+    pub fn read(sc: &SearchConfig, param: impl Fn(&str) -> Option<String>) -> Result<Query, QueryError> {
+        let text = clean_query(&param(&sc.query_param).unwrap_or_default(), sc.max_query)?;
+        let page = param("page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1u32)
+            .clamp(1, 50);
+        Ok(Query {
+            text,
+            page,
+            category: param("category"),
+        })
+    }
+
+    /// The edge-cache key of the unpersonalized answer.
+    pub fn cache_key(&self) -> String {
+        cache_key(&self.text, self.page, self.category.as_deref())
+    }
+}
+
+/// An engine answer the edge may serve: its bytes, and what they say.
+pub type Readable = (Vec<u8>, Answer);
+
+/// What the search API path does next. The glue performs the step and reports its result; all
+/// the policy (freshness, the circuit, which fallback comes next) is [`ApiFlow`]'s.
+#[derive(Debug)]
+pub enum ApiStep {
+    /// GET this URL on the origin within the budget (the body must arrive in time too).
+    Fetch {
+        /// Absolute URL.
+        url: String,
+        /// Milliseconds.
+        budget_ms: u32,
+    },
+    /// Done: serve this.
+    Answer(Answered),
+}
+
+/// The unpersonalized answer a search request gets, before re-ranking.
+#[derive(Debug)]
+pub struct Answered {
+    /// HTTP status to answer with.
+    pub status: u16,
+    /// The body (the engine's bytes, or an honest empty state).
+    pub body: Vec<u8>,
+    /// Which path served it.
+    pub served: Served,
+    /// What the body says, when it is readable.
+    pub answer: Option<Answer>,
+    /// Store the body in the edge cache under this key (a fresh origin answer).
+    pub store: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Awaiting {
+    Cache,
+    Origin,
+    Keyword,
+}
+
+/// The search API's fallback chain: a fresh cached answer, else the origin's search API within
+/// the budget (when the circuit allows), else a stale cached answer, else the keyword endpoint,
+/// else the origin's own non-5xx response, else an honest empty state. Never an error page.
+#[derive(Debug)]
+pub struct ApiFlow {
+    upstream_url: String,
+    keyword_url: Option<String>,
+    budget_ms: u32,
+    cache_ttl_ms: u64,
+    circuit: (u32, u64),
+    mapping: Mapping,
+    query: Query,
+    key: String,
+    cached: Option<Vec<u8>>,
+    origin_failure: Option<(u16, Vec<u8>)>,
+    awaiting: Awaiting,
+}
+
+impl ApiFlow {
+    /// A flow for `query`; `origin` turns an origin path into a URL; `affinities` are the
+    /// visitor's coarse interests (brand and category names) sent to the search API.
+    pub fn new(
+        sc: &SearchConfig,
+        query: Query,
+        affinities: (&[String], &[String]),
+        origin: impl Fn(&str) -> String,
+    ) -> ApiFlow {
+        let category = query.category.as_deref();
+        let params = upstream_query(&query.text, query.page, category, affinities.0, affinities.1);
+        let keyword_url = sc.keyword_fallback.as_ref().map(|k| {
+            let sep = if k.contains('?') { '&' } else { '?' };
+            let plain = upstream_query(&query.text, query.page, category, &[], &[]);
+            format!("{}{sep}{plain}", origin(k))
+        });
+        ApiFlow {
+            upstream_url: format!("{}?{params}", origin(&sc.upstream)),
+            keyword_url,
+            budget_ms: sc.budget_ms,
+            cache_ttl_ms: sc.cache_ttl_ms,
+            circuit: (sc.circuit_failures, sc.circuit_open_ms),
+            mapping: sc.mapping.clone(),
+            key: query.cache_key(),
+            query,
+            cached: None,
+            origin_failure: None,
+            awaiting: Awaiting::Cache,
+        }
+    }
+
+    /// The edge-cache key to read first.
+    pub fn cache_key(&self) -> &str {
+        &self.key
+    }
+
+    /// The validated query.
+    pub fn query(&self) -> &Query {
+        &self.query
+    }
+
+    fn readable(&self, body: Vec<u8>) -> Result<Readable, Vec<u8>> {
+        match read_answer(&body, &self.mapping) {
+            Some(a) => Ok((body, a)),
+            None => Err(body),
+        }
+    }
+
+    /// What the edge cache held (`(stored at ms, body)`), at `now_ms`.
+    pub fn cached(&mut self, cached: Option<(u64, Vec<u8>)>, now_ms: u64, circuit: &mut Circuit) -> ApiStep {
+        if let Some((at, body)) = cached {
+            if now_ms.saturating_sub(at) < self.cache_ttl_ms {
+                match self.readable(body) {
+                    Ok(good) => return self.answer(good, Served::Cache, None),
+                    Err(body) => self.cached = Some(body),
+                }
+            } else {
+                self.cached = Some(body);
+            }
+        }
+        if circuit.allows(now_ms) {
+            self.awaiting = Awaiting::Origin;
+            return ApiStep::Fetch {
+                url: self.upstream_url.clone(),
+                budget_ms: self.budget_ms,
+            };
+        }
+        self.fall_back()
+    }
+
+    /// What the last fetch got: `(status, body)`, or `None` for a timeout or a network error.
+    pub fn fetched(&mut self, got: Option<(u16, Vec<u8>)>, now_ms: u64, circuit: &mut Circuit) -> ApiStep {
+        let good = match got {
+            Some((200, body)) => self.readable(body).map_err(|b| Some((200, b))),
+            other => Err(other),
+        };
+        match (self.awaiting, good) {
+            (Awaiting::Origin, Ok(good)) => {
+                circuit.success();
+                let key = self.key.clone();
+                self.answer(good, Served::Origin, Some(key))
+            }
+            (Awaiting::Origin, Err(failure)) => {
+                circuit.failure(now_ms, self.circuit.0, self.circuit.1);
+                self.origin_failure = failure;
+                self.fall_back()
+            }
+            (Awaiting::Keyword, Ok(good)) => self.answer(good, Served::Keyword, None),
+            (Awaiting::Keyword | Awaiting::Cache, _) => self.last_resort(),
+        }
+    }
+
+    fn fall_back(&mut self) -> ApiStep {
+        if let Some(body) = self.cached.take() {
+            if let Ok(good) = self.readable(body) {
+                return self.answer(good, Served::Stale, None);
+            }
+        }
+        if let Some(url) = self.keyword_url.clone() {
+            self.awaiting = Awaiting::Keyword;
+            return ApiStep::Fetch {
+                url,
+                budget_ms: self.budget_ms,
+            };
+        }
+        self.last_resort()
+    }
+
+    fn last_resort(&mut self) -> ApiStep {
+        let (status, body) = match self.origin_failure.take() {
+            Some((status, body)) if status < 500 => (status, body),
+            _ => (
+                200,
+                serde_json::json!({ "query": self.query.text, "hits": [], "total": 0, "degraded": true })
+                    .to_string()
+                    .into_bytes(),
+            ),
+        };
+        let answer = read_answer(&body, &self.mapping);
+        ApiStep::Answer(Answered {
+            status,
+            body,
+            served: Served::Passthrough,
+            answer,
+            store: None,
+        })
+    }
+
+    fn answer(&self, (body, answer): Readable, served: Served, store: Option<String>) -> ApiStep {
+        ApiStep::Answer(Answered {
+            status: 200,
+            body,
+            served,
+            answer: Some(answer),
+            store,
+        })
+    }
+}
+
+/// What the server-rendered search page path does next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageStep {
+    /// GET this page on the origin within the budget (the whole body must arrive in time).
+    Fetch {
+        /// Absolute URL.
+        url: String,
+        /// Milliseconds.
+        budget_ms: u32,
+    },
+    /// Serve the cached page, as this.
+    ServeCached(Served),
+    /// Serve the page just fetched; store it in the edge cache under `store` if set.
+    ServeFetched {
+        /// Which path it came from.
+        served: Served,
+        /// Cache key, for a fresh origin page.
+        store: Option<String>,
+    },
+    /// Nothing better: fetch the visitor's own request from the origin, without a budget.
+    Passthrough,
+}
+
+/// The search page's fallback chain: a fresh cached page, else the origin's page within the
+/// budget (when the circuit allows), else a stale cached page, else the keyword-mode page, else
+/// the origin's page without a budget.
+#[derive(Debug)]
+pub struct PageFlow {
+    url: String,
+    keyword_url: Option<String>,
+    budget_ms: u32,
+    cache_ttl_ms: u64,
+    circuit: (u32, u64),
+    key: String,
+    has_cached: bool,
+    awaiting: Awaiting,
+}
+
+impl PageFlow {
+    /// A flow for the page at `path_and_query` (the visitor's own, sent as is), or `None` when the
+    /// query is refused (then the page is fetched as any other page).
+    pub fn new(
+        sc: &SearchConfig,
+        query: Query,
+        path_and_query: &str,
+        raw_query: &str,
+        origin: impl Fn(&str) -> String,
+    ) -> PageFlow {
+        let keyword_url = sc.page_keyword_fallback.as_ref().map(|k| {
+            let sep = if k.contains('?') { '&' } else { '?' };
+            format!("{}{sep}{raw_query}", origin(k))
+        });
+        PageFlow {
+            url: origin(path_and_query),
+            keyword_url,
+            budget_ms: sc.budget_ms,
+            cache_ttl_ms: sc.cache_ttl_ms,
+            circuit: (sc.circuit_failures, sc.circuit_open_ms),
+            key: format!("{}&html=1", query.cache_key()),
+            has_cached: false,
+            awaiting: Awaiting::Cache,
+        }
+    }
+
+    /// The edge-cache key to read first.
+    pub fn cache_key(&self) -> &str {
+        &self.key
+    }
+
+    /// When the cached page (if any) was stored (`None`: nothing cached), at `now_ms`.
+    pub fn cached(&mut self, stored_at: Option<u64>, now_ms: u64, circuit: &Circuit) -> PageStep {
+        self.has_cached = stored_at.is_some();
+        if stored_at.is_some_and(|at| now_ms.saturating_sub(at) < self.cache_ttl_ms) {
+            return PageStep::ServeCached(Served::Cache);
+        }
+        if circuit.allows(now_ms) {
+            self.awaiting = Awaiting::Origin;
+            return PageStep::Fetch {
+                url: self.url.clone(),
+                budget_ms: self.budget_ms,
+            };
+        }
+        self.fall_back()
+    }
+
+    /// Whether the last fetch got a whole `200` page in time.
+    pub fn fetched(&mut self, ok: bool, now_ms: u64, circuit: &mut Circuit) -> PageStep {
+        match (self.awaiting, ok) {
+            (Awaiting::Origin, true) => {
+                circuit.success();
+                PageStep::ServeFetched {
+                    served: Served::Origin,
+                    store: Some(self.key.clone()),
+                }
+            }
+            (Awaiting::Origin, false) => {
+                circuit.failure(now_ms, self.circuit.0, self.circuit.1);
+                self.fall_back()
+            }
+            (Awaiting::Keyword, true) => PageStep::ServeFetched {
+                served: Served::Keyword,
+                store: None,
+            },
+            (Awaiting::Keyword | Awaiting::Cache, _) => PageStep::Passthrough,
+        }
+    }
+
+    fn fall_back(&mut self) -> PageStep {
+        if self.has_cached {
+            return PageStep::ServeCached(Served::Stale);
+        }
+        match self.keyword_url.clone() {
+            Some(url) => {
+                self.awaiting = Awaiting::Keyword;
+                PageStep::Fetch {
+                    url,
+                    budget_ms: self.budget_ms,
+                }
+            }
+            None => PageStep::Passthrough,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -298,9 +606,8 @@ mod tests {
         let m = Mapping {
             hits: "/hits/hits".into(),
             key: "/_source/sku".into(),
-            score: Some("/_score".into()),
             total: Some("/hits/total".into()),
-            facts: [None, None, None, None],
+            facts: Default::default(),
         };
         let a = read_answer(body, &m).unwrap();
         assert_eq!(
@@ -321,9 +628,8 @@ mod tests {
         let m = Mapping {
             hits: "/hits".into(),
             key: "/objectID".into(),
-            score: None,
             total: Some("/nbHits".into()),
-            facts: [None, None, None, None],
+            facts: Default::default(),
         };
         assert_eq!(read_answer(algolia, &m).unwrap().total, Some(2));
         assert!(read_answer(b"{\"oops\":1}", &Mapping::default()).is_none());

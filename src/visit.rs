@@ -7,6 +7,7 @@
 //! signal", never to an error.
 
 use crate::config::Config;
+use crate::report::Sig;
 use crate::signal::consent::Consent;
 use crate::signal::cookie::{self, CookieErrorKind, Keyring};
 use crate::signal::{bot, Event, Signal, ID_LEN};
@@ -173,15 +174,11 @@ impl Visit {
         }
     }
 
-    /// A short description for `x-vitrine` (`sig=known`, `sig=fresh:tag`, `sig=none:gpc`, ...).
-    pub fn token(&self) -> String {
-        match self.status {
-            Status::Known => "sig=known".into(),
-            Status::New => "sig=new".into(),
-            Status::Fresh(kind) => format!("sig=fresh:{}", kind.token()),
-            Status::Bot => "sig=bot".into(),
-            Status::NoConsent => format!("sig=none:{}", self.consent.token()),
-            Status::Off => "sig=off".into(),
+    /// Where the signal came from, for `x-vitrine` (`sig=known`, `sig=fresh:tag`, `sig=none:gpc`).
+    pub fn sig(&self) -> Sig {
+        Sig {
+            status: self.status,
+            consent: self.consent,
         }
     }
 }
@@ -252,7 +249,7 @@ pub fn whoami_json(visit: &Visit, names: &NameBook) -> String {
         })
     });
     json!({
-        "status": visit.token(),
+        "status": visit.sig().to_string(),
         "consent": visit.consent.token(),
         "signal": signal,
     })
@@ -323,7 +320,7 @@ mod tests {
         assert!(matches!(v.status, Status::Fresh(_)), "{:?}", v.status);
         assert_eq!(v.signal.unwrap().id, [7; ID_LEN]);
         assert_eq!(
-            Visit::begin(&cfg, Some(&keys), &input(Some("vt=%%%"))).token(),
+            Visit::begin(&cfg, Some(&keys), &input(Some("vt=%%%"))).sig().to_string(),
             "sig=fresh:base64"
         );
     }
@@ -343,7 +340,7 @@ mod tests {
             (Status::NoConsent, false, 0)
         );
         assert_eq!(v.set_cookie(&cfg, Some(&keys)), None);
-        assert_eq!(v.token(), "sig=none:default-denied");
+        assert_eq!(v.sig().to_string(), "sig=none:default-denied");
 
         let mut granted = Visit::begin(&cfg, Some(&keys), &input(None));
         granted.page_view(1);
@@ -438,6 +435,6 @@ mod tests {
     #[test]
     fn no_keys_means_the_signal_layer_is_off() {
         let v = Visit::begin(&cfg(), None, &input(None));
-        assert_eq!(v.token(), "sig=off");
+        assert_eq!(v.sig().to_string(), "sig=off");
     }
 }

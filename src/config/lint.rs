@@ -100,18 +100,15 @@ pub fn lint(cfg: &Config, now: u64) -> Vec<Problem> {
 }
 
 /// The selectors of a config, each with the JSON path that names it, for checking against a
-/// sample page.
+/// sample page (as the rewriter runs them: a tile as found from its container).
 pub fn selectors(cfg: &Config) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (i, g) in cfg.grids.iter().enumerate() {
-        out.push((format!("site.plp.grids[{i}].container"), g.container.clone()));
-        out.push((
-            format!("site.plp.grids[{i}].tile"),
-            format!("{} > {}", g.container, g.tile),
-        ));
+        out.push((format!("site.plp.grids[{i}].container"), g.container.as_str().to_owned()));
+        out.push((format!("site.plp.grids[{i}].tile"), g.tile.as_str().to_owned()));
     }
     if let Some(h) = &cfg.hero {
-        out.push(("site.plp.hero.container".into(), h.container.clone()));
+        out.push(("site.plp.hero.container".into(), h.container.as_str().to_owned()));
         for (f, s) in [
             ("headline", &h.headline),
             ("sub", &h.sub),
@@ -119,15 +116,12 @@ pub fn selectors(cfg: &Config) -> Vec<(String, String)> {
             ("image", &h.image),
         ] {
             if let Some(s) = s {
-                out.push((format!("site.plp.hero.{f}"), format!("{} {}", h.container, s)));
+                out.push((format!("site.plp.hero.{f}"), s.as_str().to_owned()));
             }
         }
     }
     if let Some(g) = &cfg.gallery {
-        out.push((
-            "site.pdp.gallery".into(),
-            format!("{} > {} {}", g.container, g.item, g.image),
-        ));
+        out.push(("site.pdp.gallery".into(), g.image.as_str().to_owned()));
     }
     out
 }

@@ -10,6 +10,7 @@
 use serde::Deserialize;
 
 use super::{PageKind, Problem};
+use crate::product::Stock;
 use crate::signal::Intent;
 
 /// Most rules in one document.
@@ -283,7 +284,8 @@ pub enum CustomerSeg {
 }
 
 /// Device class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Device {
     /// Phones and small tablets.
     Mobile,
@@ -328,7 +330,7 @@ pub struct Matcher {
     /// Tags.
     pub tag: Vec<String>,
     /// Stock states.
-    pub stock: Vec<String>,
+    pub stock: Vec<Stock>,
     /// Price range.
     pub price: Option<(f64, f64)>,
 }
@@ -543,12 +545,11 @@ fn compile_match(m: &RawMatch, at: &str, problems: &mut Vec<Problem>) -> Matcher
             "must name at least one of products, brand, category, tag, stock, price",
         ));
     }
+    let mut stock = Vec::new();
     for (i, s) in m.stock.iter().enumerate() {
-        if !matches!(s.as_str(), "in_stock" | "low_stock" | "out_of_stock") {
-            problems.push(Problem::new(
-                format!("{at}.stock[{i}]"),
-                "must be in_stock, low_stock or out_of_stock",
-            ));
+        match Stock::parse(s) {
+            Some(st) => stock.push(st),
+            None => problems.push(Problem::new(format!("{at}.stock[{i}]"), Stock::EXPECTED)),
         }
     }
     let price = m.price.map(|r| {
@@ -563,7 +564,7 @@ fn compile_match(m: &RawMatch, at: &str, problems: &mut Vec<Problem>) -> Matcher
         brand: lower(&m.brand),
         category: lower(&m.category),
         tag: lower(&m.tag),
-        stock: m.stock.clone(),
+        stock,
         price,
     }
 }
@@ -635,168 +636,179 @@ pub fn compile_rules(raw: &[RawRule], doc_mode: Mode, problems: &mut Vec<Problem
     if raw.len() > MAX_RULES {
         problems.push(Problem::new("rules", "must have at most 500 rules"));
     }
-    let mut out = Vec::new();
     let mut ids = std::collections::HashSet::new();
-    for (i, r) in raw.iter().enumerate().take(MAX_RULES) {
-        let at = format!("rules[{i}]");
-        let before = problems.len();
-        let id_ok = !r.id.trim().is_empty()
-            && r.id.len() <= 64
-            && r.id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
-        if !id_ok {
+    raw.iter()
+        .enumerate()
+        .take(MAX_RULES)
+        .filter_map(|(i, r)| {
+            let before = problems.len();
+            let rule = compile_rule(i, r, doc_mode, &mut ids, problems);
+            rule.filter(|_| problems.len() == before)
+        })
+        .collect()
+}
+
+fn compile_rule(
+    i: usize,
+    r: &RawRule,
+    doc_mode: Mode,
+    ids: &mut std::collections::HashSet<String>,
+    problems: &mut Vec<Problem>,
+) -> Option<Rule> {
+    let at = format!("rules[{i}]");
+    let id_ok = !r.id.trim().is_empty()
+        && r.id.len() <= 64
+        && r.id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+    if !id_ok {
+        problems.push(Problem::new(
+            format!("{at}.id"),
+            "must be 1 to 64 of letters, digits, - _ . :",
+        ));
+    } else if !ids.insert(r.id.clone()) {
+        problems.push(Problem::new(format!("{at}.id"), &format!("duplicate id {:?}", r.id)));
+    }
+    let mode = match r.mode.as_deref() {
+        None => doc_mode,
+        Some(m) => Mode::parse(m).unwrap_or_else(|| {
+            problems.push(Problem::new(format!("{at}.mode"), "must be enforce or shadow"));
+            doc_mode
+        }),
+    };
+    let scope = compile_scope(&r.scope, &format!("{at}.scope"), problems);
+    let (start, end) = r
+        .schedule
+        .as_ref()
+        .map_or((None, None), |s| compile_schedule(s, &at, problems));
+    let mut actions = compile_actions(r, &at, problems);
+    if actions.len() != 1 {
+        problems.push(Problem::new(
+            &at,
+            "must have exactly one of pin, boost, bury, exclude, guarantee, hero, image",
+        ));
+    }
+    Some(Rule {
+        index: i,
+        id: r.id.clone(),
+        priority: r.priority,
+        mode,
+        scope,
+        start,
+        end,
+        action: actions.pop()?,
+    })
+}
+
+fn compile_schedule(s: &RawSchedule, at: &str, problems: &mut Vec<Problem>) -> (Option<u64>, Option<u64>) {
+    let mut time = |field: &str, value: &Option<String>| {
+        let v = value.as_deref()?;
+        let t = parse_time(v);
+        if t.is_none() {
             problems.push(Problem::new(
-                format!("{at}.id"),
-                "must be 1 to 64 of letters, digits, - _ . :",
-            ));
-        } else if !ids.insert(r.id.clone()) {
-            problems.push(Problem::new(
-                format!("{at}.id"),
-                &format!("duplicate id {:?}", r.id),
-            ));
-        }
-        let mode = match r.mode.as_deref() {
-            None => doc_mode,
-            Some(m) => Mode::parse(m).unwrap_or_else(|| {
-                problems.push(Problem::new(format!("{at}.mode"), "must be enforce or shadow"));
-                doc_mode
-            }),
-        };
-        let scope = compile_scope(&r.scope, &format!("{at}.scope"), problems);
-        let (mut start, mut end) = (None, None);
-        if let Some(s) = &r.schedule {
-            for (field, value, slot) in [("start", &s.start, &mut start), ("end", &s.end, &mut end)] {
-                if let Some(v) = value {
-                    match parse_time(v) {
-                        Some(t) => *slot = Some(t),
-                        None => problems.push(Problem::new(
-                            format!("{at}.schedule.{field}"),
-                            "must be a date (YYYY-MM-DD) or an RFC 3339 time",
-                        )),
-                    }
-                }
-            }
-            if let (Some(a), Some(b)) = (start, end) {
-                if b <= a {
-                    problems.push(Problem::new(format!("{at}.schedule.end"), "must be after start"));
-                }
-            }
-        }
-        let mut actions = Vec::new();
-        if let Some(p) = &r.pin {
-            if p.position < 1 {
-                problems.push(Problem::new(format!("{at}.pin.position"), "must be at least 1"));
-            } else if p.position > 500 {
-                problems.push(Problem::new(format!("{at}.pin.position"), "must be at most 500"));
-            }
-            if p.product.trim().is_empty() {
-                problems.push(Problem::new(
-                    format!("{at}.pin.product"),
-                    "must name a product key",
-                ));
-            }
-            actions.push(Action::Pin {
-                product: p.product.trim().to_owned(),
-                position: usize::try_from(p.position.clamp(1, 500)).unwrap_or(1),
-            });
-        }
-        for (name, w, sign) in [("boost", &r.boost, 1.0), ("bury", &r.bury, -1.0)] {
-            if let Some(w) = w {
-                if !(w.weight > 0.0 && w.weight <= 10.0) {
-                    problems.push(Problem::new(
-                        format!("{at}.{name}.weight"),
-                        "must be more than 0 and at most 10",
-                    ));
-                }
-                let matcher = compile_match(&w.matcher, &format!("{at}.{name}.match"), problems);
-                actions.push(Action::Weight {
-                    matcher,
-                    weight: sign * w.weight,
-                });
-            }
-        }
-        if let Some(x) = &r.exclude {
-            actions.push(Action::Exclude(compile_match(
-                &x.matcher,
-                &format!("{at}.exclude.match"),
-                problems,
-            )));
-        }
-        if let Some(g) = &r.guarantee {
-            let gat = format!("{at}.guarantee");
-            let n = usize::from(g.in_stock_only.is_some())
-                + usize::from(g.brand.is_some() || g.never_on_brand.is_some())
-                + usize::from(g.hero.is_some());
-            if n != 1 {
-                problems.push(Problem::new(
-                    &gat,
-                    "must be exactly one of in_stock_only, brand + never_on_brand, hero",
-                ));
-            } else if g.in_stock_only == Some(true) {
-                actions.push(Action::InStockOnly);
-            } else if g.in_stock_only == Some(false) {
-                problems.push(Problem::new(
-                    format!("{gat}.in_stock_only"),
-                    "must be true (omit the rule to allow out-of-stock)",
-                ));
-            } else if let Some(h) = &g.hero {
-                actions.push(Action::Hero {
-                    hero: compile_hero(h, &format!("{gat}.hero"), &r.id, problems),
-                    locked: true,
-                });
-            } else {
-                match (&g.brand, &g.never_on_brand) {
-                    (Some(b), Some(on)) if !b.trim().is_empty() && !on.trim().is_empty() => {
-                        actions.push(Action::BrandSeparation {
-                            brand: b.trim().to_lowercase(),
-                            on_brand: on.trim().to_lowercase(),
-                        })
-                    }
-                    _ => problems.push(Problem::new(
-                        &gat,
-                        "brand separation needs both brand and never_on_brand",
-                    )),
-                }
-            }
-        }
-        if let Some(h) = &r.hero {
-            actions.push(Action::Hero {
-                hero: compile_hero(h, &format!("{at}.hero"), &r.id, problems),
-                locked: false,
-            });
-        }
-        if let Some(img) = &r.image {
-            if img.prefer.is_empty() || img.prefer.len() > 8 {
-                problems.push(Problem::new(
-                    format!("{at}.image.prefer"),
-                    "must list 1 to 8 image roles",
-                ));
-            }
-            actions.push(Action::Image(lower(&img.prefer)));
-        }
-        if actions.len() != 1 {
-            problems.push(Problem::new(
-                &at,
-                "must have exactly one of pin, boost, bury, exclude, guarantee, hero, image",
+                format!("{at}.schedule.{field}"),
+                "must be a date (YYYY-MM-DD) or an RFC 3339 time",
             ));
         }
-        if problems.len() == before {
-            if let Some(action) = actions.pop() {
-                out.push(Rule {
-                    index: i,
-                    id: r.id.clone(),
-                    priority: r.priority,
-                    mode,
-                    scope,
-                    start,
-                    end,
-                    action,
-                });
-            }
+        t
+    };
+    let (start, end) = (time("start", &s.start), time("end", &s.end));
+    if let (Some(a), Some(b)) = (start, end) {
+        if b <= a {
+            problems.push(Problem::new(format!("{at}.schedule.end"), "must be after start"));
         }
     }
-    out
+    (start, end)
+}
+
+/// Every action a rule names (a valid rule names exactly one).
+fn compile_actions(r: &RawRule, at: &str, problems: &mut Vec<Problem>) -> Vec<Action> {
+    let mut actions = Vec::new();
+    if let Some(p) = &r.pin {
+        if p.position < 1 {
+            problems.push(Problem::new(format!("{at}.pin.position"), "must be at least 1"));
+        } else if p.position > 500 {
+            problems.push(Problem::new(format!("{at}.pin.position"), "must be at most 500"));
+        }
+        if p.product.trim().is_empty() {
+            problems.push(Problem::new(format!("{at}.pin.product"), "must name a product key"));
+        }
+        actions.push(Action::Pin {
+            product: p.product.trim().to_owned(),
+            position: usize::try_from(p.position.clamp(1, 500)).unwrap_or(1),
+        });
+    }
+    for (name, w, sign) in [("boost", &r.boost, 1.0), ("bury", &r.bury, -1.0)] {
+        if let Some(w) = w {
+            if !(w.weight > 0.0 && w.weight <= 10.0) {
+                problems.push(Problem::new(
+                    format!("{at}.{name}.weight"),
+                    "must be more than 0 and at most 10",
+                ));
+            }
+            let matcher = compile_match(&w.matcher, &format!("{at}.{name}.match"), problems);
+            actions.push(Action::Weight {
+                matcher,
+                weight: sign * w.weight,
+            });
+        }
+    }
+    if let Some(x) = &r.exclude {
+        let matcher = compile_match(&x.matcher, &format!("{at}.exclude.match"), problems);
+        actions.push(Action::Exclude(matcher));
+    }
+    if let Some(g) = &r.guarantee {
+        actions.extend(compile_guarantee(g, &format!("{at}.guarantee"), &r.id, problems));
+    }
+    if let Some(h) = &r.hero {
+        actions.push(Action::Hero {
+            hero: compile_hero(h, &format!("{at}.hero"), &r.id, problems),
+            locked: false,
+        });
+    }
+    if let Some(img) = &r.image {
+        if img.prefer.is_empty() || img.prefer.len() > 8 {
+            problems.push(Problem::new(format!("{at}.image.prefer"), "must list 1 to 8 image roles"));
+        }
+        actions.push(Action::Image(lower(&img.prefer)));
+    }
+    actions
+}
+
+fn compile_guarantee(g: &RawGuarantee, gat: &str, id: &str, problems: &mut Vec<Problem>) -> Option<Action> {
+    let n = usize::from(g.in_stock_only.is_some())
+        + usize::from(g.brand.is_some() || g.never_on_brand.is_some())
+        + usize::from(g.hero.is_some());
+    if n != 1 {
+        problems.push(Problem::new(
+            gat,
+            "must be exactly one of in_stock_only, brand + never_on_brand, hero",
+        ));
+        return None;
+    }
+    if let Some(only) = g.in_stock_only {
+        if !only {
+            problems.push(Problem::new(
+                format!("{gat}.in_stock_only"),
+                "must be true (omit the rule to allow out-of-stock)",
+            ));
+        }
+        return only.then_some(Action::InStockOnly);
+    }
+    if let Some(h) = &g.hero {
+        return Some(Action::Hero {
+            hero: compile_hero(h, &format!("{gat}.hero"), id, problems),
+            locked: true,
+        });
+    }
+    match (&g.brand, &g.never_on_brand) {
+        (Some(b), Some(on)) if !b.trim().is_empty() && !on.trim().is_empty() => Some(Action::BrandSeparation {
+            brand: b.trim().to_lowercase(),
+            on_brand: on.trim().to_lowercase(),
+        }),
+        _ => {
+            problems.push(Problem::new(gat, "brand separation needs both brand and never_on_brand"));
+            None
+        }
+    }
 }
 
 fn compile_scope(s: &RawScope, at: &str, problems: &mut Vec<Problem>) -> Scope {

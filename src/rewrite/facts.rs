@@ -5,6 +5,7 @@
 //! is [`FactsProbe::ready`] once enough is known, which is when the glue may stop holding the
 //! response headers back.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -13,6 +14,7 @@ use lol_html::{ElementContentHandlers, Selector, Settings};
 use serde_json::Value;
 
 use crate::config::{Fact, Source};
+pub use crate::product::parse_price;
 use crate::signal::ProductFacts;
 
 /// Longest JSON-LD script read (bigger ones are skipped, not buffered).
@@ -48,115 +50,120 @@ impl FactsProbe {
 }
 
 /// Adds read-only handlers for `sources` to `settings`; returns the probe that sees their results.
-/// Selectors were checked when the config compiled; one that still fails to parse is skipped.
 pub fn with_fact_handlers(
-    mut settings: Settings<'static, 'static>,
+    settings: Settings<'static, 'static>,
     sources: &[Source],
 ) -> (Settings<'static, 'static>, FactsProbe) {
     let probe = FactsProbe::default();
+    (attach(settings, sources, &probe), probe)
+}
+
+thread_local! {
+    /// The JSON-LD script selector, parsed once per isolate.
+    static JSON_LD: Option<Selector> = "script[type=\"application/ld+json\"]".parse::<Selector>().ok();
+}
+
+/// Adds read-only handlers for `sources` that fill `probe` (one a plan already holds).
+pub fn attach(mut settings: Settings<'static, 'static>, sources: &[Source], probe: &FactsProbe) -> Settings<'static, 'static> {
     for source in sources {
-        match source {
-            Source::JsonLd => {
-                let Ok(sel) = "script[type=\"application/ld+json\"]".parse::<Selector>() else {
-                    continue;
-                };
-                let state = probe.0.clone();
-                let handlers = ElementContentHandlers::default().text(move |t: &mut TextChunk<'_>| {
-                    let mut s = state.borrow_mut();
-                    let f = &s.facts;
-                    if f.key.is_some() && f.brand.is_some() && f.category.is_some() && f.price.is_some() {
-                        return Ok(()); // everything known: later scripts need not be read
-                    }
-                    if !s.jsonld_overflow {
-                        if s.jsonld.len() + t.as_str().len() > MAX_JSONLD {
-                            s.jsonld_overflow = true;
-                            s.jsonld.clear();
-                        } else {
-                            s.jsonld.push_str(t.as_str());
-                        }
-                    }
-                    if t.last_in_text_node() {
-                        let text = std::mem::take(&mut s.jsonld);
-                        s.jsonld_overflow = false;
-                        if let Ok(value) = serde_json::from_str::<Value>(&text) {
-                            if let Some(found) = product_from_jsonld(&value, 0) {
-                                fill(&mut s.facts, found);
-                            }
-                        }
-                    }
-                    Ok(())
-                });
-                settings = settings.append_element_content_handler((std::borrow::Cow::Owned(sel), handlers));
-            }
+        let (selector, handlers) = match source {
+            Source::JsonLd => match JSON_LD.with(Clone::clone) {
+                Some(sel) => (Cow::Owned(sel), json_ld(probe)),
+                None => continue,
+            },
             Source::Attributes {
                 selector,
                 key,
                 brand,
                 category,
                 price,
-            } => {
-                let Ok(sel) = selector.parse::<Selector>() else {
-                    continue;
-                };
-                let state = probe.0.clone();
-                let (key, brand, category, price) =
-                    (key.clone(), brand.clone(), category.clone(), price.clone());
-                let handlers = ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
-                    let get = |a: &Option<String>| {
-                        a.as_deref()
-                            .and_then(|a| el.get_attribute(a))
-                            .and_then(|v| clean(&v))
-                    };
-                    let found = ProductFacts {
-                        key: get(&key),
-                        brand: get(&brand),
-                        category: get(&category),
-                        price: get(&price).and_then(|p| parse_price(&p)),
-                    };
-                    fill(&mut state.borrow_mut().facts, found);
-                    Ok(())
-                });
-                settings = settings.append_element_content_handler((std::borrow::Cow::Owned(sel), handlers));
-            }
-            Source::Text { selector, field } => {
-                let Ok(sel) = selector.parse::<Selector>() else {
-                    continue;
-                };
-                let state = probe.0.clone();
-                let field = *field;
-                let slot = {
-                    let mut s = probe.0.borrow_mut();
-                    s.texts.push(String::new());
-                    s.texts.len() - 1
-                };
-                let handlers = ElementContentHandlers::default().text(move |t: &mut TextChunk<'_>| {
-                    let mut s = state.borrow_mut();
-                    let Some(buf) = s.texts.get_mut(slot) else {
-                        return Ok(());
-                    };
-                    if buf.len() < 4 * MAX_FACT {
-                        buf.push_str(t.as_str());
-                    }
-                    if t.last_in_text_node() {
-                        let text = std::mem::take(buf);
-                        if let Some(v) = clean(&text) {
-                            let mut found = ProductFacts::default();
-                            match field {
-                                Fact::Key => found.key = Some(v),
-                                Fact::Brand => found.brand = Some(v),
-                                Fact::Category => found.category = Some(v),
-                                Fact::Price => found.price = parse_price(&v),
-                            }
-                            fill(&mut s.facts, found);
-                        }
-                    }
-                    Ok(())
-                });
-                settings = settings.append_element_content_handler((std::borrow::Cow::Owned(sel), handlers));
+            } => (selector.selector(), attributes(probe, [key, brand, category, price])),
+            Source::Text { selector, field } => (selector.selector(), text(probe, *field)),
+        };
+        settings = settings.append_element_content_handler((selector, handlers));
+    }
+    settings
+}
+
+fn json_ld(probe: &FactsProbe) -> ElementContentHandlers<'static> {
+    let state = probe.0.clone();
+    ElementContentHandlers::default().text(move |t: &mut TextChunk<'_>| {
+        let mut s = state.borrow_mut();
+        let f = &s.facts;
+        if f.key.is_some() && f.brand.is_some() && f.category.is_some() && f.price.is_some() {
+            return Ok(()); // everything known: later scripts need not be read
+        }
+        if !s.jsonld_overflow {
+            if s.jsonld.len() + t.as_str().len() > MAX_JSONLD {
+                s.jsonld_overflow = true;
+                s.jsonld.clear();
+            } else {
+                s.jsonld.push_str(t.as_str());
             }
         }
-    }
-    (settings, probe)
+        if t.last_in_text_node() {
+            let text = std::mem::take(&mut s.jsonld);
+            s.jsonld_overflow = false;
+            if let Ok(value) = serde_json::from_str::<Value>(&text) {
+                if let Some(found) = product_from_jsonld(&value, 0) {
+                    fill(&mut s.facts, found);
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+fn attributes(probe: &FactsProbe, names: [&Option<String>; 4]) -> ElementContentHandlers<'static> {
+    let state = probe.0.clone();
+    let [key, brand, category, price] = names.map(Clone::clone);
+    ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+        let get = |a: &Option<String>| {
+            a.as_deref()
+                .and_then(|a| el.get_attribute(a))
+                .and_then(|v| clean(&v))
+        };
+        let found = ProductFacts {
+            key: get(&key),
+            brand: get(&brand),
+            category: get(&category),
+            price: get(&price).and_then(|p| parse_price(&p)),
+        };
+        fill(&mut state.borrow_mut().facts, found);
+        Ok(())
+    })
+}
+
+fn text(probe: &FactsProbe, field: Fact) -> ElementContentHandlers<'static> {
+    let state = probe.0.clone();
+    let slot = {
+        let mut s = probe.0.borrow_mut();
+        s.texts.push(String::new());
+        s.texts.len() - 1
+    };
+    ElementContentHandlers::default().text(move |t: &mut TextChunk<'_>| {
+        let mut s = state.borrow_mut();
+        let Some(buf) = s.texts.get_mut(slot) else {
+            return Ok(());
+        };
+        if buf.len() < 4 * MAX_FACT {
+            buf.push_str(t.as_str());
+        }
+        if t.last_in_text_node() {
+            let text = std::mem::take(buf);
+            if let Some(v) = clean(&text) {
+                let mut found = ProductFacts::default();
+                match field {
+                    Fact::Key => found.key = Some(v),
+                    Fact::Brand => found.brand = Some(v),
+                    Fact::Category => found.category = Some(v),
+                    Fact::Price => found.price = parse_price(&v),
+                }
+                fill(&mut s.facts, found);
+            }
+        }
+        Ok(())
+    })
 }
 
 /// Fills the fields of `into` that are still empty.
@@ -178,25 +185,6 @@ fn clean(s: &str) -> Option<String> {
         .join(" ");
     let v: String = v.chars().take(MAX_FACT).collect();
     (!v.is_empty()).then_some(v)
-}
-
-/// A price from `"£1,299.00"`, `"1299"`, `"1.299,00"` (European) or `1299.5`.
-pub fn parse_price(s: &str) -> Option<f64> {
-    let digits: String = s
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
-        .collect();
-    let normalized = match (digits.rfind('.'), digits.rfind(',')) {
-        (Some(d), Some(c)) if c > d => digits.replace('.', "").replace(',', "."),
-        (Some(_), Some(_)) => digits.replace(',', ""),
-        (None, Some(c)) if digits.len() - c == 3 => digits.replace(',', "."),
-        (None, Some(_)) => digits.replace(',', ""),
-        _ => digits,
-    };
-    normalized
-        .parse::<f64>()
-        .ok()
-        .filter(|p| p.is_finite() && *p >= 0.0)
 }
 
 fn is_product_type(v: &Value) -> bool {
@@ -288,14 +276,14 @@ mod tests {
         let page = r#"<article class="product" data-sku="A1" data-brand=" Sable " data-price="1.299,00"><h1 class="t"> Big <b>bag</b></h1><span class="cat">bags</span></article>"#;
         let sources = vec![
             Source::Attributes {
-                selector: "article.product".into(),
+                selector: crate::config::Sel::parse("article.product").unwrap(),
                 key: Some("data-sku".into()),
                 brand: Some("data-brand".into()),
                 category: None,
                 price: Some("data-price".into()),
             },
             Source::Text {
-                selector: ".cat".into(),
+                selector: crate::config::Sel::parse(".cat").unwrap(),
                 field: Fact::Category,
             },
         ];

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::rank::Item;
+use crate::product::{FactNames, Item};
 
 const MAX_DEPTH: usize = 64;
 
@@ -133,8 +133,8 @@ pub fn array_items(b: &[u8], pointer: &str) -> Option<Vec<(usize, usize)>> {
     }
 }
 
-/// Facts of an item, by field names (`key`, then brand, category, price, stock).
-pub fn item_facts(item: &[u8], key: &str, facts: &[Option<String>; 4]) -> Item {
+/// Facts of an item: its `key` field and the fields `facts` names.
+pub fn item_facts(item: &[u8], key: &str, facts: &FactNames) -> Item {
     let v: Value = serde_json::from_slice(item).unwrap_or(Value::Null);
     let text = |f: &str| -> Option<String> {
         match v.get(f)? {
@@ -143,15 +143,7 @@ pub fn item_facts(item: &[u8], key: &str, facts: &[Option<String>; 4]) -> Item {
             _ => None,
         }
     };
-    let [brand, category, price, stock] = facts;
-    Item {
-        key: text(key),
-        brand: brand.as_deref().and_then(text).map(|s| s.to_lowercase()),
-        category: category.as_deref().and_then(text).map(|s| s.to_lowercase()),
-        tags: Vec::new(),
-        price: price.as_deref().and_then(text).and_then(|p| p.parse().ok()),
-        stock: stock.as_deref().and_then(text),
-    }
+    facts.read(text(key), text)
 }
 
 /// The document with the items in `order` (indices into `items`; hidden ones left out).
@@ -191,12 +183,12 @@ mod tests {
     fn finds_items_and_reads_facts() {
         let items = array_items(DOC.as_bytes(), "/products").unwrap();
         assert_eq!(items.len(), 3);
-        let facts = [
-            Some("brand".into()),
-            None,
-            Some("price".into()),
-            Some("stock".into()),
-        ];
+        let facts = FactNames {
+            brand: Some("brand".into()),
+            price: Some("price".into()),
+            stock: Some("stock".into()),
+            ..FactNames::default()
+        };
         let a = item_facts(&DOC.as_bytes()[items[0].0..items[0].1], "sku", &facts);
         assert_eq!(
             (a.key.as_deref(), a.brand.as_deref(), a.price),

@@ -6,19 +6,20 @@
 //! [`Plan`]; what depends on the page (which tiles, in which order) is decided when each grid's
 //! end arrives and recorded in the [`Outcome`].
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use lol_html::html_content::{ContentType, Element};
-use lol_html::{ElementContentHandlers, Selector, Settings};
+use lol_html::{ElementContentHandlers, Settings};
 use serde::Serialize;
 
 use crate::catalog::{lookup, Packed};
 use crate::config::rules::{Device, Hero};
-use crate::config::{Config, PageKind, TileKey};
-use crate::rank::{self, Context, Fired, Item};
+use crate::config::{Config, PageKind, Sel, TileKey};
+use crate::product::Item;
+use crate::rank::{self, Context, Fired};
 use crate::rewrite::reorder::{add_region, Decide, ReadTile, Region, RegionOutcome, TileInfo};
+use crate::rewrite::plp::read_tile;
 use crate::rewrite::SharedSink;
 use crate::signal::Signal;
 
@@ -154,41 +155,9 @@ impl Outcome {
 
 fn tile_reader(cfg: &Config, grid: usize) -> ReadTile {
     let grid = cfg.grids.get(grid).cloned();
-    // The attributes to read, lowercased once: [key, brand, category, price, stock].
-    let wanted: [Option<String>; 5] = match &grid {
-        Some(g) => {
-            let key = match &g.key {
-                TileKey::Attribute(a) => Some(a.to_ascii_lowercase()),
-                TileKey::Link { .. } => None,
-            };
-            let [b, c, p, st] = &g.facts;
-            let low = |a: &Option<String>| a.as_ref().map(|a| a.to_ascii_lowercase());
-            [key, low(b), low(c), low(p), low(st)]
-        }
-        None => Default::default(),
-    };
-    Rc::new(move |el: &Element<'_, '_>| {
-        // Materialize the attributes once (each `get_attribute` would re-parse the tag), then
-        // look up the few we need.
-        let _ = el.attributes();
-        let mut found: [Option<String>; 5] = Default::default();
-        for (slot, want) in found.iter_mut().zip(&wanted) {
-            if let Some(name) = want {
-                *slot = el.get_attribute(name).map(|v| v.trim().to_owned());
-            }
-        }
-        let [key, brand, category, price, stock] = found;
-        TileInfo {
-            item: Item {
-                key,
-                brand: brand.map(|b| b.to_lowercase()),
-                category: category.map(|c| c.to_lowercase()),
-                tags: Vec::new(),
-                price: price.and_then(|p| crate::rewrite::facts::parse_price(&p)),
-                stock,
-            },
-            ..TileInfo::default()
-        }
+    Rc::new(move |el: &Element<'_, '_>| TileInfo {
+        item: grid.as_ref().map(|g| read_tile(el, g)).unwrap_or_default(),
+        ..TileInfo::default()
     })
 }
 
@@ -244,7 +213,7 @@ pub fn personalize(
     }
 
     if let (Some(hero), Some(sel)) = (hero, cfg.hero.as_ref()) {
-        let parts: [(&Option<String>, HeroPart); 4] = [
+        let parts: [(&Option<Sel>, HeroPart); 4] = [
             (&sel.headline, HeroPart::Headline),
             (&sel.sub, HeroPart::Sub),
             (&sel.cta, HeroPart::Cta),
@@ -253,12 +222,9 @@ pub fn personalize(
         let hero = Rc::new(hero);
         for (selector, part) in parts {
             let Some(selector) = selector else { continue };
-            let Ok(s) = format!("{} {}", sel.container, selector).parse::<Selector>() else {
-                continue;
-            };
             let (hero, outcome) = (hero.clone(), outcome.clone());
             settings = settings.append_element_content_handler((
-                Cow::Owned(s),
+                selector.selector(),
                 ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
                     let n = swap_hero(el, &hero, part)?;
                     outcome.borrow_mut().hero_swaps += n;
@@ -285,7 +251,7 @@ pub fn personalize(
                 .product
                 .clone()
                 .or_else(|| plan_g.facts.as_ref().and_then(|f| f.facts().key));
-            let catalog_roles: Vec<(String, String)> = product
+            let catalog_images = product
                 .as_deref()
                 .and_then(|k| lookup(&plan_g.cfg, plan_g.packed.as_deref())(k))
                 .map(|p| p.images)
@@ -293,10 +259,10 @@ pub fn personalize(
             let role_of = |t: &TileInfo| -> Option<String> {
                 t.role.clone().map(|r| r.to_lowercase()).or_else(|| {
                     let src = t.src.as_deref()?;
-                    catalog_roles
+                    catalog_images
                         .iter()
-                        .find(|(_, s)| same_image(s, src))
-                        .map(|(r, _)| r.clone())
+                        .find(|im| same_image(&im.src, src))
+                        .map(|im| im.role.clone())
                 })
             };
             let roles: Vec<Option<String>> = tiles.iter().map(role_of).collect();

@@ -10,8 +10,7 @@ use lol_html::html_content::Element;
 use lol_html::{ElementContentHandlers, Selector, Settings};
 
 use crate::config::{Config, Grid, TileKey};
-use crate::rank::Item;
-use crate::rewrite::facts::parse_price;
+use crate::product::Item;
 use crate::rewrite::{run_chunked, utf8, HtmlStream};
 
 /// The tiles of every configured grid, in page order: `tiles[g]` are grid `g`'s.
@@ -32,25 +31,17 @@ pub fn key_from_href(href: &str, pattern: &crate::config::PathPattern) -> Option
         .map(|(_, v)| v)
 }
 
-fn tile_item(el: &Element<'_, '_>, grid: &Grid) -> Item {
-    let attr = |a: &Option<String>| {
-        a.as_deref()
-            .and_then(|a| el.get_attribute(a))
-            .map(|v| v.trim().to_owned())
-    };
+/// What a tile's own markup says about its product: the key (when an attribute names it) and the
+/// facts the grid's config points at. The one tile reader: live pages, the shadow comparison and
+/// previews all read tiles with it.
+pub fn read_tile(el: &Element<'_, '_>, grid: &Grid) -> Item {
+    // Materialize the attributes once: each `get_attribute` would otherwise re-parse the tag.
+    let _ = el.attributes();
     let key = match &grid.key {
         TileKey::Attribute(a) => el.get_attribute(a).map(|v| v.trim().to_owned()),
         TileKey::Link { .. } => None,
     };
-    let [brand, category, price, stock] = &grid.facts;
-    Item {
-        key,
-        brand: attr(brand).map(|b| b.to_lowercase()),
-        category: attr(category).map(|c| c.to_lowercase()),
-        tags: Vec::new(),
-        price: attr(price).and_then(|p| parse_price(&p)),
-        stock: attr(stock),
-    }
+    grid.facts.read(key, |name| el.get_attribute(name).map(|v| v.trim().to_owned()))
 }
 
 /// Handlers that collect each grid's tiles into the shared vector.
@@ -60,26 +51,20 @@ pub fn with_tile_readers(
 ) -> (Settings<'static, 'static>, Rc<RefCell<Tiles>>) {
     let tiles: Rc<RefCell<Tiles>> = Rc::new(RefCell::new(vec![Vec::new(); cfg.grids.len()]));
     for (g, grid) in cfg.grids.iter().enumerate() {
-        let Ok(sel) = format!("{} > {}", grid.container, grid.tile).parse::<Selector>() else {
-            continue;
-        };
         let (state, grid_c) = (tiles.clone(), grid.clone());
         settings = settings.append_element_content_handler((
-            Cow::Owned(sel),
+            grid.tile.selector(),
             ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
                 if let Some(list) = state.borrow_mut().get_mut(g) {
-                    list.push(tile_item(el, &grid_c));
+                    list.push(read_tile(el, &grid_c));
                 }
                 Ok(())
             }),
         ));
         if let TileKey::Link { link, pattern } = &grid.key {
-            let Ok(sel) = format!("{} > {} {}", grid.container, grid.tile, link).parse::<Selector>() else {
-                continue;
-            };
             let (state, pattern) = (tiles.clone(), pattern.clone());
             settings = settings.append_element_content_handler((
-                Cow::Owned(sel),
+                link.selector(),
                 ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
                     let mut all = state.borrow_mut();
                     if let Some(tile) = all.get_mut(g).and_then(|l| l.last_mut()) {

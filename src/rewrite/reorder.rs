@@ -12,16 +12,15 @@
 //! overlap, a region over its size cap (the sink releases it as soon as it grows past), a
 //! container that never closes (the stream releases it at the end).
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use lol_html::html_content::{Element, EndTag};
-use lol_html::{ElementContentHandlers, Selector, Settings};
+use lol_html::{ElementContentHandlers, Settings};
 use serde::Serialize;
 
-use crate::config::PathPattern;
-use crate::rank::Item;
+use crate::config::{PathPattern, Sel};
+use crate::product::Item;
 use crate::rewrite::plp::key_from_href;
 use crate::rewrite::SharedSink;
 
@@ -57,18 +56,20 @@ pub type Decide = Rc<dyn Fn(&[TileInfo]) -> Option<Vec<usize>>>;
 /// Reads a tile's info from its element.
 pub type ReadTile = Rc<dyn Fn(&Element<'_, '_>) -> TileInfo>;
 
-/// A region to reorder.
+/// A region to reorder. Selectors come compiled from the config: the tile as found from the
+/// container (`container > tile`), a link or image as found from the container (`container >
+/// tile a`).
 pub struct Region {
     /// Name for reports.
     pub name: String,
-    /// Container selector.
-    pub container: String,
-    /// Tile selector (a direct child of the container).
-    pub tile: String,
+    /// The container.
+    pub container: Sel,
+    /// One tile (a direct child of the container).
+    pub tile: Sel,
     /// A link inside the tile whose href names the product.
-    pub link: Option<(String, PathPattern)>,
-    /// An image inside the tile: its selector and the attribute naming its role, if any.
-    pub image: Option<(String, Option<String>)>,
+    pub link: Option<(Sel, PathPattern)>,
+    /// An image inside the tile, and the attribute naming its role, if any.
+    pub image: Option<(Sel, Option<String>)>,
     /// Largest region held, in bytes.
     pub cap: usize,
 }
@@ -86,10 +87,6 @@ struct Run {
     open: Option<usize>,
 }
 
-fn sel(s: &str) -> Option<Selector> {
-    s.parse::<Selector>().ok()
-}
-
 /// Adds the handlers that reorder `region`.
 pub fn add_region(
     mut settings: Settings<'static, 'static>,
@@ -100,17 +97,11 @@ pub fn add_region(
     outcomes: Rc<RefCell<Vec<RegionOutcome>>>,
 ) -> Settings<'static, 'static> {
     let run = Rc::new(RefCell::new(Run::default()));
-    let Some(container) = sel(&region.container) else {
-        return settings;
-    };
-    let Some(tile) = sel(&format!("{} > {}", region.container, region.tile)) else {
-        return settings;
-    };
 
     {
         let (run, sink, name, cap) = (run.clone(), sink.clone(), region.name.clone(), region.cap);
         settings = settings.append_element_content_handler((
-            Cow::Owned(container),
+            region.container.selector(),
             ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
                 if run.borrow().active || !sink.hold(cap) {
                     return Ok(()); // nested in a region being reordered, or already holding
@@ -142,7 +133,7 @@ pub fn add_region(
     {
         let (run, sink) = (run.clone(), sink.clone());
         settings = settings.append_element_content_handler((
-            Cow::Owned(tile),
+            region.tile.selector(),
             ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
                 let mut r = run.borrow_mut();
                 if !r.active || r.open.is_some() {
@@ -185,10 +176,10 @@ pub fn add_region(
         ));
     }
     if let Some((link, pattern)) = region.link {
-        if let Some(link_sel) = sel(&format!("{} > {} {}", region.container, region.tile, link)) {
+        {
             let run = run.clone();
             settings = settings.append_element_content_handler((
-                Cow::Owned(link_sel),
+                link.selector(),
                 ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
                     let mut r = run.borrow_mut();
                     if let Some(i) = r.open {
@@ -205,10 +196,10 @@ pub fn add_region(
         }
     }
     if let Some((image, role_attr)) = region.image {
-        if let Some(img_sel) = sel(&format!("{} > {} {}", region.container, region.tile, image)) {
+        {
             let run = run.clone();
             settings = settings.append_element_content_handler((
-                Cow::Owned(img_sel),
+                image.selector(),
                 ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
                     let mut r = run.borrow_mut();
                     if let Some(t) = r.open.and_then(|i| r.tiles.get_mut(i)) {
@@ -315,8 +306,8 @@ mod tests {
     fn region(cap: usize) -> Region {
         Region {
             name: "g".into(),
-            container: "ul.g".into(),
-            tile: "li".into(),
+            container: Sel::parse("ul.g").unwrap(),
+            tile: Sel::parse("ul.g > li").unwrap(),
             link: None,
             image: None,
             cap,

@@ -47,17 +47,13 @@ pub fn key_hash(key: &str) -> u32 {
     fnv1a(key)
 }
 
+/// FNV-1a of the normalized name (trimmed, ASCII-lowercase).
 fn fnv1a(s: &str) -> u32 {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in s.trim().bytes().map(|b| b.to_ascii_lowercase()) {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    h
+    crate::hash::fnv1a32(s.trim().bytes().map(|b| b.to_ascii_lowercase()))
 }
 
 /// What the visitor seems to be doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Intent {
     /// Looking around (the default).

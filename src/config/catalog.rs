@@ -1,0 +1,90 @@
+//! Catalog products (inline in a config, or pushed on their own and packed by
+//! [`crate::catalog`]): validated with paths, names lowercased for matching, image URLs checked
+//! like every URL vitrine may write into a page.
+
+use std::collections::HashMap;
+
+use super::problems::Problems;
+use super::rules::check_url;
+use super::wire::{RawCatalog, RawProduct};
+use crate::product::{Image, Product, Stock};
+
+/// Most products a config may carry inline (larger catalogs are pushed on their own).
+pub const MAX_INLINE: usize = 20_000;
+
+/// The inline catalog (`catalog.products`), by key.
+pub fn compile_inline(raw: Option<&RawCatalog>, p: &mut Problems) -> HashMap<String, Product> {
+    let Some(c) = raw else {
+        return HashMap::new();
+    };
+    if c.products.len() > MAX_INLINE {
+        p.add("catalog.products", "must have at most 20000 products inline");
+    }
+    let inline = c.products.get(..MAX_INLINE).unwrap_or(&c.products);
+    let (products, problems) = validate(inline, "catalog.products", Urls::Unchecked);
+    p.0.extend(problems.0);
+    products.into_iter().map(|pr| (pr.key.clone(), pr)).collect()
+}
+
+/// Validates pushed catalog products; problems get paths under `at` (`products[3].stock`).
+pub fn compile_products(raw: &[RawProduct], at: &str) -> (Vec<Product>, Problems) {
+    validate(raw, at, Urls::Checked)
+}
+
+/// Whether image URLs are checked. Pushed catalogs always were; the inline catalog never was (its
+/// images are only compared with a page's own URLs, never written into a page).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Urls {
+    Checked,
+    Unchecked,
+}
+
+fn validate(raw: &[RawProduct], at: &str, urls: Urls) -> (Vec<Product>, Problems) {
+    let mut p = Problems::default();
+    let mut out = Vec::with_capacity(raw.len());
+    let mut seen = std::collections::HashSet::new();
+    for (i, r) in raw.iter().enumerate() {
+        let path = |f: &str| format!("{at}[{i}].{f}");
+        let key = r.key.trim();
+        if key.is_empty() || key.len() > 256 {
+            p.add(path("key"), "must be 1 to 256 characters");
+            continue;
+        }
+        if !seen.insert(key.to_owned()) {
+            p.add(path("key"), &format!("duplicate key {key:?}"));
+            continue;
+        }
+        let stock = r.stock.as_deref().and_then(|s| {
+            let parsed = Stock::parse(s);
+            if parsed.is_none() {
+                p.add(path("stock"), Stock::EXPECTED);
+            }
+            parsed
+        });
+        if r.price.is_some_and(|x| !(x.is_finite() && x >= 0.0)) {
+            p.add(path("price"), "must be a non-negative number");
+        }
+        for (j, im) in r.images.iter().enumerate().filter(|_| urls == Urls::Checked) {
+            if let Err(msg) = check_url(&im.src) {
+                p.add(format!("{at}[{i}].images[{j}].src"), msg);
+            }
+        }
+        out.push(Product {
+            key: key.to_owned(),
+            category: r.category.as_ref().map(|c| c.trim().to_lowercase()),
+            brand: r.brand.as_ref().map(|b| b.trim().to_lowercase()),
+            tags: r.tags.iter().map(|t| t.trim().to_lowercase()).collect(),
+            price: r.price,
+            stock,
+            images: r
+                .images
+                .iter()
+                .map(|im| Image {
+                    role: im.role.to_lowercase(),
+                    src: im.src.clone(),
+                })
+                .collect(),
+        });
+    }
+    (out, p)
+}

@@ -1,0 +1,692 @@
+//! A request proxied to the origin, decided in the steps its response arrives in:
+//!
+//! 1. [`Exchange::new`]: what goes to the origin (URL, headers, which cookies) and how it is
+//!    fetched (plainly, or through the search page's budget and edge cache);
+//! 2. [`Exchange::respond`] with the origin's head: what the request taught (a listing view, an
+//!    add-to-cart, a checkout, a page view), and whether a signed-in customer's profile must be
+//!    looked up ([`Lookup`], answered with [`Exchange::stitched`]);
+//! 3. [`Exchange::body`]: what happens to the body ([`BodyWork`]: passed, rewritten as HTML with
+//!    this personalization plan, or reordered as a JSON listing); the glue reports back what it
+//!    saw ([`Exchange::facts_read`], [`Exchange::json_done`]);
+//! 4. [`Exchange::finish`]: the response head ([`Head`]: header edits, `Set-Cookie`, caching,
+//!    `x-vitrine`, `Server-Timing`) and the work for after the response ([`super::After`]);
+//! 5. [`Exchange::end_of_page`]: the exposure and shadow reports, once the whole page streamed.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use url::Url;
+
+use super::{collector, After, Incoming, Who};
+use crate::config::{Classified, Config, JsonListing, PageKind};
+use crate::product::Item;
+use crate::proxy::{self, BodyPlan, PassReason, Timing};
+use crate::rank::{self, in_holdout, ShadowDiff};
+use crate::report::{Action, JsonNote, JsonPass, Report, SearchNote, HEADER};
+use crate::rewrite::facts::FactsProbe;
+use crate::rewrite::page::PageWork;
+use crate::rewrite::personalize::{self, Plan};
+use crate::rewrite::plp::Tiles;
+use crate::search::{PageFlow, Query, Served};
+use crate::settings::Settings;
+use crate::signal::cookie::{self, Keyring};
+use crate::signal::{minutes_from_unix_ms, to_hex, Event, ProductFacts};
+use crate::visit::NameBook;
+
+/// The request to send to the origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forward {
+    /// Absolute URL on the origin.
+    pub url: String,
+    /// Method (the body, if any, is the visitor's, streamed).
+    pub method: String,
+    /// Headers, in order. Redirects are never followed: they go back to the visitor.
+    pub headers: Vec<(String, String)>,
+}
+
+/// What the glue read from the origin's response head.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OriginHead {
+    /// Status.
+    pub status: u16,
+    /// `Content-Type`.
+    pub content_type: Option<String>,
+    /// `Cache-Control`.
+    pub cache_control: Option<String>,
+    /// `Location`.
+    pub location: Option<String>,
+    /// The value of the identity header ([`Exchange::identity_header`]), if the origin sent it.
+    pub customer: Option<String>,
+    /// Whether the body is a stream (a `HEAD` or a `204` has none).
+    pub streamed: bool,
+    /// When the head arrived, Unix ms.
+    pub at_ms: u64,
+}
+
+/// A profile to read from `PROFILES` before the body is decided (a signed-in customer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lookup {
+    /// The KV key.
+    pub key: String,
+    customer_key: [u8; 8],
+}
+
+/// What happens to the response body.
+pub enum BodyWork {
+    /// It goes out as the origin sent it.
+    Pass(PassReason),
+    /// It streams through the HTML rewriter.
+    Html(Box<PageWork>),
+    /// It is read (up to a cap) and reordered as a JSON listing.
+    Json(Box<JsonWork>),
+}
+
+/// A JSON listing to reorder within the rules.
+pub struct JsonWork {
+    /// The listing's config.
+    pub listing: JsonListing,
+    /// The personalization plan.
+    pub plan: Plan,
+}
+
+impl JsonWork {
+    /// The reordered body (`None`: pass it as it came) and what happened.
+    pub fn reorder(&self, body: &[u8]) -> (Option<Vec<u8>>, JsonNote) {
+        let listing = &self.listing;
+        let Some(items) = crate::rewrite::json::array_items(body, &listing.items) else {
+            return (None, JsonNote::Pass(JsonPass::NoItems));
+        };
+        let find = crate::catalog::lookup(&self.plan.cfg, self.plan.packed.as_deref());
+        let listed: Vec<Item> = items
+            .iter()
+            .map(|(s, e)| {
+                let item =
+                    crate::rewrite::json::item_facts(body.get(*s..*e).unwrap_or_default(), &listing.key, &listing.facts);
+                Item::from_catalog(&find, item.key.clone().as_deref(), item)
+            })
+            .collect();
+        let ranking = rank::rank(&self.plan.cfg, &listed, &self.plan.context(), false);
+        if !ranking.changed(items.len()) {
+            return (None, JsonNote::Unchanged);
+        }
+        match crate::rewrite::json::splice(body, &items, &ranking.order) {
+            Some(out) => (Some(out), JsonNote::Reordered(ranking.order.len())),
+            None => (None, JsonNote::Pass(JsonPass::Splice)),
+        }
+    }
+}
+
+/// One header edit on the origin's response head.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edit {
+    /// Remove the header.
+    Delete(String),
+    /// Replace the header.
+    Set(String, String),
+    /// Add a value (`Set-Cookie`, `Server-Timing`).
+    Append(String, String),
+}
+
+/// The response head vitrine sends: the origin's headers with these edits, in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Head {
+    /// The edits.
+    pub edits: Vec<Edit>,
+    /// Work for after the response.
+    pub after: After,
+}
+
+/// A request proxied to the origin.
+pub struct Exchange {
+    settings: Rc<Settings>,
+    cfg: Option<Rc<Config>>,
+    who: Option<Who>,
+    method: String,
+    url: Url,
+    page: Option<Classified>,
+    sec_fetch_dest: Option<String>,
+    accept: Option<String>,
+    cookie_header: Option<String>,
+    started_ms: u64,
+    /// What goes to the origin.
+    pub forward: Forward,
+    /// Fetch through the search page's budget, edge cache and fallbacks.
+    pub search_page: Option<PageFlow>,
+    head: OriginHead,
+    plan_body: Option<BodyPlan>,
+    document: bool,
+    lookup_done: bool,
+    stitched: bool,
+    personalized: bool,
+    streamed_body: bool,
+    plan: Option<Rc<Plan>>,
+    report: Report,
+}
+
+impl Exchange {
+    /// Plans the origin request.
+    pub fn new(incoming: Incoming, settings: &Rc<Settings>, cfg: Option<Rc<Config>>, who: Option<Who>) -> Exchange {
+        let page = cfg.as_ref().and_then(|c| c.classify(&incoming.method, incoming.path()));
+        let forward = forward(&incoming, settings, cfg.as_deref(), page.as_ref());
+        let mut report = Report::default();
+        let search_page = cfg
+            .as_ref()
+            .and_then(|c| c.search.as_ref())
+            .filter(|sc| incoming.is("GET") && sc.page.as_ref().is_some_and(|p| p.matches(incoming.path()).is_some()))
+            .and_then(|sc| match Query::read(sc, |n| incoming.param(n)) {
+                Ok(query) => {
+                    let origin = settings.origin.as_ref().ok()?;
+                    let pq = incoming.path_and_query();
+                    let raw = incoming.url.query().unwrap_or_default();
+                    Some(PageFlow::new(sc, query, &pq, raw, |p| origin.url_for(p)))
+                }
+                Err(_) => {
+                    // A refused query is fetched as any page, and said so.
+                    report.search = Some(SearchNote::Page(Served::Passthrough));
+                    None
+                }
+            });
+        Exchange {
+            settings: settings.clone(),
+            cfg,
+            who,
+            method: incoming.method.clone(),
+            page,
+            sec_fetch_dest: incoming.header("sec-fetch-dest").map(str::to_owned),
+            accept: incoming.header("accept").map(str::to_owned),
+            cookie_header: incoming.header("cookie").map(str::to_owned),
+            started_ms: incoming.now_ms,
+            url: incoming.url,
+            forward,
+            search_page,
+            head: OriginHead::default(),
+            plan_body: None,
+            document: false,
+            lookup_done: false,
+            stitched: false,
+            personalized: false,
+            streamed_body: false,
+            plan: None,
+            report,
+        }
+    }
+
+    /// The page type the config gave this request, if any.
+    pub fn page(&self) -> Option<&Classified> {
+        self.page.as_ref()
+    }
+
+    /// Which path the search page came from (after [`Exchange::search_page`] was carried out).
+    pub fn searched(&mut self, served: Served) {
+        self.report.search = Some(SearchNote::Page(served));
+    }
+
+    /// The response header naming a signed-in customer, to read into [`OriginHead::customer`].
+    pub fn identity_header(&self) -> Option<&str> {
+        self.cfg.as_ref()?.identity.as_ref()?.response_header.as_deref()
+    }
+
+    /// The origin answered: learns from the request itself and says whether a customer profile
+    /// must be read first.
+    pub fn respond(&mut self, head: OriginHead) -> Option<Lookup> {
+        let plan = proxy::plan_body(&self.method, head.status, head.content_type.as_deref());
+        self.document = matches!(plan, BodyPlan::RewriteHtml(_))
+            && proxy::is_document_request(&self.method, self.sec_fetch_dest.as_deref(), self.accept.as_deref());
+        self.plan_body = Some(plan);
+        self.head = head;
+        let now_min = minutes_from_unix_ms(self.head.at_ms);
+        let (Some(who), Some(_)) = (self.who.as_mut(), self.cfg.as_ref()) else {
+            return None;
+        };
+        if let Some(page) = &self.page {
+            for event in request_events(page, &self.url, self.head.status, self.document) {
+                who.visit.record(event);
+            }
+        }
+        if self.document {
+            who.visit.page_view(now_min);
+        }
+        self.lookup()
+    }
+
+    fn lookup(&self) -> Option<Lookup> {
+        let (cfg, who) = (self.cfg.as_ref()?, self.who.as_ref()?);
+        let (identity, ikey, _) = (cfg.identity.as_ref()?, self.settings.identity_key.as_ref()?, self.settings.keys.as_ref()?);
+        if !who.visit.has_signal() {
+            return None; // no consent, a bot: nothing is stitched
+        }
+        let from_cookie = || {
+            let name = identity.cookie.as_deref()?;
+            cookie::values(self.cookie_header.as_deref()?, name).next().map(str::to_owned)
+        };
+        let customer = self
+            .head
+            .customer
+            .clone()
+            .or_else(from_cookie)
+            .filter(|c| !c.trim().is_empty() && c.len() <= 256)?;
+        let customer_key = Keyring::keyed_hash8(ikey, &customer);
+        if who.visit.signal.as_ref().and_then(|s| s.customer_key) == Some(customer_key) {
+            return None;
+        }
+        Some(Lookup {
+            key: profile_key(&customer_key),
+            customer_key,
+        })
+    }
+
+    /// The profile stored under a [`Lookup`]'s key (signed like the cookie), if any: merged into
+    /// this visitor, whose id becomes the customer's on every device.
+    pub fn stitched(&mut self, lookup: Lookup, stored: Option<String>) {
+        self.lookup_done = true;
+        let (Some(who), Some(keys)) = (self.who.as_mut(), self.settings.keys.as_ref()) else {
+            return;
+        };
+        let stored = stored.and_then(|text| cookie::decode(&text, keys).ok());
+        self.stitched = who.visit.stitch(lookup.customer_key, stored);
+    }
+
+    /// What to do with the body.
+    pub fn body(&mut self) -> BodyWork {
+        let plan = self.plan_body.clone().unwrap_or(BodyPlan::Pass(PassReason::NoBody));
+        if let Some(work) = self.json_work() {
+            self.report.action = Some(Action::Stream);
+            self.streamed_body = true;
+            return BodyWork::Json(Box::new(work));
+        }
+        let enc = match plan {
+            BodyPlan::Pass(reason) => return self.pass(reason),
+            BodyPlan::RewriteHtml(_) if !self.head.streamed => return self.pass(PassReason::NoBody),
+            BodyPlan::RewriteHtml(enc) => enc,
+        };
+        self.report.action = Some(Action::Stream);
+        self.streamed_body = true;
+        let Some(cfg) = self.cfg.clone() else {
+            return BodyWork::Html(Box::new(PageWork {
+                enc,
+                cfg: None,
+                facts: None,
+                personalize: None,
+                shadow: false,
+                hold: None,
+            }));
+        };
+        BodyWork::Html(Box::new(self.page_work(cfg, enc)))
+    }
+
+    fn pass(&mut self, reason: PassReason) -> BodyWork {
+        self.report.action = Some(Action::Pass(reason));
+        BodyWork::Pass(reason)
+    }
+
+    fn page_work(&mut self, cfg: Rc<Config>, enc: lol_html::AsciiCompatibleEncoding) -> PageWork {
+        let kind = self.page.as_ref().map(|p| p.kind);
+        // Product facts: learned (with consent) and used for the PDP's rule scopes.
+        let facts = (kind == Some(PageKind::Pdp) && self.document && !cfg.product_sources.is_empty())
+            .then(FactsProbe::default);
+        let learn = facts.is_some() && self.who.as_ref().is_some_and(|w| w.visit.has_signal());
+        let mut personalize = None;
+        if let Some(kind) = kind.filter(|k| self.document && *k != PageKind::Other) {
+            let plan = Rc::new(self.plan_for(&cfg, kind, self.capture("category"), self.capture("product"), facts.clone()));
+            let hero = plan.hero().map(|(h, _)| h);
+            self.report.hero = hero.as_ref().map(|h| h.variant.clone());
+            if !cfg.grids.is_empty() || hero.is_some() || (kind == PageKind::Pdp && cfg.gallery.is_some()) {
+                if !cfg.grids.is_empty() && kind != PageKind::Pdp {
+                    self.report.plp = Some(plan.holdout);
+                }
+                personalize = Some((plan.clone(), hero));
+                self.personalized = true;
+            }
+            self.plan = Some(plan);
+        }
+        let shadow = self.document && cfg.has_shadow() && !cfg.grids.is_empty();
+        if shadow && self.plan.is_none() {
+            let kind = kind.unwrap_or(PageKind::Plp);
+            self.plan = Some(Rc::new(self.plan_for(&cfg, kind, self.capture("category"), None, None)));
+        }
+        PageWork {
+            enc,
+            hold: learn.then_some(cfg.learn_window),
+            cfg: Some(cfg),
+            facts,
+            personalize,
+            shadow,
+        }
+    }
+
+    fn json_work(&self) -> Option<JsonWork> {
+        let cfg = self.cfg.as_ref().filter(|_| self.method == "GET" && self.head.status == 200)?;
+        let json = self.head.content_type.as_deref().is_some_and(|t| t.contains("json"));
+        let (listing, captures) = cfg
+            .json_listings
+            .iter()
+            .find_map(|l| l.pattern.matches(self.url.path()).map(|caps| (l.clone(), caps)))
+            .filter(|_| json)?;
+        let category = captures
+            .iter()
+            .find(|(k, _)| k == "category")
+            .map(|(_, v)| v.clone())
+            .or_else(|| {
+                let param = listing.category_param.as_deref()?;
+                self.url.query_pairs().find(|(k, _)| k == param).map(|(_, v)| v.into_owned())
+            });
+        let plan = self.plan_for(cfg, listing.page, category, None, None);
+        Some(JsonWork { listing, plan })
+    }
+
+    fn capture(&self, name: &str) -> Option<String> {
+        self.page.as_ref()?.capture(name).map(str::to_owned)
+    }
+
+    /// The personalization plan of this request: the page, the visitor, the moment.
+    fn plan_for(
+        &self,
+        cfg: &Rc<Config>,
+        page: PageKind,
+        category: Option<String>,
+        product: Option<String>,
+        facts: Option<FactsProbe>,
+    ) -> Plan {
+        let who = self.who.as_ref();
+        let signal = who.and_then(|w| w.visit.signal.clone());
+        Plan {
+            packed: self.settings.packed.clone(),
+            category: category.map(|c| c.to_lowercase()),
+            query: self
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "q")
+                .map(|(_, q)| crate::config::rules::normalize_query(&q)),
+            holdout: signal.as_ref().is_some_and(|s| in_holdout(&s.id, cfg.holdout)),
+            signal,
+            consent: who.is_some_and(|w| w.visit.consent.allows_profile()),
+            country: who.and_then(|w| w.country.clone()),
+            device: who.map_or(crate::config::rules::Device::Desktop, |w| w.device),
+            now: self.head.at_ms / 1000,
+            product,
+            facts,
+            ..Plan::new(cfg.clone(), page)
+        }
+    }
+
+    /// The product page's facts, read while its head was held (`None`: not found in the window).
+    pub fn facts_read(&mut self, facts: Option<ProductFacts>) {
+        let product = self.capture("product");
+        let Some(who) = self.who.as_mut() else { return };
+        match facts {
+            Some(mut facts) => {
+                facts.key = facts.key.or(product);
+                who.visit.record(Event::PdpView { product: facts });
+            }
+            None => self.report.learn_pdp_none = true,
+        }
+        if let Some((prefer, _)) = self.plan.as_ref().filter(|_| self.personalized).and_then(|p| p.image()) {
+            self.report.img = Some(prefer.first().map_or("-", String::as_str).to_owned());
+        }
+    }
+
+    /// What happened to a JSON listing.
+    pub fn json_done(&mut self, note: JsonNote) {
+        self.report.json = Some(note);
+        self.personalized |= matches!(note, JsonNote::Reordered(_));
+    }
+
+    /// The response head, and the work for after it (`now_ms`: when the head leaves).
+    pub fn finish(&mut self, now_ms: u64, names: &mut NameBook) -> Head {
+        let mut head = Head::default();
+        let edits = &mut head.edits;
+        edits.push(Edit::Delete(crate::search::CACHED_AT.into()));
+        if let Some(public) = self.head.location.as_deref().and_then(|l| self.public_location(l)) {
+            edits.push(Edit::Set("location".into(), public));
+        }
+        if let Some(h) = self.identity_header().filter(|_| self.strip_identity()) {
+            edits.push(Edit::Delete(h.to_owned()));
+        }
+        if let (Some(who), Some(cfg)) = (self.who.as_ref(), self.cfg.as_ref()) {
+            let visit = &who.visit;
+            visit.events.iter().for_each(|e| names.note_event(e));
+            self.report.sig = Some(visit.sig());
+            self.report.learn = visit.events.iter().map(Event::kind).collect();
+            if let Some(set) = visit.set_cookie(cfg, self.settings.keys.as_ref()) {
+                edits.push(Edit::Append("set-cookie".into(), set));
+                self.personalized = true;
+            }
+            // Off the response path: events to the collector, the customer profile to KV.
+            head.after.collector = collector(&self.settings, visit, self.url.path(), who.country.as_deref(), self.head.at_ms);
+            let bought = visit
+                .events
+                .iter()
+                .any(|e| matches!(e, Event::AddToCart { .. } | Event::CheckoutComplete));
+            if self.stitched || bought {
+                head.after.profile = profile(&self.settings, visit);
+            }
+        }
+        if self.personalized {
+            // Personalized or carrying a cookie: never for a shared cache. Responses vitrine did not
+            // touch keep the origin's caching headers.
+            let cc = proxy::private_cache_control(self.head.cache_control.as_deref());
+            edits.push(Edit::Set("cache-control".into(), cc));
+        }
+        self.report.cfg = Some(self.settings.status.clone());
+        let timing = Timing {
+            origin_ms: self.head.at_ms.saturating_sub(self.started_ms) as f64,
+            edge_ms: now_ms.saturating_sub(self.head.at_ms) as f64,
+        };
+        edits.push(Edit::Append("server-timing".into(), timing.server_timing()));
+        edits.push(Edit::Set(HEADER.into(), self.report.to_string()));
+        if self.streamed_body {
+            // The body changes length once rewriting does anything; a stale Content-Length would
+            // truncate or hang the response (pingora's `modify_response` does the same).
+            edits.push(Edit::Delete("content-length".into()));
+        }
+        head
+    }
+
+    fn strip_identity(&self) -> bool {
+        self.cfg
+            .as_ref()
+            .and_then(|c| c.identity.as_ref())
+            .is_some_and(|i| i.strip_header)
+    }
+
+    fn public_location(&self, location: &str) -> Option<String> {
+        let origin = self.settings.origin.as_ref().ok()?;
+        origin.public_location(location, &self.url.origin().ascii_serialization())
+    }
+
+    /// The `x-vitrine` report so far.
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+
+    /// The end-of-page reports this page needs, given what its handlers found.
+    pub fn end_of_page(&self, handles: crate::rewrite::page::Handles) -> Option<EndOfPage> {
+        if handles.report.is_none() && handles.tiles.is_none() {
+            return None;
+        }
+        let who = self.who.as_ref();
+        Some(EndOfPage {
+            settings: self.settings.clone(),
+            plan: self.plan.clone()?,
+            consent: who.map(|w| w.visit.consent),
+            country: who.and_then(|w| w.country.clone()),
+            path: self.url.path().to_owned(),
+            now_ms: self.head.at_ms,
+            report: handles.report,
+            tiles: handles.tiles,
+        })
+    }
+}
+
+/// The request to the origin: same method, headers (less hop-by-hop ones and cookies on page
+/// requests), our cookie never; the public host and scheme in `X-Forwarded-*`.
+fn forward(incoming: &Incoming, settings: &Settings, cfg: Option<&Config>, page: Option<&Classified>) -> Forward {
+    // Pages are fetched without the visitor's cookies (unless the config says otherwise), so the
+    // origin's answer is the same for everyone and cacheable by URL; personalization happens on
+    // the way out. Other requests (cart, checkout, APIs) keep their cookies, less ours: the origin
+    // has no use for it, and a visitor-specific cookie must not become part of what it caches.
+    let cacheable_page = page.is_some_and(|p| p.kind.is_storefront_page())
+        && incoming.is("GET")
+        && cfg.is_some_and(|c| !c.forward_cookies);
+    let cookie = match (cfg, incoming.header("cookie")) {
+        _ if cacheable_page => None,
+        (Some(c), Some(h)) => cookie::without(h, &c.cookie.name),
+        (_, h) => h.map(str::to_owned),
+    };
+    let mut headers: Vec<(String, String)> = incoming
+        .headers
+        .iter()
+        .filter(|(n, _)| {
+            !proxy::is_hop_by_hop(n)
+                && !n.eq_ignore_ascii_case("cookie")
+                && !n.eq_ignore_ascii_case("x-forwarded-host")
+                && !n.eq_ignore_ascii_case("x-forwarded-proto")
+        })
+        .cloned()
+        .collect();
+    if let Some(c) = cookie {
+        headers.push(("cookie".into(), c));
+    }
+    if let Some(host) = incoming.url.host_str() {
+        let host = match incoming.url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        };
+        headers.push(("x-forwarded-host".into(), host));
+    }
+    headers.push(("x-forwarded-proto".into(), incoming.url.scheme().to_owned()));
+    let url = settings
+        .origin
+        .as_ref()
+        .map(|o| o.url_for(&incoming.path_and_query()))
+        .unwrap_or_default();
+    Forward {
+        url,
+        method: incoming.method.clone(),
+        headers,
+    }
+}
+
+/// Events the request itself shows: a listing view, a search, an add-to-cart, a completed checkout.
+fn request_events(page: &Classified, url: &Url, status: u16, document: bool) -> Vec<Event> {
+    let ok = status < 400;
+    let event = match page.kind {
+        PageKind::Plp if document => page.capture("category").map(|category| Event::PlpView {
+            category: category.to_owned(),
+        }),
+        PageKind::Search if document => Some(Event::Search {
+            query: url
+                .query_pairs()
+                .find(|(k, _)| k == "q")
+                .map(|(_, q)| q.chars().take(128).collect())
+                .unwrap_or_default(),
+            results: None,
+            served: None,
+            latency_ms: None,
+        }),
+        PageKind::CartAdd if ok => Some(Event::AddToCart {
+            product: ProductFacts {
+                key: page.capture("product").map(str::to_owned),
+                ..ProductFacts::default()
+            },
+        }),
+        PageKind::CheckoutComplete if ok => Some(Event::CheckoutComplete),
+        _ => None,
+    };
+    event.into_iter().collect()
+}
+
+fn profile_key(customer_key: &[u8; 8]) -> String {
+    format!("profile:{}", to_hex(customer_key))
+}
+
+/// A stitched visitor's profile (signed, like the cookie) under their customer key.
+fn profile(settings: &Settings, visit: &crate::visit::Visit) -> Option<(String, String)> {
+    let (signal, keys) = (visit.signal.as_ref()?, settings.keys.as_ref()?);
+    let ck = signal.customer_key?;
+    Some((profile_key(&ck), cookie::encode(signal, keys)))
+}
+
+/// What the end-of-page reports need: the exposure event (what was actually rendered) and the
+/// shadow comparison, both sent once the whole page has streamed past.
+pub struct EndOfPage {
+    settings: Rc<Settings>,
+    plan: Rc<Plan>,
+    consent: Option<crate::signal::consent::Consent>,
+    country: Option<String>,
+    path: String,
+    now_ms: u64,
+    report: Option<personalize::Report>,
+    tiles: Option<Rc<RefCell<Tiles>>>,
+}
+
+impl EndOfPage {
+    /// Log lines (what was rendered, what shadow rules would change) and the collector batch
+    /// (only with consent, with the pseudonymous id).
+    pub fn reports(&self) -> (Vec<String>, Option<(String, String)>) {
+        let mut logs = Vec::new();
+        let mut events = Vec::new();
+        if let Some(report) = &self.report {
+            let outcome = report.snapshot();
+            let summary = outcome.summary();
+            if !summary.is_empty() {
+                logs.push(format!("vitrine: {} {summary}", self.path));
+            }
+            events.push(serde_json::json!({
+                "type": "exposure",
+                "version": self.settings.version,
+                "summary": summary,
+                "regions": outcome.regions,
+                "rules": outcome.fired.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
+                "hero_swaps": outcome.hero_swaps,
+                "image": outcome.image,
+            }));
+        }
+        let tiles = self.tiles.as_ref().map(|t| t.borrow().clone()).unwrap_or_default();
+        self.shadow(&tiles, &mut logs, &mut events);
+        let (Some(url), Some(signal), Some(consent)) =
+            (self.settings.collector.clone(), self.plan.signal.as_ref(), self.consent)
+        else {
+            return (logs, None);
+        };
+        let body = crate::events::batch(signal, consent.token(), &self.path, self.country.as_deref(), self.now_ms, &events);
+        (logs, body.map(|b| (url, b)))
+    }
+
+    fn shadow(&self, tiles: &Tiles, logs: &mut Vec<String>, events: &mut Vec<serde_json::Value>) {
+        let cfg = &self.plan.cfg;
+        let ctx = self.plan.context();
+        let lookup = crate::catalog::lookup(cfg, self.plan.packed.as_deref());
+        for (grid, tiles) in cfg.grids.iter().zip(tiles) {
+            let items: Vec<Item> = tiles
+                .iter()
+                .map(|t| Item::from_catalog(&lookup, t.key.as_deref(), t.clone()))
+                .collect();
+            let diff = ShadowDiff::of(cfg, &items, &ctx);
+            if !diff.changes() {
+                continue;
+            }
+            let key = |i: &usize| items.get(*i).and_then(|t| t.key.clone()).unwrap_or_default();
+            let (live, shadow): (Vec<String>, Vec<String>) = (
+                diff.live.order.iter().map(key).collect(),
+                diff.shadow.order.iter().map(key).collect(),
+            );
+            logs.push(format!(
+                "vitrine shadow: {} grid {:?}: rules {:?} would serve {:?} instead of {:?}",
+                self.path,
+                grid.name,
+                diff.rules(),
+                shadow.iter().take(8).collect::<Vec<_>>(),
+                live.iter().take(8).collect::<Vec<_>>()
+            ));
+            events.push(serde_json::json!({
+                "type": "shadow",
+                "grid": grid.name,
+                "rules": diff.rules(),
+                "live": live,
+                "shadow": shadow,
+                "version": self.settings.version,
+            }));
+        }
+    }
+}

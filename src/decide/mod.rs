@@ -1,0 +1,240 @@
+//! The request plan: everything vitrine decides about one request, made here, without the
+//! platform, and tested natively. The glue reads the request into an [`Incoming`], calls
+//! [`request`], and carries out the [`Route`] it gets:
+//!
+//! - [`Route::Endpoint`]: one of vitrine's own endpoints ([`visitor`] for the shopper's,
+//!   [`crate::admin`] for the merchandiser's);
+//! - [`Route::Search`]: the storefront's search API, answered at the edge ([`search::SearchApi`]);
+//! - [`Route::Origin`]: a request proxied to the origin ([`exchange::Exchange`]), whose response
+//!   is decided in steps as it arrives (head, body, end of page).
+//!
+//! What a decision depends on is an input; nothing here reads a clock, draws randomness or
+//! touches the network.
+
+pub mod exchange;
+pub mod search;
+pub mod visitor;
+
+use std::rc::Rc;
+
+use url::Url;
+
+pub use exchange::{BodyWork, Exchange, Head, JsonWork, Lookup, OriginHead};
+pub use search::SearchApi;
+pub use visitor::Visitor;
+
+use crate::admin::AdminOp;
+use crate::config::rules::Device;
+use crate::config::Config;
+use crate::rank::device_of;
+use crate::reply::Reply;
+use crate::settings::Settings;
+use crate::signal::{minutes_from_unix_ms, ID_LEN};
+use crate::visit::{Inputs, NameBook, Visit};
+
+/// What the glue read from one request.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    /// Upper-case method.
+    pub method: String,
+    /// The URL the visitor asked for.
+    pub url: Url,
+    /// Every request header (names lowercase; the platform joins repeated ones).
+    pub headers: Vec<(String, String)>,
+    /// The visitor's country as the CDN sees it (`request.cf.country`).
+    pub cf_country: Option<String>,
+    /// When the request arrived, Unix ms.
+    pub now_ms: u64,
+    /// A fresh random visitor id (`None` when randomness failed: then no id is minted).
+    pub fresh_id: Option<[u8; ID_LEN]>,
+}
+
+impl Incoming {
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A query parameter's first value.
+    pub fn param(&self, name: &str) -> Option<String> {
+        self.url
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    /// The path.
+    pub fn path(&self) -> &str {
+        self.url.path()
+    }
+
+    /// Path and query, as sent to the origin.
+    pub fn path_and_query(&self) -> String {
+        match self.url.query() {
+            Some(q) => format!("{}?{q}", self.url.path()),
+            None => self.url.path().to_owned(),
+        }
+    }
+
+    fn is(&self, method: &str) -> bool {
+        self.method.eq_ignore_ascii_case(method)
+    }
+}
+
+/// Where a request goes.
+pub enum Route {
+    /// `ORIGIN` is unusable: answer 500 and log this.
+    Misconfigured(String),
+    /// One of vitrine's own endpoints.
+    Endpoint(Endpoint),
+    /// The storefront's search API, answered at the edge.
+    Search(Box<SearchApi>),
+    /// To the origin.
+    Origin(Box<Exchange>),
+}
+
+/// vitrine's own endpoints under `/__vitrine/`.
+pub enum Endpoint {
+    /// `GET /__vitrine/config/schema`: the config's JSON Schema (public: editors fetch it).
+    Schema,
+    /// An admin path without the right token.
+    Unauthorized,
+    /// An admin operation, authorized.
+    Admin(AdminOp),
+    /// `GET /__vitrine/whoami` (when the config allows it).
+    Whoami(Box<Visitor>),
+    /// `POST /__vitrine/events`.
+    Events(Box<Visitor>),
+    /// `/__vitrine/events` with another method.
+    EventsMethod,
+}
+
+impl Endpoint {
+    /// The answer to an admin path without the right token.
+    pub fn unauthorized() -> Reply {
+        let mut r = Reply::error(401, "missing or wrong admin token");
+        r.headers.push(("www-authenticate".into(), "Bearer realm=\"vitrine\"".into()));
+        r
+    }
+}
+
+/// Decides where a request goes. `names` is the isolate's book of names seen (the edge search
+/// sends the visitor's coarse interests by name).
+pub fn request(incoming: Incoming, settings: &Rc<Settings>, names: &NameBook) -> Route {
+    if let Err(e) = &settings.origin {
+        return Route::Misconfigured(e.to_string());
+    }
+    if let Some(endpoint) = endpoint(&incoming, settings) {
+        return Route::Endpoint(endpoint);
+    }
+    // The debug bypass makes vitrine a transparent proxy for this request.
+    let bypass = settings
+        .config
+        .as_ref()
+        .and_then(|c| c.debug.bypass_header.as_deref())
+        .is_some_and(|h| incoming.header(h).is_some());
+    let cfg = settings.config.clone().filter(|_| !bypass);
+    let who = cfg.as_ref().map(|c| Who::of(&incoming, c, settings));
+    if let (Some(c), Some(who)) = (&cfg, &who) {
+        let api = c.search.as_ref().filter(|sc| sc.path.matches(incoming.path()).is_some());
+        if let (Some(_), true) = (api, incoming.is("GET")) {
+            return Route::Search(Box::new(SearchApi::new(&incoming, settings, c.clone(), who.clone(), names)));
+        }
+    }
+    Route::Origin(Box::new(Exchange::new(incoming, settings, cfg, who)))
+}
+
+fn endpoint(incoming: &Incoming, settings: &Rc<Settings>) -> Option<Endpoint> {
+    let path = incoming.path();
+    if !path.starts_with("/__vitrine/") {
+        return None;
+    }
+    if path == "/__vitrine/config/schema" && incoming.is("GET") {
+        return Some(Endpoint::Schema);
+    }
+    if let Some(op) = AdminOp::of(&incoming.method, path) {
+        // No token configured: the admin surface does not exist; the path is the origin's.
+        let token = settings.admin_token.as_deref()?;
+        return Some(if crate::admin::authorized(incoming.header("authorization"), token) {
+            Endpoint::Admin(op)
+        } else {
+            Endpoint::Unauthorized
+        });
+    }
+    let cfg = settings.config.as_ref()?;
+    let visitor = || Box::new(Visitor::new(incoming, settings, cfg.clone()));
+    match path {
+        "/__vitrine/whoami" if incoming.is("GET") && cfg.debug.whoami => Some(Endpoint::Whoami(visitor())),
+        "/__vitrine/events" if incoming.is("POST") => Some(Endpoint::Events(visitor())),
+        "/__vitrine/events" => Some(Endpoint::EventsMethod),
+        _ => None,
+    }
+}
+
+/// Who is asking: the visitor, where they are, on what device.
+#[derive(Debug, Clone)]
+pub struct Who {
+    /// The visitor (signal, consent, what this request teaches).
+    pub visit: Visit,
+    /// Their country: the trusted test header when the config names one, else the CDN's.
+    pub country: Option<String>,
+    /// Their device class.
+    pub device: Device,
+}
+
+impl Who {
+    /// Reads the visitor of a request (see [`Visit::begin`]).
+    pub fn of(incoming: &Incoming, cfg: &Config, settings: &Settings) -> Who {
+        let country = cfg
+            .debug
+            .country_header
+            .as_deref()
+            .and_then(|h| incoming.header(h))
+            .map(str::to_owned)
+            .or_else(|| incoming.cf_country.clone());
+        // Without randomness there is no safe new id: the signal layer stays off for this request.
+        let keys = incoming.fresh_id.and(settings.keys.as_ref());
+        let visit = Visit::begin(
+            cfg,
+            keys,
+            &Inputs {
+                cookie_header: incoming.header("cookie"),
+                user_agent: incoming.header("user-agent"),
+                purpose: incoming.header("sec-purpose").or_else(|| incoming.header("purpose")),
+                gpc: incoming.header("sec-gpc"),
+                country: country.as_deref(),
+                now_min: minutes_from_unix_ms(incoming.now_ms),
+                fresh_id: incoming.fresh_id.unwrap_or_default(),
+            },
+        );
+        Who {
+            visit,
+            country,
+            device: device_of(incoming.header("user-agent")),
+        }
+    }
+}
+
+/// Work to do after the response left (`wait_until`): nothing that could cost the visitor their
+/// page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct After {
+    /// POST this JSON body to this collector URL.
+    pub collector: Option<(String, String)>,
+    /// Store this signed profile under this `PROFILES` key.
+    pub profile: Option<(String, String)>,
+}
+
+/// The collector batch of a visit's events, if there is a collector and something to send (never
+/// without consent: then there is no signal).
+fn collector(settings: &Settings, visit: &Visit, path: &str, country: Option<&str>, now_ms: u64) -> Option<(String, String)> {
+    let url = settings.collector.clone()?;
+    let body = crate::events::collector_payload(visit, path, country, now_ms)?;
+    Some((url, body))
+}
+
+#[cfg(test)]
+pub(crate) mod tests;
