@@ -252,7 +252,8 @@ pub fn push(body: &[u8], active: Option<&str>, if_match: Option<&str>, now: u64)
         Reply::json(400, body.to_string(), &endpoint(None))
     })?;
     let warnings = lint::lint(&cfg, now);
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|_| Reply::error(400, "invalid JSON"))?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|_| Reply::error(400, "invalid JSON"))?;
     let version = version_of(&value);
     if !if_match_ok(if_match, active) {
         let body = json!({"error": "the config changed since you read it (If-Match does not name the active version)", "active": active});
@@ -271,8 +272,12 @@ pub fn push(body: &[u8], active: Option<&str>, if_match: Option<&str>, now: u64)
 
 /// The answer to a push that was stored and made active.
 pub fn pushed(push: &Push, previous: Option<&str>) -> Reply {
-    let body = json!({"version": push.version, "previous": previous, "warnings": problems_json(&push.warnings)});
-    etagged(Reply::json(201, body.to_string(), &endpoint(Some(&push.version))), &push.version)
+    let body =
+        json!({"version": push.version, "previous": previous, "warnings": problems_json(&push.warnings)});
+    etagged(
+        Reply::json(201, body.to_string(), &endpoint(Some(&push.version))),
+        &push.version,
+    )
 }
 
 /// `POST /__vitrine/config/rollback`: the version to roll back to, or the answer.
@@ -289,8 +294,11 @@ pub fn rollback(body: &[u8], active: Option<&str>, if_match: Option<&str>) -> Re
     Ok(target)
 }
 
-/// The answer to a rollback whose target exists (`Err`: nothing to flip).
-pub fn rolled_back(target: &str, active: Option<&str>) -> Result<Reply, Reply> {
+/// The answer to a rollback to `target` (`stored`: whether KV holds it); `Err`: nothing to flip.
+pub fn rolled_back(target: &str, stored: bool, active: Option<&str>) -> Result<Reply, Reply> {
+    if !stored {
+        return Err(Reply::error(404, "no such version"));
+    }
     if active == Some(target) {
         let body = json!({"version": target, "unchanged": true}).to_string();
         return Err(Reply::json(200, body, &endpoint(None)));
@@ -337,7 +345,10 @@ pub fn catalog(body: &[u8]) -> Result<CatalogPush, Reply> {
     }
     let packed = crate::catalog::pack(&products);
     if packed.len() > MAX_PACKED {
-        return Err(Reply::error(413, "the packed catalog exceeds KV's 25 MiB value limit"));
+        return Err(Reply::error(
+            413,
+            "the packed catalog exceeds KV's 25 MiB value limit",
+        ));
     }
     Ok(CatalogPush {
         version: crate::catalog::version_of(&packed),
@@ -354,7 +365,8 @@ pub fn catalog_pushed(c: &CatalogPush) -> Reply {
 
 /// `GET /__vitrine/catalog`.
 pub fn catalog_info(version: Option<&str>, packed: Option<&crate::catalog::Packed>) -> Reply {
-    let body = json!({"version": version, "products": packed.map(|p| p.len()), "bytes": packed.map(|p| p.size())});
+    let body =
+        json!({"version": version, "products": packed.map(|p| p.len()), "bytes": packed.map(|p| p.size())});
     Reply::json(200, body.to_string(), &endpoint(None))
 }
 
@@ -413,5 +425,120 @@ mod tests {
         assert_eq!(h.entries.len(), MAX_HISTORY);
         assert!(h.knows(&format!("{:012x}", 149)));
         assert!(!h.knows(&format!("{:012x}", 10)));
+    }
+
+    fn json(r: &Reply) -> serde_json::Value {
+        serde_json::from_slice(&r.body).unwrap()
+    }
+
+    #[test]
+    fn admin_operations_by_method_and_path() {
+        assert_eq!(AdminOp::of("PUT", "/__vitrine/config"), Some(AdminOp::PutConfig));
+        assert_eq!(
+            AdminOp::of("GET", "/__vitrine/catalog"),
+            Some(AdminOp::GetCatalog)
+        );
+        assert_eq!(
+            AdminOp::of("PATCH", "/__vitrine/preview"),
+            Some(AdminOp::NotAllowed)
+        );
+        assert_eq!(AdminOp::of("GET", "/__vitrine/whoami"), None);
+        assert_eq!(AdminOp::Rollback.max_body(), 4096);
+    }
+
+    #[test]
+    fn a_push_is_validated_checked_against_if_match_and_versioned() {
+        let doc = br#"{"version": 1, "rules": [{"id": "p", "pin": {"product": "A", "position": 1}}]}"#;
+        let push = push(doc, None, None, 0).unwrap();
+        assert!(is_version(&push.version));
+        assert_eq!(
+            push.canonical,
+            r#"{"rules":[{"id":"p","pin":{"position":1,"product":"A"}}],"version":1}"#
+        );
+        let r = pushed(&push, None);
+        assert_eq!(
+            (r.status, r.header("etag")),
+            (201, Some(format!("\"{}\"", push.version).as_str()))
+        );
+        // The same document again: nothing to store.
+        let again = super::push(doc, Some(&push.version), None, 0).unwrap_err();
+        assert_eq!(
+            (again.status, json(&again)["unchanged"].as_bool()),
+            (200, Some(true))
+        );
+        // Someone pushed in between.
+        let stale = super::push(doc, Some("aaaaaaaaaaaa"), Some("\"bbbbbbbbbbbb\""), 0).unwrap_err();
+        assert_eq!(stale.status, 412);
+        // Invalid: every problem with its path; invalid beats a stale If-Match.
+        let bad = super::push(
+            br#"{"version": 2, "rules": [{"id": "p", "pin": {"product": "", "position": 0}}]}"#,
+            Some("aaaaaaaaaaaa"),
+            Some("\"x\""),
+            0,
+        )
+        .unwrap_err();
+        assert_eq!(bad.status, 400);
+        let paths: Vec<String> = json(&bad)["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["path"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            paths,
+            ["version", "rules[0].pin.position", "rules[0].pin.product"]
+        );
+        assert_eq!(super::push(b"\xff", None, None, 0).unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn a_rollback_needs_a_stored_version_and_a_current_if_match() {
+        assert_eq!(rollback(b"{}", None, None).unwrap_err().status, 400);
+        assert_eq!(
+            rollback(br#"{"version":"../../etc"}"#, None, None)
+                .unwrap_err()
+                .status,
+            400
+        );
+        let body = br#"{"version":"0123456789ab"}"#;
+        assert_eq!(
+            rollback(body, Some("aaaaaaaaaaaa"), Some("\"bbbbbbbbbbbb\""))
+                .unwrap_err()
+                .status,
+            412
+        );
+        let target = rollback(body, Some("aaaaaaaaaaaa"), None).unwrap();
+        assert_eq!(
+            rolled_back(&target, false, Some("aaaaaaaaaaaa"))
+                .unwrap_err()
+                .status,
+            404
+        );
+        assert_eq!(rolled_back(&target, true, Some(&target)).unwrap_err().status, 200);
+        let ok = rolled_back(&target, true, Some("aaaaaaaaaaaa")).unwrap();
+        assert_eq!(json(&ok)["previous"], "aaaaaaaaaaaa");
+        assert_eq!(ok.header("x-vitrine"), Some("endpoint;cfg=0123456789ab"));
+    }
+
+    #[test]
+    fn validation_and_catalog_pushes_report_paths() {
+        let v = json(&validate(
+            br#"{"version":1,"rules":[{"id":"x","boost":{"match":{},"weight":1}}]}"#,
+            0,
+        ));
+        assert_eq!(
+            (v["valid"].as_bool(), v["errors"][0]["path"].as_str()),
+            (Some(false), Some("rules[0].boost.match"))
+        );
+        let bad = catalog(br#"{"products":[{"key":"A","stock":"maybe"}]}"#).unwrap_err();
+        assert_eq!(json(&bad)["errors"][0]["path"], "products[0].stock");
+        let ok = catalog(br#"{"products":[{"key":"A","stock":"InStock"}]}"#).unwrap();
+        assert_eq!(ok.products, 1);
+        assert_eq!(json(&catalog_pushed(&ok))["version"], ok.version.as_str());
+        assert_eq!(show(None, None).status, 404);
+        assert_eq!(
+            show(Some("0123456789ab"), Some("{}".into())).header("etag"),
+            Some("\"0123456789ab\"")
+        );
     }
 }

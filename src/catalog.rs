@@ -317,7 +317,14 @@ mod tests {
             brand: Some(format!("brand-{}", i % 300)),
             tags: vec![format!("tag-{}", i % 25), "new-in".into()],
             price: Some((i % 500) as f64 + 0.99),
-            stock: Some([Stock::InStock, Stock::LowStock, Stock::OutOfStock, Stock::Preorder][i % 4]),
+            stock: Some(
+                [
+                    Stock::InStock,
+                    Stock::LowStock,
+                    Stock::OutOfStock,
+                    Stock::Preorder,
+                ][i % 4],
+            ),
             images: vec![
                 Image {
                     role: "lifestyle".into(),

@@ -88,7 +88,14 @@ impl VisitorSpec {
     }
 
     /// The personalization plan this visitor would get on a page (`facts`: a product page's).
-    pub fn plan(&self, cfg: Rc<Config>, page: Option<&Classified>, query: Option<&str>, facts: Option<&ProductFacts>, now: u64) -> Plan {
+    pub fn plan(
+        &self,
+        cfg: Rc<Config>,
+        page: Option<&Classified>,
+        query: Option<&str>,
+        facts: Option<&ProductFacts>,
+        now: u64,
+    ) -> Plan {
         let signal = self.signal();
         let lower = |s: &String| s.to_lowercase();
         Plan {
@@ -152,7 +159,12 @@ pub fn preview(
     // back from its output.
     let sink = SharedSink::default();
     let hero = plan.hero();
-    let (settings, report) = personalize(lol_html::Settings::new(), &sink, plan.clone(), hero.clone().map(|(h, _)| h));
+    let (settings, report) = personalize(
+        lol_html::Settings::new(),
+        &sink,
+        plan.clone(),
+        hero.clone().map(|(h, _)| h),
+    );
     let (rendered, bailed) = run_chunked(HtmlStream::with_sink(settings, utf8(), sink), html, &[64 * 1024]);
     let outcome = report.snapshot();
     let grids = grids(&plan, html, &rendered, &outcome);
@@ -216,7 +228,11 @@ fn grids(plan: &Plan, html: &[u8], rendered: &[u8], outcome: &Outcome) -> Vec<Va
         let before: Vec<usize> = (0..items.len()).collect();
         let after: Vec<Value> = tiles_after
             .get(g)
-            .map(|t| t.iter().map(|t| t.key.clone().map_or(Value::Null, Value::String)).collect())
+            .map(|t| {
+                t.iter()
+                    .map(|t| t.key.clone().map_or(Value::Null, Value::String))
+                    .collect()
+            })
             .unwrap_or_default();
         grids.push(json!({
             "name": grid.name,
@@ -248,7 +264,9 @@ fn warnings(cfg: &Config, html: &[u8], page: PageKind, now: u64) -> Vec<Value> {
     let counts = count_matches(html, &relevant.iter().map(|(_, s)| s.clone()).collect::<Vec<_>>());
     for ((path, sel), n) in relevant.iter().zip(counts) {
         if n == 0 {
-            warnings.push(json!({"path": path, "message": format!("selector {sel:?} matches nothing on this page")}));
+            warnings.push(
+                json!({"path": path, "message": format!("selector {sel:?} matches nothing on this page")}),
+            );
         }
     }
     warnings
@@ -287,7 +305,8 @@ impl Job {
             Some(doc) => match crate::config::compile_json(&doc.to_string()) {
                 Ok(c) => (Rc::new(c), crate::admin::version_of(doc)),
                 Err(problems) => {
-                    let body = json!({"error": "invalid config", "errors": crate::admin::problems_json(&problems)});
+                    let body =
+                        json!({"error": "invalid config", "errors": crate::admin::problems_json(&problems)});
                     return Err(Reply::json(400, body.to_string(), &Report::of(Action::Endpoint)));
                 }
             },
@@ -298,7 +317,10 @@ impl Job {
         };
         let path = request.url.unwrap_or_else(|| "/".into());
         if !path.starts_with('/') {
-            return Err(Reply::error(400, "url must be a path on the storefront, like /c/shoes"));
+            return Err(Reply::error(
+                400,
+                "url must be a path on the storefront, like /c/shoes",
+            ));
         }
         Ok(Job {
             cfg,
@@ -321,7 +343,11 @@ impl Job {
         let path = self.path.split('?').next().unwrap_or("/").to_owned();
         let query = url::Url::parse(&format!("http://preview.invalid{}", self.path))
             .ok()
-            .and_then(|u| u.query_pairs().find(|(k, _)| k == "q").map(|(_, v)| v.into_owned()));
+            .and_then(|u| {
+                u.query_pairs()
+                    .find(|(k, _)| k == "q")
+                    .map(|(_, v)| v.into_owned())
+            });
         let classified = self.cfg.classify("GET", &path);
         let doc = preview(
             &self.cfg,

@@ -28,7 +28,12 @@ pub enum Stock {
 
 impl Stock {
     /// All states, in the order configs list them.
-    pub const ALL: [Stock; 4] = [Stock::InStock, Stock::LowStock, Stock::OutOfStock, Stock::Preorder];
+    pub const ALL: [Stock; 4] = [
+        Stock::InStock,
+        Stock::LowStock,
+        Stock::OutOfStock,
+        Stock::Preorder,
+    ];
 
     /// Reads the spellings real stores use; `None` for anything else.
     pub fn parse(value: &str) -> Option<Stock> {
@@ -203,14 +208,28 @@ mod tests {
         ] {
             assert_eq!(Stock::parse(v), Some(Stock::InStock), "{v}");
         }
-        assert_eq!(Stock::parse("http://schema.org/LimitedAvailability"), Some(Stock::LowStock));
+        assert_eq!(
+            Stock::parse("http://schema.org/LimitedAvailability"),
+            Some(Stock::LowStock)
+        );
         assert_eq!(Stock::parse("low_stock"), Some(Stock::LowStock));
-        for v in ["out_of_stock", "OutOfStock", "https://schema.org/SoldOut", "Discontinued"] {
+        for v in [
+            "out_of_stock",
+            "OutOfStock",
+            "https://schema.org/SoldOut",
+            "Discontinued",
+        ] {
             assert_eq!(Stock::parse(v), Some(Stock::OutOfStock), "{v}");
         }
         assert_eq!(Stock::parse("https://schema.org/PreOrder"), Some(Stock::Preorder));
         assert_eq!(Stock::parse("BackOrder"), Some(Stock::Preorder));
-        for v in ["", "maybe", "https://schema.org/", "in stock soon", "schema.org/InStock?"] {
+        for v in [
+            "",
+            "maybe",
+            "https://schema.org/",
+            "in stock soon",
+            "schema.org/InStock?",
+        ] {
             assert_eq!(Stock::parse(v), None, "{v}");
         }
         for s in Stock::ALL {
@@ -240,7 +259,13 @@ mod tests {
         assert_eq!(item.stock, Some(Stock::OutOfStock));
         assert_eq!(item.price, Some(10.0));
         let unknown = Item::from_catalog(&catalog, Some("Z"), tile.clone());
-        assert_eq!(unknown, Item { key: Some("Z".into()), ..tile });
+        assert_eq!(
+            unknown,
+            Item {
+                key: Some("Z".into()),
+                ..tile
+            }
+        );
     }
 
     #[test]
@@ -267,6 +292,7 @@ mod tests {
     fn prices() {
         assert_eq!(parse_price("£1,299.00"), Some(1299.0));
         assert_eq!(parse_price("1.299,00"), Some(1299.0));
+        assert_eq!(parse_price("1.299,50 €"), Some(1299.5));
         assert_eq!(parse_price("12,50"), Some(12.5));
         assert_eq!(parse_price("1299"), Some(1299.0));
         assert_eq!(parse_price("free"), None);

@@ -240,7 +240,12 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// Exclusions and guarantees: which items are hidden, and by which rule.
-fn hide<'r>(rules: &[&'r Rule], items: &[Item], ctx: &Context<'_>, fired: &mut Vec<Fired>) -> Vec<Option<&'r str>> {
+fn hide<'r>(
+    rules: &[&'r Rule],
+    items: &[Item],
+    ctx: &Context<'_>,
+    fired: &mut Vec<Fired>,
+) -> Vec<Option<&'r str>> {
     let mut hidden = vec![None::<&str>; items.len()];
     for r in rules {
         let mut count = 0;
@@ -336,7 +341,13 @@ fn score(
 
 /// Pins, highest priority first; collisions take the next free slot; a pinned item that is hidden
 /// or not on this page leaves no hole.
-fn pin(rules: &[&Rule], items: &[Item], hidden: &[Option<&str>], mut order: Vec<usize>, fired: &mut Vec<Fired>) -> Vec<usize> {
+fn pin(
+    rules: &[&Rule],
+    items: &[Item],
+    hidden: &[Option<&str>],
+    mut order: Vec<usize>,
+    fired: &mut Vec<Fired>,
+) -> Vec<usize> {
     let mut pinned: Vec<(usize, usize)> = Vec::new(); // (slot, item)
     for r in rules {
         let Action::Pin { product, position } = &r.action else {

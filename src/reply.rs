@@ -92,7 +92,10 @@ mod tests {
         assert_eq!(r.header("cache-control"), Some("no-store"));
         assert_eq!(r.header("x-vitrine"), Some("error;origin=unreachable"));
         let m = Reply::misconfigured();
-        assert_eq!((m.status, m.header("x-vitrine")), (500, Some("error;config=origin")));
+        assert_eq!(
+            (m.status, m.header("x-vitrine")),
+            (500, Some("error;config=origin"))
+        );
         let mut e = Reply::error(405, "use POST");
         assert_eq!(e.body, br#"{"error":"use POST"}"#.to_vec());
         assert_eq!(e.header("cache-control"), Some("private, no-store"));

@@ -8,8 +8,7 @@ use std::fmt;
 
 use crate::proxy::PassReason;
 use crate::search::Served;
-use crate::signal::consent::Consent;
-use crate::visit::Status;
+pub use crate::visit::Sig;
 
 /// The response header in which vitrine says what it did to a response.
 pub const HEADER: &str = "x-vitrine";
@@ -37,28 +36,6 @@ impl fmt::Display for Action {
             Action::OriginError => f.write_str("error;origin=unreachable"),
             Action::ConfigError => f.write_str("error;config=origin"),
             Action::Endpoint => f.write_str("endpoint"),
-        }
-    }
-}
-
-/// Where this request's visitor signal came from (`sig=known`, `sig=none:gpc`, ...).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Sig {
-    /// The signal's status.
-    pub status: Status,
-    /// The consent decision (named when it is why there is no signal).
-    pub consent: Consent,
-}
-
-impl fmt::Display for Sig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.status {
-            Status::Known => f.write_str("sig=known"),
-            Status::New => f.write_str("sig=new"),
-            Status::Fresh(kind) => write!(f, "sig=fresh:{}", kind.token()),
-            Status::Bot => f.write_str("sig=bot"),
-            Status::NoConsent => write!(f, "sig=none:{}", self.consent.token()),
-            Status::Off => f.write_str("sig=off"),
         }
     }
 }
@@ -214,7 +191,10 @@ impl fmt::Display for Report {
             }) => {
                 items.push(format!("search={}", served.token()));
                 items.push(format!("ms={ms}"));
-                items.push(format!("results={}", results.map_or("-".into(), |r| r.to_string())));
+                items.push(format!(
+                    "results={}",
+                    results.map_or("-".into(), |r| r.to_string())
+                ));
                 if *reranked {
                     items.push("reranked".into());
                 }
@@ -246,7 +226,9 @@ impl fmt::Display for Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signal::consent::Consent;
     use crate::signal::cookie::CookieErrorKind;
+    use crate::visit::Status;
 
     #[test]
     fn a_page_report_renders_in_its_fixed_order() {
@@ -262,9 +244,18 @@ mod tests {
             cfg: Some(CfgStatus::Version("0123456789ab".into())),
             ..Report::default()
         };
-        assert_eq!(r.to_string(), "pass;html=stream;sig=known;learn=plp;hero=buy;plp=rank;cfg=0123456789ab");
-        assert_eq!(Report::of(Action::Pass(PassReason::NotHtml)).to_string(), "pass;why=not-html");
-        assert_eq!(Report::of(Action::OriginError).to_string(), "error;origin=unreachable");
+        assert_eq!(
+            r.to_string(),
+            "pass;html=stream;sig=known;learn=plp;hero=buy;plp=rank;cfg=0123456789ab"
+        );
+        assert_eq!(
+            Report::of(Action::Pass(PassReason::NotHtml)).to_string(),
+            "pass;why=not-html"
+        );
+        assert_eq!(
+            Report::of(Action::OriginError).to_string(),
+            "error;origin=unreachable"
+        );
     }
 
     #[test]
@@ -283,7 +274,10 @@ mod tests {
             cfg: Some(CfgStatus::None),
             ..Report::default()
         };
-        assert_eq!(r.to_string(), "sig=fresh:tag;search=cache;ms=4;results=-;reranked;cfg=none");
+        assert_eq!(
+            r.to_string(),
+            "sig=fresh:tag;search=cache;ms=4;results=-;reranked;cfg=none"
+        );
         let j = Report {
             json: Some(JsonNote::Reordered(47)),
             ..Report::of(Action::Stream)

@@ -16,6 +16,10 @@ use crate::product::Item;
 /// a visitor.
 pub const CACHED_AT: &str = "x-vitrine-cached-at";
 
+/// How long the edge cache keeps an unpersonalized answer (freshness is [`CACHED_AT`] against the
+/// config's `cache_ttl_s`; past it a stored answer is still the stale fallback).
+pub const STORED_FOR: &str = "public, max-age=86400";
+
 /// Which path served a search (in `x-vitrine` and events).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -634,5 +638,182 @@ mod tests {
         assert_eq!(read_answer(algolia, &m).unwrap().total, Some(2));
         assert!(read_answer(b"{\"oops\":1}", &Mapping::default()).is_none());
         assert!(read_answer(b"not json", &Mapping::default()).is_none());
+    }
+
+    fn sc() -> SearchConfig {
+        let cfg = crate::config::compile_json(
+            r#"{"version":1,"site":{"search":{"path":"/api/search","keyword_fallback":"/api/search?mode=keyword",
+               "budget_ms":300,"cache_ttl_s":60,"circuit_failures":2,"circuit_open_s":10,
+               "page":"/search","page_keyword_fallback":"/search?mode=keyword"}}}"#,
+        )
+        .unwrap();
+        cfg.search.unwrap()
+    }
+
+    fn api() -> ApiFlow {
+        let q = Query::read(&sc(), |n| (n == "q").then(|| "Boots".to_owned())).unwrap();
+        ApiFlow::new(&sc(), q, (&[], &[]), |p| format!("http://o.test{p}"))
+    }
+
+    const GOOD: &[u8] = br#"{"hits":[{"key":"A"}],"total":1}"#;
+
+    fn answered(step: ApiStep) -> Answered {
+        match step {
+            ApiStep::Answer(a) => a,
+            ApiStep::Fetch { url, .. } => panic!("expected an answer, got a fetch of {url}"),
+        }
+    }
+
+    fn fetch_url(step: &ApiStep) -> &str {
+        match step {
+            ApiStep::Fetch { url, budget_ms } => {
+                assert_eq!(*budget_ms, 300);
+                url
+            }
+            ApiStep::Answer(a) => panic!("expected a fetch, got {:?}", a.served),
+        }
+    }
+
+    #[test]
+    fn a_fresh_cached_answer_is_served_without_asking_the_origin() {
+        let mut c = Circuit::default();
+        let mut f = api();
+        assert_eq!(f.cache_key(), "https://vitrine-search.invalid/v1?q=boots&p=1");
+        let a = answered(f.cached(Some((1_000, GOOD.to_vec())), 30_000, &mut c));
+        assert_eq!((a.served, a.status, a.store), (Served::Cache, 200, None));
+    }
+
+    #[test]
+    fn the_origin_answers_in_time_and_is_stored() {
+        let mut c = Circuit::default();
+        let mut f = api();
+        let step = f.cached(Some((1_000, GOOD.to_vec())), 90_000, &mut c);
+        assert_eq!(fetch_url(&step), "http://o.test/api/search?q=boots&page=1");
+        let a = answered(f.fetched(Some((200, GOOD.to_vec())), 90_100, &mut c));
+        assert_eq!(a.served, Served::Origin);
+        assert_eq!(a.store.as_deref(), Some(f.cache_key()));
+        assert_eq!(a.answer.unwrap().keys, vec![Some("A".to_owned())]);
+    }
+
+    #[test]
+    fn a_failing_origin_falls_back_to_stale_then_keyword_then_its_own_answer_then_empty() {
+        // Stale: the origin timed out, an old answer is there.
+        let mut c = Circuit::default();
+        let mut f = api();
+        let _ = f.cached(Some((1_000, GOOD.to_vec())), 90_000, &mut c);
+        assert_eq!(answered(f.fetched(None, 90_300, &mut c)).served, Served::Stale);
+        // Keyword: nothing cached, the origin broke its answer.
+        let mut f = api();
+        let _ = f.cached(None, 0, &mut c);
+        let step = f.fetched(Some((200, b"not json".to_vec())), 10, &mut c);
+        assert_eq!(
+            fetch_url(&step),
+            "http://o.test/api/search?mode=keyword&q=boots&page=1"
+        );
+        assert_eq!(
+            answered(f.fetched(Some((200, GOOD.to_vec())), 20, &mut c)).served,
+            Served::Keyword
+        );
+        // The origin's own 4xx answer, when the keyword endpoint fails too.
+        let mut c = Circuit::default();
+        let mut f = api();
+        let _ = f.cached(None, 0, &mut c);
+        let _ = f.fetched(Some((404, b"{}".to_vec())), 10, &mut c);
+        let a = answered(f.fetched(None, 20, &mut c));
+        assert_eq!((a.served, a.status), (Served::Passthrough, 404));
+        // A 5xx is never shown: an honest empty state instead.
+        let mut f = api();
+        let _ = f.cached(None, 0, &mut c);
+        let _ = f.fetched(Some((503, b"down".to_vec())), 10, &mut c);
+        let a = answered(f.fetched(None, 20, &mut c));
+        assert_eq!((a.served, a.status), (Served::Passthrough, 200));
+        assert!(String::from_utf8(a.body).unwrap().contains("\"degraded\":true"));
+    }
+
+    #[test]
+    fn an_open_circuit_skips_the_origin() {
+        let mut c = Circuit::default();
+        for t in [0, 10] {
+            let mut f = api();
+            let _ = f.cached(None, t, &mut c);
+            let _ = f.fetched(None, t, &mut c);
+        }
+        assert!(c.is_open(20));
+        let mut f = api();
+        let step = f.cached(None, 20, &mut c);
+        assert!(
+            fetch_url(&step).contains("mode=keyword"),
+            "straight to the fallback"
+        );
+        // After the open period one trial goes to the origin; a success closes the circuit.
+        let mut f = api();
+        let step = f.cached(None, 20_000, &mut c);
+        assert!(!fetch_url(&step).contains("mode=keyword"));
+        let _ = f.fetched(Some((200, GOOD.to_vec())), 20_050, &mut c);
+        assert!(c.allows(20_060));
+    }
+
+    fn page() -> PageFlow {
+        let q = Query::read(&sc(), |n| (n == "q").then(|| "boots".to_owned())).unwrap();
+        PageFlow::new(&sc(), q, "/search?q=boots", "q=boots", |p| {
+            format!("http://o.test{p}")
+        })
+    }
+
+    #[test]
+    fn the_search_page_flow() {
+        let mut c = Circuit::default();
+        let mut f = page();
+        assert!(f.cache_key().ends_with("&html=1"));
+        assert_eq!(
+            f.cached(Some(1_000), 2_000, &c),
+            PageStep::ServeCached(Served::Cache)
+        );
+        let mut f = page();
+        assert_eq!(
+            f.cached(Some(1_000), 90_000, &c),
+            PageStep::Fetch {
+                url: "http://o.test/search?q=boots".into(),
+                budget_ms: 300
+            }
+        );
+        assert_eq!(
+            f.fetched(false, 90_300, &mut c),
+            PageStep::ServeCached(Served::Stale)
+        );
+        let mut f = page();
+        let _ = f.cached(None, 0, &c);
+        let keyword = f.fetched(false, 10, &mut c);
+        assert_eq!(
+            keyword,
+            PageStep::Fetch {
+                url: "http://o.test/search?mode=keyword&q=boots".into(),
+                budget_ms: 300
+            }
+        );
+        assert_eq!(
+            f.fetched(true, 20, &mut c),
+            PageStep::ServeFetched {
+                served: Served::Keyword,
+                store: None
+            }
+        );
+        let mut f = page();
+        let _ = f.cached(None, 30, &c);
+        assert_eq!(
+            f.fetched(false, 40, &mut c),
+            PageStep::Passthrough,
+            "circuit now open, nothing else"
+        );
+        let mut c = Circuit::default();
+        let mut f = page();
+        let _ = f.cached(None, 0, &c);
+        assert_eq!(
+            f.fetched(true, 5, &mut c),
+            PageStep::ServeFetched {
+                served: Served::Origin,
+                store: Some(f.cache_key().to_owned())
+            }
+        );
     }
 }

@@ -102,7 +102,11 @@ pub type Complaint = String;
 impl Settings {
     /// Builds the settings: the KV config when there is one, else the var; `packed` is the
     /// catalog with its version.
-    pub fn build(vars: &Vars, stored: Option<Stored>, packed: Option<(String, Rc<Packed>)>) -> (Settings, Vec<Complaint>) {
+    pub fn build(
+        vars: &Vars,
+        stored: Option<Stored>,
+        packed: Option<(String, Rc<Packed>)>,
+    ) -> (Settings, Vec<Complaint>) {
         let mut complaints = Vec::new();
         let origin = match vars.origin.as_deref() {
             Some(v) => Origin::parse(v),
@@ -145,7 +149,8 @@ impl Settings {
             .map(String::into_bytes)
             .filter(|k| k.len() >= 32);
         if identity_key.is_none() && config.as_ref().is_some_and(|c| c.identity.is_some()) {
-            complaints.push("IDENTITY_KEY missing or shorter than 32 bytes; identity stitching is off".into());
+            complaints
+                .push("IDENTITY_KEY missing or shorter than 32 bytes; identity stitching is off".into());
         }
         let (catalog_version, packed) = packed.map_or((None, None), |(v, p)| (Some(v), Some(p)));
         let settings = Settings {
@@ -193,7 +198,10 @@ mod tests {
         assert_eq!(s.source, None);
         assert!(s.keys.is_some());
         assert_eq!(s.identity_key, None, "identity keys under 32 bytes are not used");
-        assert_eq!(s.admin_token, None, "admin tokens under 16 characters disable the surface");
+        assert_eq!(
+            s.admin_token, None,
+            "admin tokens under 16 characters disable the surface"
+        );
         assert!(complaints.is_empty(), "{complaints:?}");
         let stored = Stored {
             version: "0123456789ab".into(),

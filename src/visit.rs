@@ -7,7 +7,6 @@
 //! signal", never to an error.
 
 use crate::config::Config;
-use crate::report::Sig;
 use crate::signal::consent::Consent;
 use crate::signal::cookie::{self, CookieErrorKind, Keyring};
 use crate::signal::{bot, Event, Signal, ID_LEN};
@@ -183,6 +182,28 @@ impl Visit {
     }
 }
 
+/// Where this request's visitor signal came from (`sig=known`, `sig=none:gpc`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sig {
+    /// The signal's status.
+    pub status: Status,
+    /// The consent decision (named when it is why there is no signal).
+    pub consent: Consent,
+}
+
+impl std::fmt::Display for Sig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.status {
+            Status::Known => f.write_str("sig=known"),
+            Status::New => f.write_str("sig=new"),
+            Status::Fresh(kind) => write!(f, "sig=fresh:{}", kind.token()),
+            Status::Bot => f.write_str("sig=bot"),
+            Status::NoConsent => write!(f, "sig=none:{}", self.consent.token()),
+            Status::Off => f.write_str("sig=off"),
+        }
+    }
+}
+
 /// Names seen recently (category, brand), so debugging output can show `Kestrel` instead of
 /// `0x1a2b`. The cookie only holds hashes; this book is per isolate, bounded, and best-effort.
 #[derive(Debug, Default)]
@@ -320,7 +341,9 @@ mod tests {
         assert!(matches!(v.status, Status::Fresh(_)), "{:?}", v.status);
         assert_eq!(v.signal.unwrap().id, [7; ID_LEN]);
         assert_eq!(
-            Visit::begin(&cfg, Some(&keys), &input(Some("vt=%%%"))).sig().to_string(),
+            Visit::begin(&cfg, Some(&keys), &input(Some("vt=%%%")))
+                .sig()
+                .to_string(),
             "sig=fresh:base64"
         );
     }

@@ -104,7 +104,10 @@ pub fn lint(cfg: &Config, now: u64) -> Vec<Problem> {
 pub fn selectors(cfg: &Config) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (i, g) in cfg.grids.iter().enumerate() {
-        out.push((format!("site.plp.grids[{i}].container"), g.container.as_str().to_owned()));
+        out.push((
+            format!("site.plp.grids[{i}].container"),
+            g.container.as_str().to_owned(),
+        ));
         out.push((format!("site.plp.grids[{i}].tile"), g.tile.as_str().to_owned()));
     }
     if let Some(h) = &cfg.hero {

@@ -4,11 +4,11 @@
 //! is `container > tile`, a link inside it `container > tile link`), so the request path only
 //! clones parsed selectors.
 
+use super::is_token;
 use super::pattern::PathPattern;
 use super::problems::Problems;
 use super::selector::Sel;
 use super::wire::{RawGallery, RawGrid, RawHeroSelectors, RawPdp, RawSource, RawTileFacts};
-use super::is_token;
 use crate::product::FactNames;
 
 /// Most grids in one config.
@@ -146,9 +146,16 @@ pub fn compile_grids(raw: &[RawGrid], p: &mut Problems) -> Vec<Grid> {
 
 fn compile_grid(g: &RawGrid, at: &str, p: &mut Problems) -> Option<Grid> {
     let container = sel(&g.container, format!("{at}.container"), p);
-    let tile_alone = Sel::parse(&g.tile).map_err(|m| p.add(format!("{at}.tile"), &m)).ok();
+    let tile_alone = Sel::parse(&g.tile)
+        .map_err(|m| p.add(format!("{at}.tile"), &m))
+        .ok();
     let tile = Sel::within(&g.container, " > ", &g.tile)
-        .map_err(|m| p.add(format!("{at}.tile"), &format!("does not combine with the container: {m}")))
+        .map_err(|m| {
+            p.add(
+                format!("{at}.tile"),
+                &format!("does not combine with the container: {m}"),
+            )
+        })
         .ok();
     let key = compile_tile_key(g, at, p);
     let max_kb = g.max_kb.unwrap_or(512);
@@ -179,7 +186,12 @@ fn compile_tile_key(g: &RawGrid, at: &str, p: &mut Problems) -> Option<TileKey> 
                 return None;
             }
             let link = Sel::parse(&format!("{} > {} {}", g.container, g.tile, link))
-                .map_err(|m| p.add(format!("{at}.key.link"), &format!("does not combine with the tile: {m}")))
+                .map_err(|m| {
+                    p.add(
+                        format!("{at}.key.link"),
+                        &format!("does not combine with the tile: {m}"),
+                    )
+                })
                 .ok()?;
             Some(TileKey::Link { link, pattern })
         }

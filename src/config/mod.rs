@@ -164,12 +164,14 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
         p.add("version", "must be 1");
     }
     let pages = site::compile_pages(&raw.site.pages, &mut p);
-    let (product_sources, learn_window) = raw
+    let (product_sources, learn_window) = raw.site.pdp.as_ref().map_or((Vec::new(), 128 * 1024), |pdp| {
+        markup::compile_sources(pdp, &mut p)
+    });
+    let identity = raw
         .site
-        .pdp
+        .identity
         .as_ref()
-        .map_or((Vec::new(), 128 * 1024), |pdp| markup::compile_sources(pdp, &mut p));
-    let identity = raw.site.identity.as_ref().and_then(|id| site::compile_identity(id, &mut p));
+        .and_then(|id| site::compile_identity(id, &mut p));
     let cookie = site::compile_cookie(&raw.signal, &mut p);
     let consent = site::compile_consent(raw.consent.as_ref(), &mut p);
     let debug = site::compile_debug(&raw.debug, &mut p);
@@ -183,7 +185,9 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
     let (strength, holdout) = site::compile_personalization(raw.personalization.as_ref(), &mut p);
     let plp = raw.site.plp.as_ref();
     let grids = plp.map_or_else(Vec::new, |plp| markup::compile_grids(&plp.grids, &mut p));
-    let hero = plp.and_then(|plp| plp.hero.as_ref()).and_then(|h| markup::compile_hero(h, &mut p));
+    let hero = plp
+        .and_then(|plp| plp.hero.as_ref())
+        .and_then(|h| markup::compile_hero(h, &mut p));
     let gallery = raw
         .site
         .pdp
@@ -192,7 +196,11 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
         .and_then(|g| markup::compile_gallery(g, &mut p));
     let catalog = catalog::compile_inline(raw.catalog.as_ref(), &mut p);
     let json_listings = site::compile_json_listings(&raw.site.json_listings, &mut p);
-    let search = raw.site.search.as_ref().and_then(|s| search::compile_search(s, &mut p));
+    let search = raw
+        .site
+        .search
+        .as_ref()
+        .and_then(|s| search::compile_search(s, &mut p));
     let rules = rules::compile_rules(&raw.rules, mode, &mut p.0);
     p.into_result(|| Config {
         mode,

@@ -658,14 +658,19 @@ fn compile_rule(
     let at = format!("rules[{i}]");
     let id_ok = !r.id.trim().is_empty()
         && r.id.len() <= 64
-        && r.id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+        && r.id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
     if !id_ok {
         problems.push(Problem::new(
             format!("{at}.id"),
             "must be 1 to 64 of letters, digits, - _ . :",
         ));
     } else if !ids.insert(r.id.clone()) {
-        problems.push(Problem::new(format!("{at}.id"), &format!("duplicate id {:?}", r.id)));
+        problems.push(Problem::new(
+            format!("{at}.id"),
+            &format!("duplicate id {:?}", r.id),
+        ));
     }
     let mode = match r.mode.as_deref() {
         None => doc_mode,
@@ -729,7 +734,10 @@ fn compile_actions(r: &RawRule, at: &str, problems: &mut Vec<Problem>) -> Vec<Ac
             problems.push(Problem::new(format!("{at}.pin.position"), "must be at most 500"));
         }
         if p.product.trim().is_empty() {
-            problems.push(Problem::new(format!("{at}.pin.product"), "must name a product key"));
+            problems.push(Problem::new(
+                format!("{at}.pin.product"),
+                "must name a product key",
+            ));
         }
         actions.push(Action::Pin {
             product: p.product.trim().to_owned(),
@@ -766,7 +774,10 @@ fn compile_actions(r: &RawRule, at: &str, problems: &mut Vec<Problem>) -> Vec<Ac
     }
     if let Some(img) = &r.image {
         if img.prefer.is_empty() || img.prefer.len() > 8 {
-            problems.push(Problem::new(format!("{at}.image.prefer"), "must list 1 to 8 image roles"));
+            problems.push(Problem::new(
+                format!("{at}.image.prefer"),
+                "must list 1 to 8 image roles",
+            ));
         }
         actions.push(Action::Image(lower(&img.prefer)));
     }
@@ -800,12 +811,17 @@ fn compile_guarantee(g: &RawGuarantee, gat: &str, id: &str, problems: &mut Vec<P
         });
     }
     match (&g.brand, &g.never_on_brand) {
-        (Some(b), Some(on)) if !b.trim().is_empty() && !on.trim().is_empty() => Some(Action::BrandSeparation {
-            brand: b.trim().to_lowercase(),
-            on_brand: on.trim().to_lowercase(),
-        }),
+        (Some(b), Some(on)) if !b.trim().is_empty() && !on.trim().is_empty() => {
+            Some(Action::BrandSeparation {
+                brand: b.trim().to_lowercase(),
+                on_brand: on.trim().to_lowercase(),
+            })
+        }
         _ => {
-            problems.push(Problem::new(gat, "brand separation needs both brand and never_on_brand"));
+            problems.push(Problem::new(
+                gat,
+                "brand separation needs both brand and never_on_brand",
+            ));
             None
         }
     }

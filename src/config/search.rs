@@ -72,12 +72,18 @@ pub struct SearchConfig {
 /// The search section; `None` (with problems) when its path does not parse.
 pub fn compile_search(sr: &RawSearch, p: &mut Problems) -> Option<SearchConfig> {
     let at = |f: &str| format!("site.search.{f}");
-    let path = PathPattern::parse(&sr.path).map_err(|e| p.add(at("path"), e.0)).ok()?;
+    let path = PathPattern::parse(&sr.path)
+        .map_err(|e| p.add(at("path"), e.0))
+        .ok()?;
     let upstream = sr.upstream.clone().unwrap_or_else(|| sr.path.clone());
     if !upstream.starts_with('/') || upstream.contains(['?', '#']) {
         p.add(at("upstream"), "must be a path on the origin");
     }
-    if sr.keyword_fallback.as_deref().is_some_and(|k| !k.starts_with('/') || k.contains('#')) {
+    if sr
+        .keyword_fallback
+        .as_deref()
+        .is_some_and(|k| !k.starts_with('/') || k.contains('#'))
+    {
         p.add(at("keyword_fallback"), "must be a path (and query) on the origin");
     }
     let budget = sr.budget_ms.unwrap_or(300);
@@ -100,14 +106,21 @@ pub fn compile_search(sr: &RawSearch, p: &mut Problems) -> Option<SearchConfig> 
         max_query: max_query.clamp(1, 1000) as usize,
         circuit_failures: failures.max(1),
         circuit_open_ms: u64::from(sr.circuit_open_s.unwrap_or(10)) * 1000,
-        mapping: sr.mapping.as_ref().map_or_else(Mapping::default, |m| compile_mapping(m, p)),
+        mapping: sr
+            .mapping
+            .as_ref()
+            .map_or_else(Mapping::default, |m| compile_mapping(m, p)),
         page,
         page_keyword_fallback: sr.page_keyword_fallback.clone(),
     })
 }
 
 fn compile_mapping(m: &RawMapping, p: &mut Problems) -> Mapping {
-    for (f, v) in [("hits", Some(&m.hits)), ("key", Some(&m.key)), ("total", m.total.as_ref())] {
+    for (f, v) in [
+        ("hits", Some(&m.hits)),
+        ("key", Some(&m.key)),
+        ("total", m.total.as_ref()),
+    ] {
         if v.is_some_and(|v| !v.is_empty() && !v.starts_with('/')) {
             p.add(format!("site.search.mapping.{f}"), "must be a JSON pointer");
         }

@@ -6,7 +6,9 @@ use super::is_token;
 use super::markup::fact_names;
 use super::pattern::PathPattern;
 use super::problems::Problems;
-use super::wire::{RawConsent, RawDebug, RawIdentity, RawJsonListing, RawPage, RawPersonalization, RawSignal};
+use super::wire::{
+    RawConsent, RawDebug, RawIdentity, RawJsonListing, RawPage, RawPersonalization, RawSignal,
+};
 use super::MAX_NAME;
 use crate::product::FactNames;
 use crate::signal::consent::ConsentPolicy;
@@ -67,7 +69,10 @@ impl PageKind {
 
     /// Pages a shopper reads (and vitrine may personalize): home, listings, products, search.
     pub fn is_storefront_page(self) -> bool {
-        matches!(self, PageKind::Home | PageKind::Plp | PageKind::Pdp | PageKind::Search)
+        matches!(
+            self,
+            PageKind::Home | PageKind::Plp | PageKind::Pdp | PageKind::Search
+        )
     }
 }
 
@@ -97,17 +102,27 @@ pub fn compile_pages(raw: &[RawPage], p: &mut Problems) -> Vec<PageRule> {
                 "must be one of home, plp, pdp, search, cart_add, checkout_complete, other",
             );
         }
-        let pattern = PathPattern::parse(&page.path).map_err(|e| p.add(at("path"), e.0)).ok();
+        let pattern = PathPattern::parse(&page.path)
+            .map_err(|e| p.add(at("path"), e.0))
+            .ok();
         let default_method = match kind {
             Some(PageKind::CartAdd | PageKind::CheckoutComplete) => "POST",
             _ => "GET",
         };
-        let method = page.method.as_deref().unwrap_or(default_method).to_ascii_uppercase();
+        let method = page
+            .method
+            .as_deref()
+            .unwrap_or(default_method)
+            .to_ascii_uppercase();
         if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
             p.add(at("method"), "must be GET, POST, PUT, PATCH or DELETE");
         }
         if let (Some(kind), Some(pattern)) = (kind, pattern) {
-            pages.push(PageRule { kind, method, pattern });
+            pages.push(PageRule {
+                kind,
+                method,
+                pattern,
+            });
         }
     }
     pages
@@ -158,7 +173,10 @@ pub fn compile_cookie(raw: &RawSignal, p: &mut Problems) -> CookieSpec {
         if (1..=400).contains(&days) {
             cookie.max_age_days = days;
         } else {
-            p.add("signal.max_age_days", "must be 1..=400 (browsers cap cookies at 400 days)");
+            p.add(
+                "signal.max_age_days",
+                "must be 1..=400 (browsers cap cookies at 400 days)",
+            );
         }
     }
     cookie
@@ -180,7 +198,10 @@ pub fn compile_consent(raw: Option<&RawConsent>, p: &mut Problems) -> ConsentPol
     if let Some(countries) = &c.opt_in_countries {
         for (i, cc) in countries.iter().enumerate() {
             if cc.len() != 2 || !cc.chars().all(|ch| ch.is_ascii_alphabetic()) {
-                p.add(format!("consent.opt_in_countries[{i}]"), "must be a two-letter country code");
+                p.add(
+                    format!("consent.opt_in_countries[{i}]"),
+                    "must be a two-letter country code",
+                );
             }
         }
         consent.opt_in_countries = countries.clone();
@@ -215,7 +236,9 @@ pub fn compile_debug(raw: &RawDebug, p: &mut Problems) -> Debug {
 /// Personalization's strength (0..=1, default 0.5) and holdout share (0..=0.5, default 0).
 pub fn compile_personalization(raw: Option<&RawPersonalization>, p: &mut Problems) -> (f64, f64) {
     let (mut strength, mut holdout) = (0.5, 0.0);
-    let Some(raw) = raw else { return (strength, holdout) };
+    let Some(raw) = raw else {
+        return (strength, holdout);
+    };
     if let Some(s) = raw.strength {
         if (0.0..=1.0).contains(&s) {
             strength = s;
@@ -265,12 +288,20 @@ pub fn compile_json_listings(raw: &[RawJsonListing], p: &mut Problems) -> Vec<Js
 }
 
 fn compile_json_listing(j: &RawJsonListing, at: &str, p: &mut Problems) -> Option<JsonListing> {
-    let pattern = PathPattern::parse(&j.path).map_err(|e| p.add(format!("{at}.path"), e.0)).ok();
+    let pattern = PathPattern::parse(&j.path)
+        .map_err(|e| p.add(format!("{at}.path"), e.0))
+        .ok();
     if !(j.items.is_empty() || j.items.starts_with('/')) {
-        p.add(format!("{at}.items"), "must be a JSON pointer: empty or starting with /");
+        p.add(
+            format!("{at}.items"),
+            "must be a JSON pointer: empty or starting with /",
+        );
     }
     if j.key.trim().is_empty() {
-        p.add(format!("{at}.key"), "must name the item field holding the product key");
+        p.add(
+            format!("{at}.key"),
+            "must name the item field holding the product key",
+        );
     }
     let page = match j.page.as_deref() {
         None | Some("plp") => PageKind::Plp,

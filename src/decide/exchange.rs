@@ -100,8 +100,11 @@ impl JsonWork {
         let listed: Vec<Item> = items
             .iter()
             .map(|(s, e)| {
-                let item =
-                    crate::rewrite::json::item_facts(body.get(*s..*e).unwrap_or_default(), &listing.key, &listing.facts);
+                let item = crate::rewrite::json::item_facts(
+                    body.get(*s..*e).unwrap_or_default(),
+                    &listing.key,
+                    &listing.facts,
+                );
                 Item::from_catalog(&find, item.key.clone().as_deref(), item)
             })
             .collect();
@@ -165,14 +168,27 @@ pub struct Exchange {
 
 impl Exchange {
     /// Plans the origin request.
-    pub fn new(incoming: Incoming, settings: &Rc<Settings>, cfg: Option<Rc<Config>>, who: Option<Who>) -> Exchange {
-        let page = cfg.as_ref().and_then(|c| c.classify(&incoming.method, incoming.path()));
+    pub fn new(
+        incoming: Incoming,
+        settings: &Rc<Settings>,
+        cfg: Option<Rc<Config>>,
+        who: Option<Who>,
+    ) -> Exchange {
+        let page = cfg
+            .as_ref()
+            .and_then(|c| c.classify(&incoming.method, incoming.path()));
         let forward = forward(&incoming, settings, cfg.as_deref(), page.as_ref());
         let mut report = Report::default();
         let search_page = cfg
             .as_ref()
             .and_then(|c| c.search.as_ref())
-            .filter(|sc| incoming.is("GET") && sc.page.as_ref().is_some_and(|p| p.matches(incoming.path()).is_some()))
+            .filter(|sc| {
+                incoming.is("GET")
+                    && sc
+                        .page
+                        .as_ref()
+                        .is_some_and(|p| p.matches(incoming.path()).is_some())
+            })
             .and_then(|sc| match Query::read(sc, |n| incoming.param(n)) {
                 Ok(query) => {
                     let origin = settings.origin.as_ref().ok()?;
@@ -231,7 +247,11 @@ impl Exchange {
     pub fn respond(&mut self, head: OriginHead) -> Option<Lookup> {
         let plan = proxy::plan_body(&self.method, head.status, head.content_type.as_deref());
         self.document = matches!(plan, BodyPlan::RewriteHtml(_))
-            && proxy::is_document_request(&self.method, self.sec_fetch_dest.as_deref(), self.accept.as_deref());
+            && proxy::is_document_request(
+                &self.method,
+                self.sec_fetch_dest.as_deref(),
+                self.accept.as_deref(),
+            );
         self.plan_body = Some(plan);
         self.head = head;
         let now_min = minutes_from_unix_ms(self.head.at_ms);
@@ -251,13 +271,19 @@ impl Exchange {
 
     fn lookup(&self) -> Option<Lookup> {
         let (cfg, who) = (self.cfg.as_ref()?, self.who.as_ref()?);
-        let (identity, ikey, _) = (cfg.identity.as_ref()?, self.settings.identity_key.as_ref()?, self.settings.keys.as_ref()?);
+        let (identity, ikey, _) = (
+            cfg.identity.as_ref()?,
+            self.settings.identity_key.as_ref()?,
+            self.settings.keys.as_ref()?,
+        );
         if !who.visit.has_signal() {
             return None; // no consent, a bot: nothing is stitched
         }
         let from_cookie = || {
             let name = identity.cookie.as_deref()?;
-            cookie::values(self.cookie_header.as_deref()?, name).next().map(str::to_owned)
+            cookie::values(self.cookie_header.as_deref()?, name)
+                .next()
+                .map(str::to_owned)
         };
         let customer = self
             .head
@@ -288,7 +314,10 @@ impl Exchange {
 
     /// What to do with the body.
     pub fn body(&mut self) -> BodyWork {
-        let plan = self.plan_body.clone().unwrap_or(BodyPlan::Pass(PassReason::NoBody));
+        let plan = self
+            .plan_body
+            .clone()
+            .unwrap_or(BodyPlan::Pass(PassReason::NoBody));
         if let Some(work) = self.json_work() {
             self.report.action = Some(Action::Stream);
             self.streamed_body = true;
@@ -327,7 +356,13 @@ impl Exchange {
         let learn = facts.is_some() && self.who.as_ref().is_some_and(|w| w.visit.has_signal());
         let mut personalize = None;
         if let Some(kind) = kind.filter(|k| self.document && *k != PageKind::Other) {
-            let plan = Rc::new(self.plan_for(&cfg, kind, self.capture("category"), self.capture("product"), facts.clone()));
+            let plan = Rc::new(self.plan_for(
+                &cfg,
+                kind,
+                self.capture("category"),
+                self.capture("product"),
+                facts.clone(),
+            ));
             let hero = plan.hero().map(|(h, _)| h);
             self.report.hero = hero.as_ref().map(|h| h.variant.clone());
             if !cfg.grids.is_empty() || hero.is_some() || (kind == PageKind::Pdp && cfg.gallery.is_some()) {
@@ -342,7 +377,13 @@ impl Exchange {
         let shadow = self.document && cfg.has_shadow() && !cfg.grids.is_empty();
         if shadow && self.plan.is_none() {
             let kind = kind.unwrap_or(PageKind::Plp);
-            self.plan = Some(Rc::new(self.plan_for(&cfg, kind, self.capture("category"), None, None)));
+            self.plan = Some(Rc::new(self.plan_for(
+                &cfg,
+                kind,
+                self.capture("category"),
+                None,
+                None,
+            )));
         }
         PageWork {
             enc,
@@ -355,8 +396,15 @@ impl Exchange {
     }
 
     fn json_work(&self) -> Option<JsonWork> {
-        let cfg = self.cfg.as_ref().filter(|_| self.method == "GET" && self.head.status == 200)?;
-        let json = self.head.content_type.as_deref().is_some_and(|t| t.contains("json"));
+        let cfg = self
+            .cfg
+            .as_ref()
+            .filter(|_| self.method == "GET" && self.head.status == 200)?;
+        let json = self
+            .head
+            .content_type
+            .as_deref()
+            .is_some_and(|t| t.contains("json"));
         let (listing, captures) = cfg
             .json_listings
             .iter()
@@ -368,7 +416,10 @@ impl Exchange {
             .map(|(_, v)| v.clone())
             .or_else(|| {
                 let param = listing.category_param.as_deref()?;
-                self.url.query_pairs().find(|(k, _)| k == param).map(|(_, v)| v.into_owned())
+                self.url
+                    .query_pairs()
+                    .find(|(k, _)| k == param)
+                    .map(|(_, v)| v.into_owned())
             });
         let plan = self.plan_for(cfg, listing.page, category, None, None);
         Some(JsonWork { listing, plan })
@@ -420,7 +471,12 @@ impl Exchange {
             }
             None => self.report.learn_pdp_none = true,
         }
-        if let Some((prefer, _)) = self.plan.as_ref().filter(|_| self.personalized).and_then(|p| p.image()) {
+        if let Some((prefer, _)) = self
+            .plan
+            .as_ref()
+            .filter(|_| self.personalized)
+            .and_then(|p| p.image())
+        {
             self.report.img = Some(prefer.first().map_or("-", String::as_str).to_owned());
         }
     }
@@ -436,7 +492,12 @@ impl Exchange {
         let mut head = Head::default();
         let edits = &mut head.edits;
         edits.push(Edit::Delete(crate::search::CACHED_AT.into()));
-        if let Some(public) = self.head.location.as_deref().and_then(|l| self.public_location(l)) {
+        if let Some(public) = self
+            .head
+            .location
+            .as_deref()
+            .and_then(|l| self.public_location(l))
+        {
             edits.push(Edit::Set("location".into(), public));
         }
         if let Some(h) = self.identity_header().filter(|_| self.strip_identity()) {
@@ -452,7 +513,13 @@ impl Exchange {
                 self.personalized = true;
             }
             // Off the response path: events to the collector, the customer profile to KV.
-            head.after.collector = collector(&self.settings, visit, self.url.path(), who.country.as_deref(), self.head.at_ms);
+            head.after.collector = collector(
+                &self.settings,
+                visit,
+                self.url.path(),
+                who.country.as_deref(),
+                self.head.at_ms,
+            );
             let bought = visit
                 .events
                 .iter()
@@ -520,7 +587,12 @@ impl Exchange {
 
 /// The request to the origin: same method, headers (less hop-by-hop ones and cookies on page
 /// requests), our cookie never; the public host and scheme in `X-Forwarded-*`.
-fn forward(incoming: &Incoming, settings: &Settings, cfg: Option<&Config>, page: Option<&Classified>) -> Forward {
+fn forward(
+    incoming: &Incoming,
+    settings: &Settings,
+    cfg: Option<&Config>,
+    page: Option<&Classified>,
+) -> Forward {
     // Pages are fetched without the visitor's cookies (unless the config says otherwise), so the
     // origin's answer is the same for everyone and cacheable by URL; personalization happens on
     // the way out. Other requests (cart, checkout, APIs) keep their cookies, less ours: the origin
@@ -642,14 +714,27 @@ impl EndOfPage {
                 "image": outcome.image,
             }));
         }
-        let tiles = self.tiles.as_ref().map(|t| t.borrow().clone()).unwrap_or_default();
+        let tiles = self
+            .tiles
+            .as_ref()
+            .map(|t| t.borrow().clone())
+            .unwrap_or_default();
         self.shadow(&tiles, &mut logs, &mut events);
-        let (Some(url), Some(signal), Some(consent)) =
-            (self.settings.collector.clone(), self.plan.signal.as_ref(), self.consent)
-        else {
+        let (Some(url), Some(signal), Some(consent)) = (
+            self.settings.collector.clone(),
+            self.plan.signal.as_ref(),
+            self.consent,
+        ) else {
             return (logs, None);
         };
-        let body = crate::events::batch(signal, consent.token(), &self.path, self.country.as_deref(), self.now_ms, &events);
+        let body = crate::events::batch(
+            signal,
+            consent.token(),
+            &self.path,
+            self.country.as_deref(),
+            self.now_ms,
+            &events,
+        );
         (logs, body.map(|b| (url, b)))
     }
 

@@ -116,7 +116,8 @@ impl Endpoint {
     /// The answer to an admin path without the right token.
     pub fn unauthorized() -> Reply {
         let mut r = Reply::error(401, "missing or wrong admin token");
-        r.headers.push(("www-authenticate".into(), "Bearer realm=\"vitrine\"".into()));
+        r.headers
+            .push(("www-authenticate".into(), "Bearer realm=\"vitrine\"".into()));
         r
     }
 }
@@ -139,9 +140,18 @@ pub fn request(incoming: Incoming, settings: &Rc<Settings>, names: &NameBook) ->
     let cfg = settings.config.clone().filter(|_| !bypass);
     let who = cfg.as_ref().map(|c| Who::of(&incoming, c, settings));
     if let (Some(c), Some(who)) = (&cfg, &who) {
-        let api = c.search.as_ref().filter(|sc| sc.path.matches(incoming.path()).is_some());
+        let api = c
+            .search
+            .as_ref()
+            .filter(|sc| sc.path.matches(incoming.path()).is_some());
         if let (Some(_), true) = (api, incoming.is("GET")) {
-            return Route::Search(Box::new(SearchApi::new(&incoming, settings, c.clone(), who.clone(), names)));
+            return Route::Search(Box::new(SearchApi::new(
+                &incoming,
+                settings,
+                c.clone(),
+                who.clone(),
+                names,
+            )));
         }
     }
     Route::Origin(Box::new(Exchange::new(incoming, settings, cfg, who)))
@@ -158,11 +168,13 @@ fn endpoint(incoming: &Incoming, settings: &Rc<Settings>) -> Option<Endpoint> {
     if let Some(op) = AdminOp::of(&incoming.method, path) {
         // No token configured: the admin surface does not exist; the path is the origin's.
         let token = settings.admin_token.as_deref()?;
-        return Some(if crate::admin::authorized(incoming.header("authorization"), token) {
-            Endpoint::Admin(op)
-        } else {
-            Endpoint::Unauthorized
-        });
+        return Some(
+            if crate::admin::authorized(incoming.header("authorization"), token) {
+                Endpoint::Admin(op)
+            } else {
+                Endpoint::Unauthorized
+            },
+        );
     }
     let cfg = settings.config.as_ref()?;
     let visitor = || Box::new(Visitor::new(incoming, settings, cfg.clone()));
@@ -203,7 +215,9 @@ impl Who {
             &Inputs {
                 cookie_header: incoming.header("cookie"),
                 user_agent: incoming.header("user-agent"),
-                purpose: incoming.header("sec-purpose").or_else(|| incoming.header("purpose")),
+                purpose: incoming
+                    .header("sec-purpose")
+                    .or_else(|| incoming.header("purpose")),
                 gpc: incoming.header("sec-gpc"),
                 country: country.as_deref(),
                 now_min: minutes_from_unix_ms(incoming.now_ms),
@@ -230,10 +244,26 @@ pub struct After {
 
 /// The collector batch of a visit's events, if there is a collector and something to send (never
 /// without consent: then there is no signal).
-fn collector(settings: &Settings, visit: &Visit, path: &str, country: Option<&str>, now_ms: u64) -> Option<(String, String)> {
+fn collector(
+    settings: &Settings,
+    visit: &Visit,
+    path: &str,
+    country: Option<&str>,
+    now_ms: u64,
+) -> Option<(String, String)> {
     let url = settings.collector.clone()?;
     let body = crate::events::collector_payload(visit, path, country, now_ms)?;
     Some((url, body))
+}
+
+impl After {
+    /// Only the visit's events, to the collector.
+    fn events(settings: &Settings, who: &Who, path: &str, now_ms: u64) -> After {
+        After {
+            collector: collector(settings, &who.visit, path, who.country.as_deref(), now_ms),
+            profile: None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use super::{collector, After, Incoming, Who};
+use super::{After, Incoming, Who};
 use crate::config::rules::normalize_query;
 use crate::config::{Config, PageKind};
 use crate::product::Item;
@@ -29,7 +29,13 @@ pub struct SearchApi {
 
 impl SearchApi {
     /// Plans a search request; `names` resolves the visitor's interests to names.
-    pub fn new(incoming: &Incoming, settings: &Rc<Settings>, cfg: Rc<Config>, who: Who, names: &NameBook) -> SearchApi {
+    pub fn new(
+        incoming: &Incoming,
+        settings: &Rc<Settings>,
+        cfg: Rc<Config>,
+        who: Who,
+        names: &NameBook,
+    ) -> SearchApi {
         let flow = match (cfg.search.as_ref(), settings.origin.as_ref()) {
             (Some(sc), Ok(origin)) => match Query::read(sc, |n| incoming.param(n)) {
                 Ok(query) => {
@@ -37,11 +43,15 @@ impl SearchApi {
                     // never an id or a cookie.
                     let signal = who.visit.signal.as_ref();
                     let resolve = |list: &[Affinity]| -> Vec<String> {
-                        list.iter().filter_map(|a| names.resolve(a.hash).map(str::to_owned)).collect()
+                        list.iter()
+                            .filter_map(|a| names.resolve(a.hash).map(str::to_owned))
+                            .collect()
                     };
                     let brands = signal.map(|s| resolve(&s.brands)).unwrap_or_default();
                     let categories = signal.map(|s| resolve(&s.categories)).unwrap_or_default();
-                    Ok(ApiFlow::new(sc, query, (&brands, &categories), |p| origin.url_for(p)))
+                    Ok(ApiFlow::new(sc, query, (&brands, &categories), |p| {
+                        origin.url_for(p)
+                    }))
                 }
                 Err(e) => Err(refused(e.0)),
             },
@@ -66,7 +76,13 @@ impl SearchApi {
 
     /// The reply for the unpersonalized answer the flow found: re-ranked for this visitor, with
     /// the search learned. `now_ms`: when the answer was in hand.
-    pub fn answered(mut self, answered: Answered, query: &Query, now_ms: u64, names: &mut NameBook) -> (Reply, After) {
+    pub fn answered(
+        mut self,
+        answered: Answered,
+        query: &Query,
+        now_ms: u64,
+        names: &mut NameBook,
+    ) -> (Reply, After) {
         let latency = now_ms.saturating_sub(self.started_ms);
         let Answered {
             status,
@@ -78,7 +94,12 @@ impl SearchApi {
         let mut results = None;
         let mut reranked = false;
         if let Some(answer) = answer {
-            results = Some(answer.total.unwrap_or(answer.keys.len() as u64).min(u64::from(u32::MAX)) as u32);
+            results = Some(
+                answer
+                    .total
+                    .unwrap_or(answer.keys.len() as u64)
+                    .min(u64::from(u32::MAX)) as u32,
+            );
             let plan = self.plan(query, now_ms);
             let find = crate::catalog::lookup(&self.cfg, self.settings.packed.as_deref());
             let items: Vec<Item> = answer
@@ -129,10 +150,7 @@ impl SearchApi {
             "server-timing".into(),
             format!("search;dur={latency};desc=\"{}\"", served.token()),
         ));
-        let after = After {
-            collector: collector(&self.settings, visit, &self.path, self.who.country.as_deref(), now_ms),
-            profile: None,
-        };
+        let after = After::events(&self.settings, &self.who, &self.path, now_ms);
         (reply, after)
     }
 
@@ -142,7 +160,9 @@ impl SearchApi {
             packed: self.settings.packed.clone(),
             category: query.category.as_ref().map(|c| c.to_lowercase()),
             query: Some(normalize_query(&query.text)),
-            holdout: signal.as_ref().is_some_and(|s| in_holdout(&s.id, self.cfg.holdout)),
+            holdout: signal
+                .as_ref()
+                .is_some_and(|s| in_holdout(&s.id, self.cfg.holdout)),
             signal,
             consent: self.who.visit.consent.allows_profile(),
             country: self.who.country.clone(),

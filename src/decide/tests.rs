@@ -1,0 +1,802 @@
+//! Every branch of the request plan, natively: routing, what reaches the origin, learning,
+//! stitching, the body work, personalization for each kind of visitor, caching, the report, and
+//! the work after the response.
+
+use std::rc::Rc;
+
+use super::exchange::{Edit, Head};
+use super::*;
+use crate::proxy::PassReason;
+use crate::report::{JsonNote, Sig};
+use crate::settings::Vars;
+use crate::signal::cookie::{self, Keyring};
+use crate::signal::{ConsentBasis, Signal};
+use crate::visit::Status;
+
+pub(crate) const KEYS: &str = "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+const IDENTITY: &str = "test-identity-key-0123456789abcdef0123456789";
+const DEMO: &str = include_str!("../../www/vitrine.config.json");
+const UA: &str =
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
+const NOW: u64 = 1_795_000_000_000;
+
+pub(crate) fn settings_with(config: Option<&str>) -> Rc<Settings> {
+    let vars = Vars {
+        origin: Some("http://origin.test:8788".into()),
+        config: config.map(str::to_owned),
+        signal_keys: Some(KEYS.into()),
+        identity_key: Some(IDENTITY.into()),
+        collector: Some("http://collector.test/collect".into()),
+        admin_token: Some("admin-token-0123456789".into()),
+        ..Vars::default()
+    };
+    Rc::new(Settings::build(&vars, None, None).0)
+}
+
+fn demo() -> Rc<Settings> {
+    settings_with(Some(DEMO))
+}
+
+/// A browser's document request from the US (opt-out jurisdiction: consent by default).
+pub(crate) fn request(method: &str, path: &str, extra: &[(&str, &str)]) -> Incoming {
+    let mut headers: Vec<(String, String)> = vec![
+        ("user-agent".into(), UA.into()),
+        ("accept".into(), "text/html".into()),
+        ("sec-fetch-dest".into(), "document".into()),
+        ("x-vitrine-country".into(), "US".into()),
+        ("host".into(), "shop.test".into()),
+    ];
+    for (k, v) in extra {
+        headers.retain(|(n, _)| !n.eq_ignore_ascii_case(k));
+        headers.push(((*k).to_owned(), (*v).to_owned()));
+    }
+    Incoming {
+        method: method.into(),
+        url: url::Url::parse(&format!("https://shop.test{path}")).unwrap(),
+        headers,
+        cf_country: Some("US".into()),
+        now_ms: NOW,
+        fresh_id: Some([7; 12]),
+    }
+}
+
+fn route(incoming: Incoming, settings: &Rc<Settings>) -> Route {
+    request_route(incoming, settings)
+}
+
+fn request_route(incoming: Incoming, settings: &Rc<Settings>) -> Route {
+    super::request(incoming, settings, &NameBook::default())
+}
+
+fn exchange(incoming: Incoming, settings: &Rc<Settings>) -> Exchange {
+    match route(incoming, settings) {
+        Route::Origin(x) => *x,
+        _ => panic!("not an origin request"),
+    }
+}
+
+fn head(status: u16, content_type: &str) -> OriginHead {
+    OriginHead {
+        status,
+        content_type: Some(content_type.into()),
+        cache_control: Some("public, max-age=60, s-maxage=300".into()),
+        streamed: true,
+        at_ms: NOW + 20,
+        ..OriginHead::default()
+    }
+}
+
+/// A known visitor's cookie: `customer`, and brand interests.
+fn cookie_of(customer: bool, brands: &[(&str, u8)]) -> String {
+    let keys = Keyring::parse(KEYS).unwrap();
+    let mut s = Signal::new([3; 12], 900_000, ConsentBasis::Default);
+    s.customer = customer;
+    for (b, w) in brands {
+        s.brands.push(crate::signal::Affinity {
+            hash: crate::signal::name_hash(b),
+            weight: *w,
+        });
+    }
+    format!("vt={}", cookie::encode(&s, &keys))
+}
+
+fn forwarded(x: &Exchange, name: &str) -> Option<String> {
+    x.forward
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.clone())
+}
+
+fn finish(x: &mut Exchange) -> Head {
+    x.finish(NOW + 25, &mut NameBook::default())
+}
+
+fn set_of(head: &Head, name: &str) -> Option<String> {
+    head.edits.iter().find_map(|e| match e {
+        Edit::Set(n, v) if n == name => Some(v.clone()),
+        _ => None,
+    })
+}
+
+fn appended(head: &Head, name: &str) -> Vec<String> {
+    head.edits
+        .iter()
+        .filter_map(|e| match e {
+            Edit::Append(n, v) if n == name => Some(v.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn deleted(head: &Head, name: &str) -> bool {
+    head.edits
+        .iter()
+        .any(|e| matches!(e, Edit::Delete(n) if n == name))
+}
+
+fn html_work(x: &mut Exchange) -> crate::rewrite::page::PageWork {
+    match x.body() {
+        BodyWork::Html(w) => *w,
+        _ => panic!("not HTML work"),
+    }
+}
+
+// --- Routing -------------------------------------------------------------------------------
+
+#[test]
+fn an_unusable_origin_is_a_misconfiguration_for_every_request() {
+    let vars = Vars {
+        origin: Some("ftp://nope".into()),
+        ..Vars::default()
+    };
+    let settings = Rc::new(Settings::build(&vars, None, None).0);
+    for path in ["/", "/__vitrine/config/schema"] {
+        assert!(matches!(
+            route(request("GET", path, &[]), &settings),
+            Route::Misconfigured(_)
+        ));
+    }
+}
+
+#[test]
+fn vitrines_own_endpoints() {
+    let s = demo();
+    let is = |r: Route, f: fn(&Endpoint) -> bool| matches!(r, Route::Endpoint(ref e) if f(e));
+    assert!(is(
+        route(request("GET", "/__vitrine/config/schema", &[]), &s),
+        |e| matches!(e, Endpoint::Schema)
+    ));
+    assert!(is(
+        route(request("GET", "/__vitrine/whoami", &[]), &s),
+        |e| matches!(e, Endpoint::Whoami(_))
+    ));
+    assert!(is(
+        route(request("POST", "/__vitrine/events", &[]), &s),
+        |e| matches!(e, Endpoint::Events(_))
+    ));
+    assert!(is(
+        route(request("GET", "/__vitrine/events", &[]), &s),
+        |e| matches!(e, Endpoint::EventsMethod)
+    ));
+    assert!(is(
+        route(request("PUT", "/__vitrine/config", &[]), &s),
+        |e| matches!(e, Endpoint::Unauthorized)
+    ));
+    let auth = [("authorization", "Bearer admin-token-0123456789")];
+    assert!(is(
+        route(request("PUT", "/__vitrine/config", &auth), &s),
+        |e| matches!(e, Endpoint::Admin(crate::admin::AdminOp::PutConfig))
+    ));
+    assert!(is(
+        route(request("DELETE", "/__vitrine/config", &auth), &s),
+        |e| matches!(e, Endpoint::Admin(crate::admin::AdminOp::NotAllowed))
+    ));
+    // Unknown vitrine paths belong to the origin.
+    assert!(matches!(
+        route(request("GET", "/__vitrine/nope", &[]), &s),
+        Route::Origin(_)
+    ));
+}
+
+#[test]
+fn switched_off_endpoints_are_the_origins_paths() {
+    // No admin token: the admin surface does not exist.
+    let vars = Vars {
+        origin: Some("http://o.test".into()),
+        config: Some(r#"{"version":1}"#.into()),
+        ..Vars::default()
+    };
+    let s = Rc::new(Settings::build(&vars, None, None).0);
+    assert!(matches!(
+        route(request("PUT", "/__vitrine/config", &[]), &s),
+        Route::Origin(_)
+    ));
+    // whoami off in this config; events need a config to learn with.
+    assert!(matches!(
+        route(request("GET", "/__vitrine/whoami", &[]), &s),
+        Route::Origin(_)
+    ));
+    let none = settings_with(None);
+    assert!(matches!(
+        route(request("POST", "/__vitrine/events", &[]), &none),
+        Route::Origin(_)
+    ));
+}
+
+#[test]
+fn the_search_api_is_answered_at_the_edge_only_for_gets_with_a_live_config() {
+    let s = demo();
+    assert!(matches!(
+        route(request("GET", "/api/search?q=boots", &[]), &s),
+        Route::Search(_)
+    ));
+    assert!(matches!(
+        route(request("POST", "/api/search?q=boots", &[]), &s),
+        Route::Origin(_)
+    ));
+    let bypass = [("x-vitrine-bypass", "1")];
+    assert!(matches!(
+        route(request("GET", "/api/search?q=boots", &bypass), &s),
+        Route::Origin(_)
+    ));
+    // A refused query is answered at the edge with a 400.
+    let Route::Search(mut api) = route(
+        request("GET", &format!("/api/search?q={}", "x".repeat(101)), &[]),
+        &s,
+    ) else {
+        panic!()
+    };
+    let refused = api.take_flow().unwrap_err();
+    assert_eq!(
+        (refused.status, refused.header("x-vitrine")),
+        (400, Some("search=refused"))
+    );
+}
+
+#[test]
+fn the_search_page_goes_through_its_flow_and_a_refused_query_is_fetched_plainly() {
+    let s = demo();
+    let x = exchange(request("GET", "/search?q=boots", &[]), &s);
+    assert!(x.search_page.is_some());
+    let mut refused = exchange(request("GET", &format!("/search?q={}", "y".repeat(101)), &[]), &s);
+    assert!(refused.search_page.is_none());
+    refused.respond(head(200, "text/html"));
+    let _ = refused.body();
+    assert!(finish(&mut refused)
+        .edits
+        .contains(&Edit::Set("x-vitrine".into(), refused.report().to_string())));
+    assert!(refused.report().to_string().contains("search=passthrough"));
+    assert!(exchange(request("GET", "/c/shoes", &[]), &s)
+        .search_page
+        .is_none());
+}
+
+// --- What reaches the origin -----------------------------------------------------------------
+
+#[test]
+fn page_requests_reach_the_origin_without_the_visitors_cookies() {
+    let s = demo();
+    let jar = [("cookie", "vt=abc; session=s1; consent=all")];
+    for path in ["/", "/c/shoes", "/p/a-slug", "/search?q=x"] {
+        let x = exchange(request("GET", path, &jar), &s);
+        assert_eq!(forwarded(&x, "cookie"), None, "{path}");
+    }
+    // Cart, checkout, APIs and unknown pages keep their cookies, less vitrine's own.
+    for (method, path) in [
+        ("POST", "/cart/add"),
+        ("POST", "/checkout/complete"),
+        ("GET", "/account"),
+    ] {
+        let x = exchange(request(method, path, &jar), &s);
+        assert_eq!(
+            forwarded(&x, "cookie").as_deref(),
+            Some("session=s1; consent=all"),
+            "{path}"
+        );
+    }
+    // A jar with only vitrine's cookie sends none.
+    let x = exchange(request("GET", "/account", &[("cookie", "vt=abc")]), &s);
+    assert_eq!(forwarded(&x, "cookie"), None);
+}
+
+#[test]
+fn cookies_reach_the_origin_on_pages_when_the_config_says_so_and_without_a_config() {
+    let s = settings_with(Some(
+        r#"{"version":1,"site":{"pages":[{"type":"plp","path":"/c/{category}"}],"forward_cookies":true}}"#,
+    ));
+    let x = exchange(
+        request("GET", "/c/shoes", &[("cookie", "vt=abc; session=s1")]),
+        &s,
+    );
+    assert_eq!(forwarded(&x, "cookie").as_deref(), Some("session=s1"));
+    let none = settings_with(None);
+    let x = exchange(
+        request("GET", "/c/shoes", &[("cookie", "vt=abc; session=s1")]),
+        &none,
+    );
+    assert_eq!(
+        forwarded(&x, "cookie").as_deref(),
+        Some("vt=abc; session=s1"),
+        "no config: a transparent proxy"
+    );
+}
+
+#[test]
+fn the_origin_request_keeps_end_to_end_headers_and_says_where_it_came_from() {
+    let s = demo();
+    let x = exchange(
+        request(
+            "GET",
+            "/c/shoes?page=2",
+            &[
+                ("connection", "keep-alive"),
+                ("te", "trailers"),
+                ("x-forwarded-host", "evil.test"),
+                ("accept-language", "en-GB"),
+            ],
+        ),
+        &s,
+    );
+    assert_eq!(x.forward.url, "http://origin.test:8788/c/shoes?page=2");
+    assert_eq!(x.forward.method, "GET");
+    for gone in ["connection", "te", "host"] {
+        assert_eq!(forwarded(&x, gone), None, "{gone}");
+    }
+    assert_eq!(forwarded(&x, "accept-language").as_deref(), Some("en-GB"));
+    assert_eq!(forwarded(&x, "x-forwarded-host").as_deref(), Some("shop.test"));
+    assert_eq!(forwarded(&x, "x-forwarded-proto").as_deref(), Some("https"));
+    assert_eq!(
+        x.forward
+            .headers
+            .iter()
+            .filter(|(n, _)| n == "x-forwarded-host")
+            .count(),
+        1
+    );
+}
+
+// --- Learning and stitching -------------------------------------------------------------------
+
+#[test]
+fn requests_teach_what_they_show() {
+    let s = demo();
+    let learned = |method: &str, path: &str, status: u16, ct: &str, extra: &[(&str, &str)]| {
+        let mut x = exchange(request(method, path, extra), &s);
+        x.respond(head(status, ct));
+        let _ = x.body();
+        finish(&mut x);
+        x.report().learn.clone()
+    };
+    assert_eq!(learned("GET", "/c/shoes", 200, "text/html", &[]), vec!["plp"]);
+    assert_eq!(
+        learned("GET", "/search?q=boots", 200, "text/html", &[]),
+        vec!["search"]
+    );
+    // A listing fetched as a subresource is not a view.
+    assert!(learned(
+        "GET",
+        "/c/shoes",
+        200,
+        "text/html",
+        &[("sec-fetch-dest", "empty")]
+    )
+    .is_empty());
+    assert_eq!(learned("POST", "/cart/add", 303, "text/html", &[]), vec!["cart"]);
+    assert!(
+        learned("POST", "/cart/add", 500, "text/html", &[]).is_empty(),
+        "a failed add teaches nothing"
+    );
+    assert_eq!(
+        learned("POST", "/checkout/complete", 200, "text/html", &[]),
+        vec!["checkout"]
+    );
+}
+
+#[test]
+fn a_signed_in_customer_is_looked_up_once_and_stitched() {
+    let s = demo();
+    let mut x = exchange(request("GET", "/c/shoes", &[]), &s);
+    assert_eq!(x.identity_header(), Some("x-customer-id"));
+    let lookup = x
+        .respond(OriginHead {
+            customer: Some("cust-42".into()),
+            ..head(200, "text/html")
+        })
+        .expect("a lookup for the signed-in customer");
+    assert!(lookup.key.starts_with("profile:"));
+    let mut stored = Signal::new([9; 12], 800_000, ConsentBasis::Default);
+    stored.customer = true;
+    let keys = Keyring::parse(KEYS).unwrap();
+    x.stitched(lookup.clone(), Some(cookie::encode(&stored, &keys)));
+    let _ = x.body();
+    let head = finish(&mut x);
+    let (key, _) = head.after.profile.clone().expect("a stitched profile is saved");
+    assert_eq!(key, lookup.key);
+    assert!(
+        deleted(&head, "x-customer-id"),
+        "the identity header never reaches the visitor"
+    );
+    // Nothing to look up without a customer, or for a bot.
+    let mut anon = exchange(request("GET", "/c/shoes", &[]), &s);
+    assert!(anon.respond(head_(200)).is_none());
+    let mut bot = exchange(request("GET", "/c/shoes", &[("user-agent", "Googlebot/2.1")]), &s);
+    assert!(bot
+        .respond(OriginHead {
+            customer: Some("cust-42".into()),
+            ..head_(200)
+        })
+        .is_none());
+}
+
+fn head_(status: u16) -> OriginHead {
+    head(status, "text/html")
+}
+
+#[test]
+fn a_profile_is_saved_after_a_purchase_step_only_for_a_stitched_visitor() {
+    let s = demo();
+    let keys = Keyring::parse(KEYS).unwrap();
+    let mut bound = Signal::new([3; 12], 900_000, ConsentBasis::Default);
+    bound.customer_key = Some([1; 8]);
+    let jar = format!("vt={}", cookie::encode(&bound, &keys));
+    let mut x = exchange(request("POST", "/cart/add", &[("cookie", &jar)]), &s);
+    x.respond(head_(303));
+    let _ = x.body();
+    assert!(finish(&mut x).after.profile.is_some());
+    let mut y = exchange(request("POST", "/cart/add", &[]), &s);
+    y.respond(head_(303));
+    let _ = y.body();
+    assert!(
+        finish(&mut y).after.profile.is_none(),
+        "no customer key, no profile"
+    );
+}
+
+// --- The body ---------------------------------------------------------------------------------
+
+#[test]
+fn what_is_not_a_200_html_document_passes() {
+    let s = demo();
+    let pass = |method: &str, path: &str, h: OriginHead| {
+        let mut x = exchange(request(method, path, &[]), &s);
+        x.respond(h);
+        match x.body() {
+            BodyWork::Pass(r) => Some(r),
+            _ => None,
+        }
+    };
+    assert_eq!(
+        pass("GET", "/static/a.css", head(200, "text/css")),
+        Some(PassReason::NotHtml)
+    );
+    assert_eq!(
+        pass("GET", "/c/shoes", head(404, "text/html")),
+        Some(PassReason::Status)
+    );
+    assert_eq!(
+        pass("HEAD", "/c/shoes", head(200, "text/html")),
+        Some(PassReason::NoBody)
+    );
+    let no_body = OriginHead {
+        streamed: false,
+        ..head_(200)
+    };
+    assert_eq!(pass("GET", "/c/shoes", no_body), Some(PassReason::NoBody));
+    assert_eq!(
+        pass("GET", "/c/shoes", head(200, "text/html; charset=utf-16")),
+        Some(PassReason::Charset)
+    );
+}
+
+#[test]
+fn json_listings_take_their_category_from_the_path_or_a_parameter() {
+    let s = settings_with(Some(
+        r#"{"version":1,"site":{"json_listings":[
+            {"path":"/api/c/{category}","items":"/items","key":"id"},
+            {"path":"/api/products","items":"/products","key":"sku","category_param":"category"}]}}"#,
+    ));
+    let category = |path: &str, status: u16, ct: &str| {
+        let mut x = exchange(request("GET", path, &[("accept", "application/json")]), &s);
+        x.respond(head(status, ct));
+        match x.body() {
+            BodyWork::Json(j) => Some(j.plan.category.clone()),
+            _ => None,
+        }
+    };
+    assert_eq!(
+        category("/api/c/Shoes", 200, "application/json"),
+        Some(Some("shoes".into()))
+    );
+    assert_eq!(
+        category("/api/products?category=Bags", 200, "application/json"),
+        Some(Some("bags".into()))
+    );
+    assert_eq!(
+        category("/api/products", 200, "application/json; charset=utf-8"),
+        Some(None)
+    );
+    assert_eq!(
+        category("/api/products", 200, "text/html"),
+        None,
+        "not JSON: not a listing"
+    );
+    assert_eq!(
+        category("/api/products", 500, "application/json"),
+        None,
+        "not a 200"
+    );
+}
+
+#[test]
+fn a_json_listing_is_reordered_within_the_rules_with_item_bytes_kept() {
+    let s = settings_with(Some(
+        r#"{"version":1,"site":{"json_listings":[{"path":"/api/products","items":"/products","key":"sku"}]},
+            "rules":[{"id":"p","pin":{"product":"B","position":1}}]}"#,
+    ));
+    let mut x = exchange(request("GET", "/api/products", &[]), &s);
+    x.respond(head(200, "application/json"));
+    let BodyWork::Json(work) = x.body() else { panic!() };
+    let (out, note) = work.reorder(br#"{"products":[{"sku":"A"}, {"sku":"B"}]}"#);
+    assert_eq!(note, JsonNote::Reordered(2));
+    assert_eq!(
+        out.unwrap(),
+        br#"{"products":[{"sku":"B"}, {"sku":"A"}]}"#.to_vec()
+    );
+    assert_eq!(
+        work.reorder(b"[]").1,
+        JsonNote::Pass(crate::report::JsonPass::NoItems)
+    );
+    x.json_done(note);
+    let head = finish(&mut x);
+    assert!(set_of(&head, "cache-control").unwrap().starts_with("private"));
+    assert!(set_of(&head, "x-vitrine").unwrap().contains("json=reordered:2"));
+    assert!(deleted(&head, "content-length"));
+}
+
+#[test]
+fn html_without_a_config_streams_plainly() {
+    let s = settings_with(None);
+    let mut x = exchange(request("GET", "/c/shoes", &[]), &s);
+    x.respond(head_(200));
+    let w = html_work(&mut x);
+    assert!(w.cfg.is_none() && w.personalize.is_none() && w.facts.is_none());
+    let head = finish(&mut x);
+    assert_eq!(
+        set_of(&head, "x-vitrine").as_deref(),
+        Some("pass;html=stream;cfg=none")
+    );
+    assert_eq!(
+        set_of(&head, "cache-control"),
+        None,
+        "nothing personal: the origin's caching stays"
+    );
+}
+
+#[test]
+fn a_product_page_is_held_for_its_facts_only_when_the_visitor_can_learn() {
+    let s = demo();
+    let mut x = exchange(request("GET", "/p/a-slug", &[]), &s);
+    x.respond(head_(200));
+    let w = html_work(&mut x);
+    assert_eq!(w.hold, Some(128 * 1024));
+    assert!(w.facts.is_some() && w.personalize.is_some());
+    let mut bot = exchange(
+        request("GET", "/p/a-slug", &[("user-agent", "Googlebot/2.1")]),
+        &s,
+    );
+    bot.respond(head_(200));
+    let w = html_work(&mut bot);
+    assert_eq!(w.hold, None, "a crawler teaches nothing: its page is not held");
+    assert!(w.facts.is_some(), "facts still scope the product page's rules");
+}
+
+#[test]
+fn product_facts_become_a_view_and_the_image_preference_is_reported() {
+    let s = demo();
+    let mut x = exchange(request("GET", "/p/a-slug", &[]), &s);
+    x.respond(head_(200));
+    let _ = x.body();
+    x.facts_read(Some(crate::signal::ProductFacts {
+        brand: Some("Kestrel".into()),
+        ..Default::default()
+    }));
+    finish(&mut x);
+    assert_eq!(x.report().learn, vec!["pdp"]);
+    assert_eq!(
+        x.report().img.as_deref(),
+        Some("lifestyle"),
+        "a first visit prefers the lifestyle shot"
+    );
+    let mut y = exchange(request("GET", "/p/a-slug", &[]), &s);
+    y.respond(head_(200));
+    let _ = y.body();
+    y.facts_read(None);
+    assert!(y.report().learn_pdp_none);
+}
+
+// --- Personalization for each kind of visitor -------------------------------------------------
+
+/// The plan a listing page gets for a visitor with these extra headers.
+fn listing_plan(s: &Rc<Settings>, extra: &[(&str, &str)]) -> (Rc<crate::rewrite::personalize::Plan>, String) {
+    let mut x = exchange(request("GET", "/c/outerwear", extra), s);
+    x.respond(head_(200));
+    let w = html_work(&mut x);
+    let (plan, _) = w.personalize.expect("a listing with grids is personalized");
+    let head = finish(&mut x);
+    (plan, set_of(&head, "x-vitrine").unwrap())
+}
+
+#[test]
+fn personalization_follows_consent_holdout_and_bots() {
+    let s = demo();
+    let fan = cookie_of(false, &[("Kestrel", 200)]);
+    // Consent by default (US), a known visitor: personal.
+    let (plan, report) = listing_plan(&s, &[("cookie", &fan)]);
+    assert!(plan.signal.is_some() && plan.consent && !plan.holdout && plan.context().personal());
+    assert!(
+        report.contains("sig=known") && report.contains("plp=rank;"),
+        "{report}"
+    );
+    // The EU default is opt-in: no signal, non-personal merchandising only.
+    let (plan, report) = listing_plan(&s, &[("cookie", &fan), ("x-vitrine-country", "DE")]);
+    assert!(plan.signal.is_none() && !plan.consent && !plan.context().personal());
+    assert!(report.contains("sig=none:default-denied"), "{report}");
+    // Global Privacy Control opts out.
+    let (plan, _) = listing_plan(&s, &[("cookie", &fan), ("sec-gpc", "1")]);
+    assert!(plan.signal.is_none());
+    // A crawler gets the canonical order.
+    let (plan, report) = listing_plan(&s, &[("user-agent", "Googlebot/2.1")]);
+    assert!(plan.signal.is_none() && report.contains("sig=bot"), "{report}");
+    // Everyone in the holdout (share 0.5 with this id's bucket): ranked, but not personally.
+    let holdout_cfg = DEMO.replace(r#""holdout": 0"#, r#""holdout": 0.5"#);
+    let h = settings_with(Some(&holdout_cfg));
+    let mut id = 0u8;
+    let (plan, report) = loop {
+        let mut sig = Signal::new([id; 12], 900_000, ConsentBasis::Default);
+        sig.brands.push(crate::signal::Affinity {
+            hash: crate::signal::name_hash("Kestrel"),
+            weight: 200,
+        });
+        if crate::rank::in_holdout(&sig.id, 0.5) {
+            let jar = format!("vt={}", cookie::encode(&sig, &Keyring::parse(KEYS).unwrap()));
+            break listing_plan(&h, &[("cookie", &jar)]);
+        }
+        id += 1;
+    };
+    assert!(plan.holdout && !plan.context().personal());
+    assert!(report.contains("plp=rank:holdout"), "{report}");
+}
+
+#[test]
+fn the_bypass_makes_vitrine_a_transparent_proxy() {
+    let s = demo();
+    let mut x = exchange(
+        request(
+            "GET",
+            "/c/outerwear",
+            &[("x-vitrine-bypass", "1"), ("cookie", "vt=x; s=1")],
+        ),
+        &s,
+    );
+    assert_eq!(
+        forwarded(&x, "cookie").as_deref(),
+        Some("vt=x; s=1"),
+        "no config: cookies as they came"
+    );
+    x.respond(head_(200));
+    let w = html_work(&mut x);
+    assert!(w.cfg.is_none());
+    let head = finish(&mut x);
+    assert!(appended(&head, "set-cookie").is_empty());
+    assert_eq!(set_of(&head, "cache-control"), None);
+}
+
+#[test]
+fn pages_without_grids_or_hero_are_streamed_but_not_personalized() {
+    let s = settings_with(Some(
+        r#"{"version":1,"site":{"pages":[{"type":"plp","path":"/c/{category}"}]}}"#,
+    ));
+    let mut x = exchange(request("GET", "/c/x", &[]), &s);
+    x.respond(head_(200));
+    let w = html_work(&mut x);
+    assert!(w.personalize.is_none());
+    assert!(x.report().plp.is_none(), "no plp=rank without a configured grid");
+}
+
+// --- The head that leaves ---------------------------------------------------------------------
+
+#[test]
+fn personalized_or_cookie_carrying_responses_are_private_and_the_rest_keep_their_caching() {
+    let s = demo();
+    // A first visit: personalized, and minting the cookie.
+    let mut x = exchange(request("GET", "/c/shoes", &[]), &s);
+    x.respond(head_(200));
+    let _ = x.body();
+    let h = finish(&mut x);
+    assert_eq!(
+        set_of(&h, "cache-control").as_deref(),
+        Some("private, max-age=60")
+    );
+    assert_eq!(appended(&h, "set-cookie").len(), 1);
+    // An asset: untouched.
+    let mut a = exchange(
+        request("GET", "/static/a.css", &[("sec-fetch-dest", "style")]),
+        &s,
+    );
+    a.respond(head(200, "text/css"));
+    let _ = a.body();
+    let h = finish(&mut a);
+    assert_eq!(set_of(&h, "cache-control"), None);
+    assert!(
+        appended(&h, "set-cookie").is_empty(),
+        "never a cookie on an asset"
+    );
+    assert!(
+        !deleted(&h, "content-length"),
+        "an untouched body keeps its length"
+    );
+}
+
+#[test]
+fn the_report_timing_location_and_after_work() {
+    let s = demo();
+    let mut x = exchange(request("POST", "/cart/add", &[]), &s);
+    x.respond(OriginHead {
+        location: Some("http://origin.test:8788/cart".into()),
+        ..head_(303)
+    });
+    let _ = x.body();
+    let h = finish(&mut x);
+    assert_eq!(set_of(&h, "location").as_deref(), Some("https://shop.test/cart"));
+    assert_eq!(
+        appended(&h, "server-timing"),
+        vec!["vitrine;dur=5.0;desc=\"edge\", origin;dur=20.0"]
+    );
+    let report = set_of(&h, "x-vitrine").unwrap();
+    assert!(
+        report.starts_with("pass;why=status;sig=new;learn=cart;cfg="),
+        "{report}"
+    );
+    let (url, batch) = h.after.collector.clone().expect("events go to the collector");
+    assert_eq!(url, "http://collector.test/collect");
+    assert!(batch.contains("\"add_to_cart\""), "{batch}");
+    assert!(deleted(&h, crate::search::CACHED_AT));
+    assert_eq!(
+        x.report().sig,
+        Some(Sig {
+            status: Status::New,
+            consent: crate::signal::consent::Consent::DefaultGranted
+        })
+    );
+}
+
+#[test]
+fn the_end_of_page_reports_exposure_and_shadow_changes() {
+    let cfg = r#"{"version":1,"site":{"pages":[{"type":"plp","path":"/c/{category}"}],
+        "plp":{"grids":[{"name":"g","container":"ul","tile":"li","key":{"attribute":"data-k"}}]}},
+        "rules":[{"id":"try","mode":"shadow","pin":{"product":"c","position":1}}]}"#;
+    let s = settings_with(Some(cfg));
+    let mut x = exchange(request("GET", "/c/x", &[]), &s);
+    x.respond(head_(200));
+    let w = html_work(&mut x);
+    assert!(w.shadow);
+    let (stream, handles) = crate::rewrite::page::build(&w);
+    let _ = crate::rewrite::run_chunked(
+        stream,
+        b"<ul><li data-k=a></li><li data-k=b></li><li data-k=c></li></ul>",
+        &[7],
+    );
+    let end = x.end_of_page(handles).expect("end-of-page reports");
+    let (logs, batch) = end.reports();
+    assert!(
+        logs.iter()
+            .any(|l| l.contains("rules [\"try\"] would serve [\"c\", \"a\", \"b\"]")),
+        "{logs:?}"
+    );
+    let (_, body) = batch.expect("a batch, with consent");
+    assert!(
+        body.contains("\"type\":\"shadow\"") && body.contains("\"type\":\"exposure\""),
+        "{body}"
+    );
+}

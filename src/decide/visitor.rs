@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use super::{collector, After, Incoming, Who};
+use super::{After, Incoming, Who};
 use crate::config::Config;
 use crate::events::{parse_client_events, MAX_BODY};
 use crate::reply::Reply;
@@ -63,7 +63,12 @@ impl Visitor {
     }
 
     /// `POST /__vitrine/events` with this body (or why it could not be read).
-    pub fn events(mut self, body: Result<Vec<u8>, BodyError>, now_ms: u64, names: &mut NameBook) -> (Reply, After) {
+    pub fn events(
+        mut self,
+        body: Result<Vec<u8>, BodyError>,
+        now_ms: u64,
+        names: &mut NameBook,
+    ) -> (Reply, After) {
         let body = match body {
             Ok(b) => b,
             Err(e) => {
@@ -75,15 +80,12 @@ impl Visitor {
             Ok(events) => events,
             Err(e) => return (Reply::error(400, &e.0), After::default()),
         };
-        let visit = &mut self.who.visit;
         for event in parsed {
-            visit.record(event);
+            self.who.visit.record(event);
         }
-        visit.events.iter().for_each(|e| names.note_event(e));
-        let after = After {
-            collector: collector(&self.settings, visit, &self.path, self.who.country.as_deref(), now_ms),
-            profile: None,
-        };
+        self.who.visit.events.iter().for_each(|e| names.note_event(e));
+        let after = After::events(&self.settings, &self.who, &self.path, now_ms);
+        let visit = &self.who.visit;
         let mut reply = Reply {
             status: 204,
             headers: vec![("cache-control".into(), "private, no-store".into())],

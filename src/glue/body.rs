@@ -9,8 +9,8 @@ use super::after::PageEnd;
 use super::http;
 use crate::decide::exchange::Edit;
 use crate::decide::{BodyWork, Exchange, JsonWork};
-use crate::report::{JsonNote, JsonPass};
 use crate::reply::Reply;
+use crate::report::{JsonNote, JsonPass};
 use crate::rewrite::facts::FactsProbe;
 use crate::rewrite::page::{self, PageWork};
 use crate::rewrite::HtmlStream;
@@ -25,7 +25,11 @@ pub enum Outgoing {
 }
 
 /// Carries out the body work; reports what it saw back to the exchange.
-pub async fn carry_out(work: BodyWork, fetched: &mut Response, x: &mut Exchange) -> (Outgoing, Option<PageEnd>) {
+pub async fn carry_out(
+    work: BodyWork,
+    fetched: &mut Response,
+    x: &mut Exchange,
+) -> (Outgoing, Option<PageEnd>) {
     match work {
         BodyWork::Pass(_) => (Outgoing::Pass, None),
         BodyWork::Json(json) => {
@@ -131,7 +135,9 @@ impl Body {
                         let mut html = html?;
                         let out = html.finish();
                         if let Some(reason) = html.bailed() {
-                            console_warn!("vitrine: rewriter bailed out ({reason:?}); rest of page passed untouched");
+                            console_warn!(
+                                "vitrine: rewriter bailed out ({reason:?}); rest of page passed untouched"
+                            );
                         }
                         return Some((Ok(out), None));
                     }
@@ -159,7 +165,12 @@ struct Held {
     facts: Option<ProductFacts>,
 }
 
-async fn hold_for_facts(mut upstream: ByteStream, mut html: HtmlStream, probe: &FactsProbe, window: usize) -> Held {
+async fn hold_for_facts(
+    mut upstream: ByteStream,
+    mut html: HtmlStream,
+    probe: &FactsProbe,
+    window: usize,
+) -> Held {
     let mut head = Vec::new();
     let mut error = None;
     let mut ended = false;
@@ -215,11 +226,20 @@ async fn json_body(fetched: &mut Response, work: &JsonWork) -> (Outgoing, JsonNo
         }
     }
     if over {
-        return (Outgoing::Stream(Body::raw(body, Some(upstream), None)), JsonNote::Pass(JsonPass::OverCap));
+        return (
+            Outgoing::Stream(Body::raw(body, Some(upstream), None)),
+            JsonNote::Pass(JsonPass::OverCap),
+        );
     }
     if error.is_some() {
-        return (Outgoing::Stream(Body::raw(body, None, error)), JsonNote::Pass(JsonPass::OriginError));
+        return (
+            Outgoing::Stream(Body::raw(body, None, error)),
+            JsonNote::Pass(JsonPass::OriginError),
+        );
     }
     let (reordered, note) = work.reorder(&body);
-    (Outgoing::Stream(Body::raw(reordered.unwrap_or(body), None, None)), note)
+    (
+        Outgoing::Stream(Body::raw(reordered.unwrap_or(body), None, None)),
+        note,
+    )
 }

@@ -17,7 +17,13 @@ use crate::settings::Settings;
 pub const SCHEMA: &str = include_str!("../config/schema.json");
 
 /// Answers one of vitrine's endpoints.
-pub async fn serve(e: Endpoint, mut req: Request, env: &Env, ctx: &Context, settings: &Rc<Settings>) -> Response {
+pub async fn serve(
+    e: Endpoint,
+    mut req: Request,
+    env: &Env,
+    ctx: &Context,
+    settings: &Rc<Settings>,
+) -> Response {
     let reply = match e {
         Endpoint::Schema => Reply::json(200, SCHEMA, &Report::of(Action::Endpoint)),
         Endpoint::Unauthorized => Endpoint::unauthorized(),
@@ -62,7 +68,9 @@ async fn admin(op: AdminOp, req: &mut Request, env: &Env, settings: &Rc<Settings
             };
             admin::show(active, doc)
         }
-        AdminOp::Versions => admin::versions(active, &History::parse(text(&kv, HISTORY_KEY).await.as_deref())),
+        AdminOp::Versions => {
+            admin::versions(active, &History::parse(text(&kv, HISTORY_KEY).await.as_deref()))
+        }
         AdminOp::PutConfig => match admin::push(&body, active, if_match.as_deref(), now) {
             Err(reply) => reply,
             Ok(push) => {
@@ -80,23 +88,29 @@ async fn admin(op: AdminOp, req: &mut Request, env: &Env, settings: &Rc<Settings
         AdminOp::Rollback => rollback(&kv, &body, active, if_match.as_deref(), now).await,
         AdminOp::Validate => admin::validate(&body, now),
         AdminOp::Preview => preview(&body, settings, now).await,
-        AdminOp::GetCatalog => admin::catalog_info(settings.catalog_version.as_deref(), settings.packed.as_deref()),
+        AdminOp::GetCatalog => {
+            admin::catalog_info(settings.catalog_version.as_deref(), settings.packed.as_deref())
+        }
         AdminOp::PutCatalog => catalog(&kv, &body).await,
         AdminOp::NotAllowed => Reply::error(405, "method not allowed"),
     }
 }
 
-async fn rollback(kv: &KvStore, body: &[u8], active: Option<&str>, if_match: Option<&str>, now: u64) -> Reply {
+async fn rollback(
+    kv: &KvStore,
+    body: &[u8],
+    active: Option<&str>,
+    if_match: Option<&str>,
+    now: u64,
+) -> Reply {
     let target = match admin::rollback(body, active, if_match) {
         Ok(t) => t,
         Err(reply) => return reply,
     };
-    if text(kv, &admin::version_key(&target)).await.is_none() {
-        return Reply::error(404, "no such version");
-    }
-    let reply = match admin::rolled_back(&target, active) {
+    let stored = text(kv, &admin::version_key(&target)).await.is_some();
+    let reply = match admin::rolled_back(&target, stored, active) {
         Ok(reply) => reply,
-        Err(unchanged) => return unchanged,
+        Err(nothing_to_flip) => return nothing_to_flip,
     };
     if let Err(e) = flip(kv, &target, active, Flip::Rollback, now).await {
         return Reply::error(500, &format!("rollback failed: {e}"));
@@ -143,7 +157,9 @@ async fn preview(body: &[u8], settings: &Settings, now: u64) -> Reply {
             };
             match Fetch::Url(url).send().await {
                 Ok(mut r) => Some(r.text().await.unwrap_or_default()),
-                Err(e) => return Reply::error(502, &format!("fetching the page from the origin failed: {e}")),
+                Err(e) => {
+                    return Reply::error(502, &format!("fetching the page from the origin failed: {e}"))
+                }
             }
         }
         _ => None,
@@ -164,7 +180,13 @@ async fn put(kv: &KvStore, key: &str, value: String) -> Result<(), String> {
 }
 
 /// Flips the active pointer and records it in the history.
-async fn flip(kv: &KvStore, version: &str, previous: Option<&str>, action: Flip, now: u64) -> Result<(), String> {
+async fn flip(
+    kv: &KvStore,
+    version: &str,
+    previous: Option<&str>,
+    action: Flip,
+    now: u64,
+) -> Result<(), String> {
     put(kv, ACTIVE_KEY, version.to_owned()).await?;
     let mut history = History::parse(text(kv, HISTORY_KEY).await.as_deref());
     history.record(Entry {
@@ -173,5 +195,10 @@ async fn flip(kv: &KvStore, version: &str, previous: Option<&str>, action: Flip,
         action,
         at: now,
     });
-    put(kv, HISTORY_KEY, serde_json::to_string(&history).unwrap_or_default()).await
+    put(
+        kv,
+        HISTORY_KEY,
+        serde_json::to_string(&history).unwrap_or_default(),
+    )
+    .await
 }

@@ -3,7 +3,9 @@
 //! and JSON posts (the collector).
 
 use futures_util::StreamExt;
-use worker::{console_warn, Fetch, Headers, Request, RequestInit, RequestRedirect, Response, ResponseBuilder, Result};
+use worker::{
+    console_warn, Fetch, Headers, Request, RequestInit, RequestRedirect, Response, ResponseBuilder, Result,
+};
 
 use crate::decide::exchange::{Edit, Forward};
 use crate::decide::visitor::BodyError;

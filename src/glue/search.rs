@@ -8,7 +8,7 @@ use worker::{console_warn, Cache, Context, Date, Env, Fetch, Headers, Request, R
 
 use super::{after, http, state};
 use crate::decide::SearchApi;
-use crate::search::{ApiStep, Circuit, PageFlow, PageStep, Served, CACHED_AT};
+use crate::search::{ApiStep, Circuit, PageFlow, PageStep, Served, CACHED_AT, STORED_FOR};
 
 thread_local! {
     static CIRCUIT: RefCell<Circuit> = RefCell::new(Circuit::default());
@@ -29,7 +29,7 @@ fn cached_at(r: &Response) -> u64 {
 
 /// Stores an unpersonalized answer in the edge cache, after the response.
 fn store(ctx: &Context, key: String, headers: Headers, body: Vec<u8>) {
-    let _ = headers.set("cache-control", "public, max-age=86400");
+    let _ = headers.set("cache-control", STORED_FOR);
     let _ = headers.delete("content-encoding");
     let _ = headers.delete("content-length");
     let _ = headers.set(CACHED_AT, &Date::now().as_millis().to_string());
@@ -82,7 +82,11 @@ pub async fn api(mut s: SearchApi, env: &Env, ctx: &Context) -> Response {
 
 /// Fetches the server-rendered search page through its flow; `upstream` is the visitor's own
 /// request, fetched without a budget when nothing better is available.
-pub async fn page(mut flow: PageFlow, upstream: Request, ctx: &Context) -> worker::Result<(Response, Served)> {
+pub async fn page(
+    mut flow: PageFlow,
+    upstream: Request,
+    ctx: &Context,
+) -> worker::Result<(Response, Served)> {
     let cached = Cache::default().get(flow.cache_key(), false).await.ok().flatten();
     let now = Date::now().as_millis();
     let mut step = circuit(|c| flow.cached(cached.as_ref().map(cached_at), now, c));
@@ -108,7 +112,9 @@ pub async fn page(mut flow: PageFlow, upstream: Request, ctx: &Context) -> worke
                 }
                 None => PageStep::Passthrough,
             },
-            PageStep::Passthrough => return Ok((Fetch::Request(upstream).send().await?, Served::Passthrough)),
+            PageStep::Passthrough => {
+                return Ok((Fetch::Request(upstream).send().await?, Served::Passthrough))
+            }
         };
     }
 }

@@ -95,7 +95,9 @@ pub async fn load(env: &Env, now_ms: u64) -> Rc<Settings> {
         Some(kv) => match read(kv, ACTIVE_KEY).await {
             Ok(v) => v,
             Err(e) => {
-                console_error!("vitrine: reading the active config failed: {e}; keeping what this isolate has");
+                console_error!(
+                    "vitrine: reading the active config failed: {e}; keeping what this isolate has"
+                );
                 if let Some(settings) = cached {
                     return remember(settings);
                 }
@@ -104,7 +106,10 @@ pub async fn load(env: &Env, now_ms: u64) -> Rc<Settings> {
         },
         None => None,
     };
-    if let Some(settings) = cached.as_ref().filter(|s| s.current(active.as_deref(), catalog.as_deref())) {
+    if let Some(settings) = cached
+        .as_ref()
+        .filter(|s| s.current(active.as_deref(), catalog.as_deref()))
+    {
         return remember(settings.clone());
     }
     let packed = packed(kv.as_ref(), catalog, cached.as_deref()).await;
@@ -131,7 +136,11 @@ async fn read(kv: &KvStore, key: &str) -> worker::Result<Option<String>> {
 }
 
 /// The packed catalog: this isolate's copy when its version did not change, else read from KV.
-async fn packed(kv: Option<&KvStore>, version: Option<String>, cached: Option<&Settings>) -> Option<(String, Rc<Packed>)> {
+async fn packed(
+    kv: Option<&KvStore>,
+    version: Option<String>,
+    cached: Option<&Settings>,
+) -> Option<(String, Rc<Packed>)> {
     let version = version?;
     if let Some(p) = cached
         .filter(|s| s.catalog_version.as_ref() == Some(&version))

@@ -18,8 +18,8 @@ use crate::config::rules::{Device, Hero};
 use crate::config::{Config, PageKind, Sel, TileKey};
 use crate::product::Item;
 use crate::rank::{self, Context, Fired};
-use crate::rewrite::reorder::{add_region, Decide, ReadTile, Region, RegionOutcome, TileInfo};
 use crate::rewrite::plp::read_tile;
+use crate::rewrite::reorder::{add_region, Decide, ReadTile, Region, RegionOutcome, TileInfo};
 use crate::rewrite::SharedSink;
 use crate::signal::Signal;
 
@@ -161,6 +161,8 @@ fn tile_reader(cfg: &Config, grid: usize) -> ReadTile {
     })
 }
 
+type Shared<T> = Rc<RefCell<T>>;
+
 /// Adds the page's personalization handlers. `hero` comes from [`Plan::hero`] (decided by the
 /// caller, who reports it before the body streams); the gallery's policy is decided when the
 /// gallery closes, when a product page's facts are known.
@@ -172,130 +174,167 @@ pub fn personalize(
 ) -> (Settings<'static, 'static>, Report) {
     let outcome = Rc::new(RefCell::new(Outcome::default()));
     let regions = Rc::new(RefCell::new(Vec::new()));
-    let cfg = plan.cfg.clone();
-
     if matches!(
         plan.page,
         PageKind::Plp | PageKind::Search | PageKind::Home | PageKind::Pdp
     ) {
-        for (g, grid) in cfg.grids.iter().enumerate() {
-            let (plan, outcome) = (plan.clone(), outcome.clone());
-            let decide: Decide = Rc::new(move |tiles: &[TileInfo]| {
-                let find = lookup(&plan.cfg, plan.packed.as_deref());
-                let items: Vec<Item> = tiles
-                    .iter()
-                    .map(|t| Item::from_catalog(&find, t.item.key.as_deref(), t.item.clone()))
-                    .collect();
-                let ranking = rank::rank(&plan.cfg, &items, &plan.context(), false);
-                outcome.borrow_mut().fired.extend(ranking.fired.iter().cloned());
-                Some(ranking.order)
-            });
-            let link = match &grid.key {
-                TileKey::Link { link, pattern } => Some((link.clone(), pattern.clone())),
-                TileKey::Attribute(_) => None,
-            };
-            settings = add_region(
-                settings,
-                sink,
-                Region {
-                    name: grid.name.clone(),
-                    container: grid.container.clone(),
-                    tile: grid.tile.clone(),
-                    link,
-                    image: None,
-                    cap: grid.max_bytes,
-                },
-                tile_reader(&cfg, g),
-                decide,
-                regions.clone(),
-            );
+        for g in 0..plan.cfg.grids.len() {
+            settings = add_grid(settings, sink, &plan, g, &outcome, &regions);
         }
     }
-
-    if let (Some(hero), Some(sel)) = (hero, cfg.hero.as_ref()) {
-        let parts: [(&Option<Sel>, HeroPart); 4] = [
-            (&sel.headline, HeroPart::Headline),
-            (&sel.sub, HeroPart::Sub),
-            (&sel.cta, HeroPart::Cta),
-            (&sel.image, HeroPart::Image),
-        ];
-        let hero = Rc::new(hero);
-        for (selector, part) in parts {
-            let Some(selector) = selector else { continue };
-            let (hero, outcome) = (hero.clone(), outcome.clone());
-            settings = settings.append_element_content_handler((
-                selector.selector(),
-                ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
-                    let n = swap_hero(el, &hero, part)?;
-                    outcome.borrow_mut().hero_swaps += n;
-                    Ok(())
-                }),
-            ));
-        }
+    if let Some(hero) = hero {
+        settings = add_hero(settings, &plan.cfg, hero, &outcome);
     }
-
-    if let (PageKind::Pdp, Some(gallery)) = (plan.page, cfg.gallery.as_ref()) {
-        let plan_g = plan.clone();
-        let role_attr = gallery.role_attribute.clone();
-        // An item may be the image itself (`<img>` children of the gallery): read its URL too.
-        let read: ReadTile = Rc::new(move |el: &Element<'_, '_>| TileInfo {
-            role: role_attr.as_deref().and_then(|a| el.get_attribute(a)),
-            src: el.get_attribute("data-src").or_else(|| el.get_attribute("src")),
-            ..TileInfo::default()
-        });
-        let outcome_c = outcome.clone();
-        let decide: Decide = Rc::new(move |tiles: &[TileInfo]| {
-            let (prefer, fired) = plan_g.image()?;
-            outcome_c.borrow_mut().fired.push(fired);
-            let product = plan_g
-                .product
-                .clone()
-                .or_else(|| plan_g.facts.as_ref().and_then(|f| f.facts().key));
-            let catalog_images = product
-                .as_deref()
-                .and_then(|k| lookup(&plan_g.cfg, plan_g.packed.as_deref())(k))
-                .map(|p| p.images)
-                .unwrap_or_default();
-            let role_of = |t: &TileInfo| -> Option<String> {
-                t.role.clone().map(|r| r.to_lowercase()).or_else(|| {
-                    let src = t.src.as_deref()?;
-                    catalog_images
-                        .iter()
-                        .find(|im| same_image(&im.src, src))
-                        .map(|im| im.role.clone())
-                })
-            };
-            let roles: Vec<Option<String>> = tiles.iter().map(role_of).collect();
-            let (idx, role) = prefer.iter().find_map(|want| {
-                roles
-                    .iter()
-                    .position(|r| r.as_deref() == Some(want.as_str()))
-                    .map(|i| (i, want.clone()))
-            })?;
-            outcome_c.borrow_mut().image = Some(role);
-            let mut order: Vec<usize> = (0..tiles.len()).collect();
-            let moved = order.remove(idx);
-            order.insert(0, moved);
-            Some(order)
-        });
-        settings = add_region(
-            settings,
-            sink,
-            Region {
-                name: "gallery".into(),
-                container: gallery.container.clone(),
-                tile: gallery.item.clone(),
-                link: None,
-                image: Some((gallery.image.clone(), gallery.role_attribute.clone())),
-                cap: 256 * 1024,
-            },
-            read,
-            decide,
-            regions.clone(),
-        );
+    if plan.page == PageKind::Pdp {
+        settings = add_gallery(settings, sink, &plan, &outcome, &regions);
     }
-
     (settings, Report { outcome, regions })
+}
+
+/// Grid `g`: its tiles ranked within the rules when the grid closes.
+fn add_grid(
+    settings: Settings<'static, 'static>,
+    sink: &SharedSink,
+    plan: &Rc<Plan>,
+    g: usize,
+    outcome: &Shared<Outcome>,
+    regions: &Shared<Vec<RegionOutcome>>,
+) -> Settings<'static, 'static> {
+    let Some(grid) = plan.cfg.grids.get(g) else {
+        return settings;
+    };
+    let (p, out) = (plan.clone(), outcome.clone());
+    let decide: Decide = Rc::new(move |tiles: &[TileInfo]| {
+        let find = lookup(&p.cfg, p.packed.as_deref());
+        let items: Vec<Item> = tiles
+            .iter()
+            .map(|t| Item::from_catalog(&find, t.item.key.as_deref(), t.item.clone()))
+            .collect();
+        let ranking = rank::rank(&p.cfg, &items, &p.context(), false);
+        out.borrow_mut().fired.extend(ranking.fired.iter().cloned());
+        Some(ranking.order)
+    });
+    let link = match &grid.key {
+        TileKey::Link { link, pattern } => Some((link.clone(), pattern.clone())),
+        TileKey::Attribute(_) => None,
+    };
+    let region = Region {
+        name: grid.name.clone(),
+        container: grid.container.clone(),
+        tile: grid.tile.clone(),
+        link,
+        image: None,
+        cap: grid.max_bytes,
+    };
+    add_region(
+        settings,
+        sink,
+        region,
+        tile_reader(&plan.cfg, g),
+        decide,
+        regions.clone(),
+    )
+}
+
+/// The hero variant's parts, each where the config finds it.
+fn add_hero(
+    mut settings: Settings<'static, 'static>,
+    cfg: &Config,
+    hero: Hero,
+    outcome: &Shared<Outcome>,
+) -> Settings<'static, 'static> {
+    let Some(sel) = cfg.hero.as_ref() else {
+        return settings;
+    };
+    let parts: [(&Option<Sel>, HeroPart); 4] = [
+        (&sel.headline, HeroPart::Headline),
+        (&sel.sub, HeroPart::Sub),
+        (&sel.cta, HeroPart::Cta),
+        (&sel.image, HeroPart::Image),
+    ];
+    let hero = Rc::new(hero);
+    for (selector, part) in parts {
+        let Some(selector) = selector else { continue };
+        let (hero, outcome) = (hero.clone(), outcome.clone());
+        settings = settings.append_element_content_handler((
+            selector.selector(),
+            ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+                let n = swap_hero(el, &hero, part)?;
+                outcome.borrow_mut().hero_swaps += n;
+                Ok(())
+            }),
+        ));
+    }
+    settings
+}
+
+/// The product page's gallery: the image the policy prefers moved first, decided when the gallery
+/// closes (when the product's facts are known).
+fn add_gallery(
+    settings: Settings<'static, 'static>,
+    sink: &SharedSink,
+    plan: &Rc<Plan>,
+    outcome: &Shared<Outcome>,
+    regions: &Shared<Vec<RegionOutcome>>,
+) -> Settings<'static, 'static> {
+    let Some(gallery) = plan.cfg.gallery.as_ref() else {
+        return settings;
+    };
+    let role_attr = gallery.role_attribute.clone();
+    // An item may be the image itself (`<img>` children of the gallery): read its URL too.
+    let read: ReadTile = Rc::new(move |el: &Element<'_, '_>| TileInfo {
+        role: role_attr.as_deref().and_then(|a| el.get_attribute(a)),
+        src: el.get_attribute("data-src").or_else(|| el.get_attribute("src")),
+        ..TileInfo::default()
+    });
+    let (p, out) = (plan.clone(), outcome.clone());
+    let decide: Decide = Rc::new(move |tiles: &[TileInfo]| first_image(&p, tiles, &out));
+    let region = Region {
+        name: "gallery".into(),
+        container: gallery.container.clone(),
+        tile: gallery.item.clone(),
+        link: None,
+        image: Some((gallery.image.clone(), gallery.role_attribute.clone())),
+        cap: 256 * 1024,
+    };
+    add_region(settings, sink, region, read, decide, regions.clone())
+}
+
+/// The gallery's new order: the first image of the most preferred role first, the rest as they
+/// were; `None` when no policy applies or no image has a preferred role.
+fn first_image(plan: &Plan, tiles: &[TileInfo], outcome: &Shared<Outcome>) -> Option<Vec<usize>> {
+    let (prefer, fired) = plan.image()?;
+    outcome.borrow_mut().fired.push(fired);
+    let product = plan
+        .product
+        .clone()
+        .or_else(|| plan.facts.as_ref().and_then(|f| f.facts().key));
+    let catalog_images = product
+        .as_deref()
+        .and_then(|k| lookup(&plan.cfg, plan.packed.as_deref())(k))
+        .map(|p| p.images)
+        .unwrap_or_default();
+    let role_of = |t: &TileInfo| -> Option<String> {
+        t.role.clone().map(|r| r.to_lowercase()).or_else(|| {
+            let src = t.src.as_deref()?;
+            catalog_images
+                .iter()
+                .find(|im| same_image(&im.src, src))
+                .map(|im| im.role.clone())
+        })
+    };
+    let roles: Vec<Option<String>> = tiles.iter().map(role_of).collect();
+    let (idx, role) = prefer.iter().find_map(|want| {
+        roles
+            .iter()
+            .position(|r| r.as_deref() == Some(want.as_str()))
+            .map(|i| (i, want.clone()))
+    })?;
+    outcome.borrow_mut().image = Some(role);
+    let mut order: Vec<usize> = (0..tiles.len()).collect();
+    let moved = order.remove(idx);
+    order.insert(0, moved);
+    Some(order)
 }
 
 /// A handle on what the personalization did, filled in as the page streams.

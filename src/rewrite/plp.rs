@@ -41,7 +41,8 @@ pub fn read_tile(el: &Element<'_, '_>, grid: &Grid) -> Item {
         TileKey::Attribute(a) => el.get_attribute(a).map(|v| v.trim().to_owned()),
         TileKey::Link { .. } => None,
     };
-    grid.facts.read(key, |name| el.get_attribute(name).map(|v| v.trim().to_owned()))
+    grid.facts
+        .read(key, |name| el.get_attribute(name).map(|v| v.trim().to_owned()))
 }
 
 /// Handlers that collect each grid's tiles into the shared vector.

@@ -97,125 +97,125 @@ pub fn add_region(
     outcomes: Rc<RefCell<Vec<RegionOutcome>>>,
 ) -> Settings<'static, 'static> {
     let run = Rc::new(RefCell::new(Run::default()));
-
-    {
-        let (run, sink, name, cap) = (run.clone(), sink.clone(), region.name.clone(), region.cap);
-        settings = settings.append_element_content_handler((
-            region.container.selector(),
-            ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
-                if run.borrow().active || !sink.hold(cap) {
-                    return Ok(()); // nested in a region being reordered, or already holding
-                }
-                let Some(end_handlers) = el.end_tag_handlers() else {
-                    sink.release(); // a void container has nothing to reorder
-                    return Ok(());
-                };
-                *run.borrow_mut() = Run {
-                    active: true,
-                    ..Run::default()
-                };
-                let (run, sink, decide, outcomes, name) = (
-                    run.clone(),
-                    sink.clone(),
-                    decide.clone(),
-                    outcomes.clone(),
-                    name.clone(),
-                );
-                end_handlers.push(Box::new(move |_end: &mut EndTag<'_>| {
-                    let done = std::mem::take(&mut *run.borrow_mut());
-                    outcomes.borrow_mut().push(finish(&sink, done, &decide, name));
-                    Ok(())
-                }));
-                Ok(())
-            }),
-        ));
-    }
-    {
-        let (run, sink) = (run.clone(), sink.clone());
-        settings = settings.append_element_content_handler((
-            region.tile.selector(),
-            ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
-                let mut r = run.borrow_mut();
-                if !r.active || r.open.is_some() {
-                    return Ok(()); // outside a region, or nested inside a tile
-                }
-                let Some(start) = sink.held_len() else {
-                    return Ok(());
-                };
-                r.tiles.push(Span {
-                    start,
-                    end: None,
-                    info: read_tile(el),
-                });
-                let index = r.tiles.len() - 1;
-                r.open = Some(index);
-                drop(r);
-                if let Some(handlers) = el.end_tag_handlers() {
-                    let (run, sink) = (run.clone(), sink.clone());
-                    handlers.push(Box::new(move |end: &mut EndTag<'_>| {
-                        let len = end.source_location().bytes().len();
-                        let mut r = run.borrow_mut();
-                        if r.open == Some(index) {
-                            r.open = None;
-                            let held = sink.held_len();
-                            if let (Some(t), Some(h)) = (r.tiles.get_mut(index), held) {
-                                t.end = Some(h + len);
-                            }
-                        }
-                        Ok(())
-                    }));
-                } else {
-                    run.borrow_mut().open = None; // a void tile (an <img>): its end is its start tag
-                    let len = el.source_location().bytes().len();
-                    if let Some(t) = run.borrow_mut().tiles.get_mut(index) {
-                        t.end = Some(start + len);
-                    }
-                }
-                Ok(())
-            }),
-        ));
-    }
+    let on_container = container_handler(&run, sink, &region, decide, outcomes);
+    settings = settings.append_element_content_handler((region.container.selector(), on_container));
+    let on_tile = tile_handler(&run, sink, read_tile);
+    settings = settings.append_element_content_handler((region.tile.selector(), on_tile));
     if let Some((link, pattern)) = region.link {
-        {
-            let run = run.clone();
-            settings = settings.append_element_content_handler((
-                link.selector(),
-                ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
-                    let mut r = run.borrow_mut();
-                    if let Some(i) = r.open {
-                        if let Some(t) = r.tiles.get_mut(i) {
-                            if t.info.item.key.is_none() {
-                                t.info.item.key =
-                                    el.get_attribute("href").and_then(|h| key_from_href(&h, &pattern));
-                            }
-                        }
-                    }
-                    Ok(())
-                }),
-            ));
-        }
+        let run = run.clone();
+        let on_link = ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+            let mut r = run.borrow_mut();
+            if let Some(t) = r.open.and_then(|i| r.tiles.get_mut(i)) {
+                if t.info.item.key.is_none() {
+                    t.info.item.key = el.get_attribute("href").and_then(|h| key_from_href(&h, &pattern));
+                }
+            }
+            Ok(())
+        });
+        settings = settings.append_element_content_handler((link.selector(), on_link));
     }
     if let Some((image, role_attr)) = region.image {
-        {
-            let run = run.clone();
-            settings = settings.append_element_content_handler((
-                image.selector(),
-                ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
-                    let mut r = run.borrow_mut();
-                    if let Some(t) = r.open.and_then(|i| r.tiles.get_mut(i)) {
-                        if t.info.src.is_none() {
-                            t.info.src = el.get_attribute("data-src").or_else(|| el.get_attribute("src"));
-                        }
-                        if t.info.role.is_none() {
-                            t.info.role = role_attr.as_deref().and_then(|a| el.get_attribute(a));
-                        }
-                    }
-                    Ok(())
-                }),
-            ));
-        }
+        let run = run.clone();
+        let on_image = ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+            let mut r = run.borrow_mut();
+            if let Some(t) = r.open.and_then(|i| r.tiles.get_mut(i)) {
+                if t.info.src.is_none() {
+                    t.info.src = el.get_attribute("data-src").or_else(|| el.get_attribute("src"));
+                }
+                if t.info.role.is_none() {
+                    t.info.role = role_attr.as_deref().and_then(|a| el.get_attribute(a));
+                }
+            }
+            Ok(())
+        });
+        settings = settings.append_element_content_handler((image.selector(), on_image));
     }
     settings
+}
+
+/// The container starts holding output; at its end tag the held region is decided and spliced.
+fn container_handler(
+    run: &Rc<RefCell<Run>>,
+    sink: &SharedSink,
+    region: &Region,
+    decide: Decide,
+    outcomes: Rc<RefCell<Vec<RegionOutcome>>>,
+) -> ElementContentHandlers<'static> {
+    let (run, sink, name, cap) = (run.clone(), sink.clone(), region.name.clone(), region.cap);
+    ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+        if run.borrow().active || !sink.hold(cap) {
+            return Ok(()); // nested in a region being reordered, or already holding
+        }
+        let Some(end_handlers) = el.end_tag_handlers() else {
+            sink.release(); // a void container has nothing to reorder
+            return Ok(());
+        };
+        *run.borrow_mut() = Run {
+            active: true,
+            ..Run::default()
+        };
+        let (run, sink, decide, outcomes, name) = (
+            run.clone(),
+            sink.clone(),
+            decide.clone(),
+            outcomes.clone(),
+            name.clone(),
+        );
+        end_handlers.push(Box::new(move |_end: &mut EndTag<'_>| {
+            let done = std::mem::take(&mut *run.borrow_mut());
+            outcomes.borrow_mut().push(finish(&sink, done, &decide, name));
+            Ok(())
+        }));
+        Ok(())
+    })
+}
+
+/// Each tile of an open region: its start and end recorded as offsets into the held bytes.
+fn tile_handler(
+    run: &Rc<RefCell<Run>>,
+    sink: &SharedSink,
+    read_tile: ReadTile,
+) -> ElementContentHandlers<'static> {
+    let (run, sink) = (run.clone(), sink.clone());
+    ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+        let mut r = run.borrow_mut();
+        if !r.active || r.open.is_some() {
+            return Ok(()); // outside a region, or nested inside a tile
+        }
+        let Some(start) = sink.held_len() else {
+            return Ok(());
+        };
+        r.tiles.push(Span {
+            start,
+            end: None,
+            info: read_tile(el),
+        });
+        let index = r.tiles.len() - 1;
+        r.open = Some(index);
+        drop(r);
+        if let Some(handlers) = el.end_tag_handlers() {
+            let (run, sink) = (run.clone(), sink.clone());
+            handlers.push(Box::new(move |end: &mut EndTag<'_>| {
+                let len = end.source_location().bytes().len();
+                let mut r = run.borrow_mut();
+                if r.open == Some(index) {
+                    r.open = None;
+                    let held = sink.held_len();
+                    if let (Some(t), Some(h)) = (r.tiles.get_mut(index), held) {
+                        t.end = Some(h + len);
+                    }
+                }
+                Ok(())
+            }));
+        } else {
+            run.borrow_mut().open = None; // a void tile (an <img>): its end is its start tag
+            let len = el.source_location().bytes().len();
+            if let Some(t) = run.borrow_mut().tiles.get_mut(index) {
+                t.end = Some(start + len);
+            }
+        }
+        Ok(())
+    })
 }
 
 fn finish(sink: &SharedSink, run: Run, decide: &Decide, name: String) -> RegionOutcome {

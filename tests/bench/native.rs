@@ -8,6 +8,13 @@
 //!
 //! Reported: MB/s for each and the ratio vitrine / lol_html (the wrapper's overhead; goal about 1.0).
 //! Later issues add personalization (re-ranking, hero, image) against the same baseline.
+// Test code: a failed assertion or unwrap is how a test fails (Cargo.toml denies them in src/).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 #![allow(clippy::disallowed_methods)] // a benchmark is allowed a clock; the core is not
 
 #[path = "../support/mod.rs"]

@@ -1,3 +1,10 @@
+// Test code: a failed assertion or unwrap is how a test fails (Cargo.toml denies them in src/).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 #![allow(clippy::disallowed_methods, missing_docs)]
 //! Profiling aid, not part of `make bench`: personalizes the demo PLP (target/bench/plp.html,
 //! rendered by `make bench`) in a loop, to run under perf or callgrind. Build with symbols:
