@@ -137,18 +137,35 @@ fn keys(items: &[Item], order: &[usize]) -> Vec<Value> {
         .collect()
 }
 
-/// The preview document.
-#[allow(clippy::too_many_arguments)]
-pub fn preview(
-    cfg: &Config,
-    packed: Option<&Packed>,
-    version: &str,
-    html: &[u8],
-    classified: Option<&Classified>,
-    query: Option<&str>,
-    visitor: &VisitorSpec,
-    now: u64,
-) -> Value {
+/// What to preview: a config (at a version), for a visitor, on a page, at a moment.
+pub struct Subject<'a> {
+    /// The config.
+    pub cfg: &'a Config,
+    /// The packed catalog, if any.
+    pub packed: Option<&'a Packed>,
+    /// The config's version.
+    pub version: &'a str,
+    /// The page as the config classifies it.
+    pub page: Option<&'a Classified>,
+    /// The search query, on a search page.
+    pub query: Option<&'a str>,
+    /// The visitor.
+    pub visitor: &'a VisitorSpec,
+    /// Unix seconds.
+    pub now: u64,
+}
+
+/// The preview document of `html`.
+pub fn preview(subject: &Subject<'_>, html: &[u8]) -> Value {
+    let Subject {
+        cfg,
+        packed,
+        version,
+        page: classified,
+        query,
+        visitor,
+        now,
+    } = *subject;
     let page = classified.map_or(PageKind::Plp, |c| c.kind);
     let facts = (page == PageKind::Pdp).then(|| page_facts(cfg, html));
     let plan = Rc::new(Plan {
@@ -349,16 +366,16 @@ impl Job {
                     .map(|(_, v)| v.into_owned())
             });
         let classified = self.cfg.classify("GET", &path);
-        let doc = preview(
-            &self.cfg,
-            self.packed.as_deref(),
-            &self.version,
-            html.as_bytes(),
-            classified.as_ref(),
-            query.as_deref(),
-            &self.visitor,
+        let subject = Subject {
+            cfg: &self.cfg,
+            packed: self.packed.as_deref(),
+            version: &self.version,
+            page: classified.as_ref(),
+            query: query.as_deref(),
+            visitor: &self.visitor,
             now,
-        );
+        };
+        let doc = preview(&subject, html.as_bytes());
         let report = Report {
             cfg: Some(CfgStatus::Version(self.version.clone())),
             ..Report::of(Action::Endpoint)
@@ -390,7 +407,16 @@ mod tests {
             <li data-sku=B data-stock=out_of_stock></li><li data-sku=C data-stock=in_stock></li></ul>"#;
         let page = cfg.classify("GET", "/c/shoes");
         let v: VisitorSpec = serde_json::from_str(r#"{"intent":"buy","brands":{"x":50}}"#).unwrap();
-        let out = preview(&cfg, None, "abc", html, page.as_ref(), None, &v, 1_800_000_000);
+        let subject = Subject {
+            cfg: &cfg,
+            packed: None,
+            version: "abc",
+            page: page.as_ref(),
+            query: None,
+            visitor: &v,
+            now: 1_800_000_000,
+        };
+        let out = preview(&subject, html);
         let g = &out["grids"][0];
         assert_eq!(g["before"], json!(["A", "B", "C"]));
         assert_eq!(g["after"], json!(["C", "A"]));
