@@ -133,6 +133,13 @@ pub enum PassReason {
     NotHtml,
     /// HTML in an encoding the rewriter cannot process safely (UTF-16, unknown labels).
     Charset,
+    /// No config is live: vitrine is a transparent proxy.
+    NoConfig,
+    /// The debug bypass asked for the origin's page.
+    Bypass,
+    /// A page vitrine knows, where nothing applies: no region configured for its type, no rule
+    /// and no personalization that could change it, no product data to read.
+    NothingToDo,
 }
 
 impl PassReason {
@@ -143,6 +150,9 @@ impl PassReason {
             PassReason::Status => "status",
             PassReason::NotHtml => "not-html",
             PassReason::Charset => "charset",
+            PassReason::NoConfig => "no-config",
+            PassReason::Bypass => "bypass",
+            PassReason::NothingToDo => "nothing-to-do",
         }
     }
 }

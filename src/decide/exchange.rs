@@ -144,6 +144,7 @@ pub struct Exchange {
     settings: Rc<Settings>,
     cfg: Option<Rc<Config>>,
     who: Option<Who>,
+    bypass: bool,
     method: String,
     url: Url,
     page: Option<Classified>,
@@ -173,6 +174,7 @@ impl Exchange {
         settings: &Rc<Settings>,
         cfg: Option<Rc<Config>>,
         who: Option<Who>,
+        bypass: bool,
     ) -> Exchange {
         let page = cfg
             .as_ref()
@@ -206,6 +208,7 @@ impl Exchange {
             settings: settings.clone(),
             cfg,
             who,
+            bypass,
             method: incoming.method.clone(),
             page,
             sec_fetch_dest: incoming.header("sec-fetch-dest").map(str::to_owned),
@@ -328,19 +331,21 @@ impl Exchange {
             BodyPlan::RewriteHtml(_) if !self.head.streamed => return self.pass(PassReason::NoBody),
             BodyPlan::RewriteHtml(enc) => enc,
         };
+        let Some(cfg) = self.cfg.clone() else {
+            // Nothing of vitrine's applies: the origin's body goes back untouched, outside wasm.
+            return self.pass(if self.bypass {
+                PassReason::Bypass
+            } else {
+                PassReason::NoConfig
+            });
+        };
+        let work = self.page_work(cfg, enc);
+        if work.facts.is_none() && work.personalize.is_none() && !work.shadow {
+            return self.pass(PassReason::NothingToDo);
+        }
         self.report.action = Some(Action::Stream);
         self.streamed_body = true;
-        let Some(cfg) = self.cfg.clone() else {
-            return BodyWork::Html(Box::new(PageWork {
-                enc,
-                cfg: None,
-                facts: None,
-                personalize: None,
-                shadow: false,
-                hold: None,
-            }));
-        };
-        BodyWork::Html(Box::new(self.page_work(cfg, enc)))
+        BodyWork::Html(Box::new(work))
     }
 
     fn pass(&mut self, reason: PassReason) -> BodyWork {

@@ -154,7 +154,7 @@ pub fn request(incoming: Incoming, settings: &Rc<Settings>, names: &NameBook) ->
             )));
         }
     }
-    Route::Origin(Box::new(Exchange::new(incoming, settings, cfg, who)))
+    Route::Origin(Box::new(Exchange::new(incoming, settings, cfg, who, bypass)))
 }
 
 fn endpoint(incoming: &Incoming, settings: &Rc<Settings>) -> Option<Endpoint> {

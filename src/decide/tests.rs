@@ -555,21 +555,24 @@ fn a_json_listing_is_reordered_within_the_rules_with_item_bytes_kept() {
 }
 
 #[test]
-fn html_without_a_config_streams_plainly() {
+fn html_without_a_config_passes_untouched_outside_wasm() {
     let s = settings_with(None);
     let mut x = exchange(request("GET", "/c/shoes", &[]), &s);
     x.respond(head_(200));
-    let w = html_work(&mut x);
-    assert!(w.cfg.is_none() && w.personalize.is_none() && w.facts.is_none());
+    assert!(matches!(x.body(), BodyWork::Pass(PassReason::NoConfig)));
     let head = finish(&mut x);
     assert_eq!(
         set_of(&head, "x-vitrine").as_deref(),
-        Some("pass;html=stream;cfg=none")
+        Some("pass;why=no-config;cfg=none")
     );
     assert_eq!(
         set_of(&head, "cache-control"),
         None,
         "nothing personal: the origin's caching stays"
+    );
+    assert!(
+        !deleted(&head, "content-length"),
+        "an untouched body keeps its length"
     );
 }
 
@@ -685,26 +688,32 @@ fn the_bypass_makes_vitrine_a_transparent_proxy() {
         "no config: cookies as they came"
     );
     x.respond(head_(200));
-    let w = html_work(&mut x);
-    assert!(w.cfg.is_none());
+    assert!(
+        matches!(x.body(), BodyWork::Pass(PassReason::Bypass)),
+        "the body never enters wasm"
+    );
     let head = finish(&mut x);
     assert!(appended(&head, "set-cookie").is_empty());
     assert_eq!(set_of(&head, "cache-control"), None);
+    assert!(set_of(&head, "x-vitrine").unwrap().starts_with("pass;why=bypass"));
 }
 
 #[test]
-fn pages_without_grids_or_hero_are_streamed_but_not_personalized() {
+fn pages_with_nothing_to_do_pass_untouched() {
+    // A listing type with no grid and no hero configured, no product data to read.
     let s = settings_with(Some(
         r#"{"version":1,"site":{"pages":[{"type":"plp","path":"/c/{category}"}]}}"#,
     ));
     let mut x = exchange(request("GET", "/c/x", &[]), &s);
     x.respond(head_(200));
-    let w = html_work(&mut x);
-    assert!(w.personalize.is_none());
+    assert!(matches!(x.body(), BodyWork::Pass(PassReason::NothingToDo)));
     assert!(x.report().plp.is_none(), "no plp=rank without a configured grid");
+    // A page the config does not classify.
+    let demo = demo();
+    let mut y = exchange(request("GET", "/about", &[]), &demo);
+    y.respond(head_(200));
+    assert!(matches!(y.body(), BodyWork::Pass(PassReason::NothingToDo)));
 }
-
-// --- The head that leaves ---------------------------------------------------------------------
 
 #[test]
 fn personalized_or_cookie_carrying_responses_are_private_and_the_rest_keep_their_caching() {

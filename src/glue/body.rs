@@ -1,35 +1,87 @@
-//! Response bodies on the platform: streamed through the page's rewriter chunk by chunk, held back
-//! (up to the learn window) while a product page's facts stream past, or read whole (up to a cap)
-//! to reorder a JSON listing. What happens to a body was decided by the core ([`BodyWork`]).
+//! Response bodies on the platform. What happens to a body was decided by the core
+//! ([`BodyWork`]); this carries it out:
+//!
+//! - `Pass`: the origin's body stream goes back to the runtime untouched (it never enters wasm);
+//! - `Html`: the body is pumped through the page's rewriter by `pump.js` in large reads, one wasm
+//!   call per read ([`Rewriter`]); a product page's head waits (up to the learn window) until its
+//!   facts have streamed past; once nothing is left to rewrite the rest is piped natively;
+//! - `Json`: the body is read up to its cap in one go and reordered as the core says.
 
-use futures_util::{Stream, StreamExt};
-use worker::{console_error, console_warn, ByteStream, Response, Result};
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::ReadableStream;
+use worker::{console_error, console_warn, Response, ResponseBuilder};
 
 use super::after::PageEnd;
-use super::http;
+use super::http::{self, body_stream};
 use crate::decide::exchange::Edit;
 use crate::decide::{BodyWork, Exchange, JsonWork};
-use crate::reply::Reply;
 use crate::report::{JsonNote, JsonPass};
 use crate::rewrite::facts::FactsProbe;
 use crate::rewrite::page::{self, PageWork};
 use crate::rewrite::HtmlStream;
-use crate::signal::ProductFacts;
 
-/// What goes back: the origin's body as it is, or a new body stream.
+#[wasm_bindgen(module = "/src/glue/pump.js")]
+extern "C" {
+    /// `{ head, done }` of a pumped body.
+    pub type Pumped;
+    #[wasm_bindgen(js_name = pump)]
+    fn js_pump(body: &ReadableStream, rewriter: Rewriter, hold_bytes: u32) -> Pumped;
+    #[wasm_bindgen(method, getter)]
+    fn head(this: &Pumped) -> Promise;
+    #[wasm_bindgen(method, getter)]
+    fn done(this: &Pumped) -> Promise;
+}
+
+/// One page's rewriter, driven by `pump.js`: each call is synchronous and copies bytes once in
+/// and once out.
+#[wasm_bindgen]
+pub struct Rewriter {
+    stream: HtmlStream,
+    probe: Option<FactsProbe>,
+}
+
+#[wasm_bindgen]
+impl Rewriter {
+    /// Feeds one read of the origin's body; returns the output that is ready.
+    pub fn push(&mut self, chunk: &[u8]) -> Vec<u8> {
+        self.stream.push(chunk)
+    }
+
+    /// The end of the body (or of the rewriting): everything still held.
+    pub fn finish(&mut self) -> Vec<u8> {
+        let out = self.stream.finish();
+        if let Some(reason) = self.stream.bailed() {
+            console_warn!("vitrine: rewriter bailed out ({reason:?}); rest of page passed untouched");
+        }
+        out
+    }
+
+    /// Whether the response head may go (the product's facts have streamed past).
+    pub fn ready(&self) -> bool {
+        self.probe.as_ref().is_none_or(FactsProbe::ready)
+    }
+
+    /// Whether nothing is left to rewrite: the rest of the body may bypass the rewriter.
+    pub fn finished(&self) -> bool {
+        self.stream.finished()
+    }
+}
+
+/// What goes back: the origin's body as it is, bytes in hand, or a body stream.
 pub enum Outgoing {
     /// The origin's body, untouched.
     Pass,
+    /// A body read whole.
+    Bytes(Vec<u8>),
     /// A body vitrine streams.
-    Stream(Body),
+    Stream(ReadableStream),
 }
 
 /// Carries out the body work; reports what it saw back to the exchange.
-pub async fn carry_out(
-    work: BodyWork,
-    fetched: &mut Response,
-    x: &mut Exchange,
-) -> (Outgoing, Option<PageEnd>) {
+pub async fn carry_out(work: BodyWork, fetched: &Response, x: &mut Exchange) -> (Outgoing, Option<PageEnd>) {
     match work {
         BodyWork::Pass(_) => (Outgoing::Pass, None),
         BodyWork::Json(json) => {
@@ -41,205 +93,72 @@ pub async fn carry_out(
     }
 }
 
-async fn html(work: PageWork, fetched: &mut Response, x: &mut Exchange) -> (Outgoing, Option<PageEnd>) {
-    let Ok(upstream) = fetched.stream() else {
+async fn html(work: PageWork, fetched: &Response, x: &mut Exchange) -> (Outgoing, Option<PageEnd>) {
+    let Some(body) = body_stream(fetched) else {
         return (Outgoing::Pass, None);
     };
     let (stream, handles) = page::build(&work);
-    let mut body = match (work.hold, handles.probe.as_ref()) {
-        (Some(window), Some(probe)) => {
-            let held = hold_for_facts(upstream, stream, probe, window).await;
-            x.facts_read(held.facts);
-            held.body
-        }
-        _ => Body::live(upstream, stream),
+    let probe = handles.probe.clone();
+    let hold = work.hold.map_or(0, |h| u32::try_from(h).unwrap_or(u32::MAX));
+    let pumped = js_pump(
+        &body,
+        Rewriter {
+            stream,
+            probe: probe.clone(),
+        },
+        hold,
+    );
+    let head = JsFuture::from(pumped.head()).await;
+    let Ok(readable) = head.and_then(|v| v.dyn_into::<ReadableStream>()) else {
+        console_error!("vitrine: the body pump gave no stream");
+        return (Outgoing::Bytes(Vec::new()), None);
     };
-    let end = x.end_of_page(handles).map(|page| {
-        let (tx, rx) = futures_channel::oneshot::channel();
-        body.on_end = Some(tx);
-        (page, rx)
-    });
-    (Outgoing::Stream(body), end)
+    if work.hold.is_some() {
+        x.facts_read(probe.filter(FactsProbe::ready).map(|p| p.facts()));
+    }
+    let end = x.end_of_page(handles).map(|page| (page, pumped.done()));
+    (Outgoing::Stream(readable), end)
 }
 
 /// The response: the origin's headers with the core's edits, and the body.
-pub fn respond(fetched: Response, outgoing: Outgoing, edits: &[Edit]) -> Result<Response> {
+pub fn respond(fetched: Response, outgoing: Outgoing, edits: &[Edit]) -> Response {
     let status = fetched.status_code();
     let headers = http::copy_headers(fetched.headers());
     http::edit(&headers, edits);
     match outgoing {
-        Outgoing::Pass => Ok(fetched.with_headers(headers)),
-        Outgoing::Stream(body) => match Response::from_stream(body.into_stream()) {
-            Ok(resp) => Ok(resp.with_status(status).with_headers(headers)),
-            Err(err) => {
-                // Building a stream wrapper does not fail in practice; if it did, the origin body
-                // is already consumed: say so rather than pretend.
-                console_error!("vitrine: could not build the response stream: {err}");
-                Ok(http::reply(Reply::gateway_error()))
-            }
-        },
-    }
-}
-
-/// A body streamed through the rewriter (or copied, without one), possibly with a held-back head.
-pub struct Body {
-    head: Vec<u8>,
-    rest: Option<(ByteStream, Option<HtmlStream>)>,
-    error: Option<worker::Error>,
-    /// Told when the whole body went through (reports that need the full page wait on it).
-    on_end: Option<futures_channel::oneshot::Sender<()>>,
-}
-
-impl Body {
-    fn live(upstream: ByteStream, html: HtmlStream) -> Self {
-        Body {
-            head: Vec::new(),
-            rest: Some((upstream, Some(html))),
-            error: None,
-            on_end: None,
-        }
-    }
-
-    fn raw(head: Vec<u8>, rest: Option<ByteStream>, error: Option<worker::Error>) -> Self {
-        Body {
-            head,
-            rest: rest.map(|u| (u, None)),
-            error,
-            on_end: None,
-        }
-    }
-
-    /// The output, chunk by chunk as input arrives: only what lol_html holds back (an unfinished
-    /// tag) waits for the next chunk.
-    fn into_stream(self) -> impl Stream<Item = Result<Vec<u8>>> {
-        let head = (!self.head.is_empty()).then_some(Ok(self.head));
-        let tail = self.error.map(Err);
-        let on_end = self.on_end;
-        let rest = futures_util::stream::unfold(self.rest, |state| async move {
-            let (mut upstream, mut html) = state?;
-            loop {
-                match upstream.next().await {
-                    Some(Ok(chunk)) => {
-                        let out = match html.as_mut() {
-                            Some(h) => h.push(&chunk),
-                            None => chunk,
-                        };
-                        if !out.is_empty() {
-                            return Some((Ok(out), Some((upstream, html))));
-                        }
-                    }
-                    // The origin broke off mid-body: the visitor sees the same truncation they
-                    // would have seen without vitrine.
-                    Some(Err(err)) => return Some((Err(err), None)),
-                    None => {
-                        let mut html = html?;
-                        let out = html.finish();
-                        if let Some(reason) = html.bailed() {
-                            console_warn!(
-                                "vitrine: rewriter bailed out ({reason:?}); rest of page passed untouched"
-                            );
-                        }
-                        return Some((Ok(out), None));
-                    }
-                }
-            }
-        });
-        let done = futures_util::stream::once(async move {
-            if let Some(tx) = on_end {
-                let _ = tx.send(());
-            }
-            None
-        })
-        .filter_map(|x: Option<Result<Vec<u8>>>| async move { x });
-        futures_util::stream::iter(head)
-            .chain(rest)
-            .chain(futures_util::stream::iter(tail))
-            .chain(done)
-    }
-}
-
-/// The result of holding a product page back while its facts stream past.
-struct Held {
-    body: Body,
-    /// The facts, when a source yielded enough within the window.
-    facts: Option<ProductFacts>,
-}
-
-async fn hold_for_facts(
-    mut upstream: ByteStream,
-    mut html: HtmlStream,
-    probe: &FactsProbe,
-    window: usize,
-) -> Held {
-    let mut head = Vec::new();
-    let mut error = None;
-    let mut ended = false;
-    while !probe.ready() && head.len() < window {
-        match upstream.next().await {
-            Some(Ok(chunk)) => head.extend_from_slice(&html.push(&chunk)),
-            Some(Err(e)) => {
-                error = Some(e);
-                ended = true;
-                break;
-            }
-            None => {
-                head.extend_from_slice(&html.finish());
-                ended = true;
-                break;
-            }
-        }
-    }
-    let facts = probe.ready().then(|| probe.facts());
-    Held {
-        body: Body {
-            head,
-            rest: (!ended).then_some((upstream, Some(html))),
-            error,
-            on_end: None,
-        },
-        facts,
+        Outgoing::Pass => fetched.with_headers(headers),
+        Outgoing::Bytes(bytes) => ResponseBuilder::new()
+            .with_status(status)
+            .with_headers(headers)
+            .fixed(bytes),
+        Outgoing::Stream(stream) => ResponseBuilder::new()
+            .with_status(status)
+            .with_headers(headers)
+            .stream(stream),
     }
 }
 
 /// A JSON listing: read up to its cap, then reordered as the core says; anything unexpected (too
 /// large, the origin breaking off) passes as it came.
-async fn json_body(fetched: &mut Response, work: &JsonWork) -> (Outgoing, JsonNote) {
-    let Ok(mut upstream) = fetched.stream() else {
+async fn json_body(fetched: &Response, work: &JsonWork) -> (Outgoing, JsonNote) {
+    let Some(body) = body_stream(fetched) else {
         return (Outgoing::Pass, JsonNote::Pass(JsonPass::NoBody));
     };
-    let mut body = Vec::new();
-    let mut error = None;
-    let mut over = false;
-    while let Some(chunk) = upstream.next().await {
-        match chunk {
-            Ok(c) => {
-                body.extend_from_slice(&c);
-                if body.len() > work.listing.max_bytes {
-                    over = true;
-                    break;
-                }
-            }
-            Err(e) => {
-                error = Some(e);
-                break;
-            }
-        }
-    }
-    if over {
+    let max = u32::try_from(work.listing.max_bytes).unwrap_or(u32::MAX);
+    let Some(read) = http::read_up_to(&body, max).await else {
+        return (Outgoing::Bytes(Vec::new()), JsonNote::Pass(JsonPass::OriginError));
+    };
+    let bytes = read.bytes().to_vec();
+    if let Some(rest) = read.rest() {
         return (
-            Outgoing::Stream(Body::raw(body, Some(upstream), None)),
+            Outgoing::Stream(http::prepend(&bytes, Some(rest), None)),
             JsonNote::Pass(JsonPass::OverCap),
         );
     }
-    if error.is_some() {
-        return (
-            Outgoing::Stream(Body::raw(body, None, error)),
-            JsonNote::Pass(JsonPass::OriginError),
-        );
+    if let Some(error) = read.error() {
+        let stream = http::prepend(&bytes, None, Some(error));
+        return (Outgoing::Stream(stream), JsonNote::Pass(JsonPass::OriginError));
     }
-    let (reordered, note) = work.reorder(&body);
-    (
-        Outgoing::Stream(Body::raw(reordered.unwrap_or(body), None, None)),
-        note,
-    )
+    let (reordered, note) = work.reorder(&bytes);
+    (Outgoing::Bytes(reordered.unwrap_or(bytes)), note)
 }

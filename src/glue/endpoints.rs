@@ -17,31 +17,25 @@ use crate::settings::Settings;
 pub const SCHEMA: &str = include_str!("../config/schema.json");
 
 /// Answers one of vitrine's endpoints.
-pub async fn serve(
-    e: Endpoint,
-    mut req: Request,
-    env: &Env,
-    ctx: &Context,
-    settings: &Rc<Settings>,
-) -> Response {
+pub async fn serve(e: Endpoint, req: Request, env: &Env, ctx: &Context, settings: &Rc<Settings>) -> Response {
     let reply = match e {
         Endpoint::Schema => Reply::json(200, SCHEMA, &Report::of(Action::Endpoint)),
         Endpoint::Unauthorized => Endpoint::unauthorized(),
         Endpoint::EventsMethod => Reply::error(405, "use POST"),
         Endpoint::Whoami(v) => state::with_names(|names| v.whoami(names)),
         Endpoint::Events(v) => {
-            let body = http::read_bounded(&mut req, Visitor::MAX_BODY).await;
+            let body = http::read_bounded(&req, Visitor::MAX_BODY).await;
             let now = Date::now().as_millis();
             let (reply, work) = state::with_names(|names| v.events(body, now, names));
             after::spawn(ctx, env, work, None);
             reply
         }
-        Endpoint::Admin(op) => admin(op, &mut req, env, settings).await,
+        Endpoint::Admin(op) => admin(op, &req, env, settings).await,
     };
     http::reply(reply)
 }
 
-async fn admin(op: AdminOp, req: &mut Request, env: &Env, settings: &Rc<Settings>) -> Reply {
+async fn admin(op: AdminOp, req: &Request, env: &Env, settings: &Rc<Settings>) -> Reply {
     let now = Date::now().as_millis() / 1000;
     let Ok(kv) = env.kv("CONFIG") else {
         return Reply::error(500, "no CONFIG KV binding: configs cannot be stored");
@@ -156,7 +150,10 @@ async fn preview(body: &[u8], settings: &Settings, now: u64) -> Reply {
                 return Reply::error(400, "bad url");
             };
             match Fetch::Url(url).send().await {
-                Ok(mut r) => Some(r.text().await.unwrap_or_default()),
+                Ok(r) => {
+                    let bytes = http::read_whole(http::body_stream(&r), 16 * 1024 * 1024).await;
+                    Some(String::from_utf8_lossy(&bytes.unwrap_or_default()).into_owned())
+                }
                 Err(e) => {
                     return Reply::error(502, &format!("fetching the page from the origin failed: {e}"))
                 }

@@ -32,7 +32,7 @@ async fn proxy(mut x: Exchange, req: Request, env: &Env, ctx: &Context) -> Resul
         }),
         None => Fetch::Request(upstream).send().await,
     };
-    let mut fetched = match fetched {
+    let fetched = match fetched {
         Ok(resp) => resp,
         Err(err) => {
             console_error!("vitrine: origin fetch failed: {err}");
@@ -45,8 +45,8 @@ async fn proxy(mut x: Exchange, req: Request, env: &Env, ctx: &Context) -> Resul
         x.stitched(lookup, stored);
     }
     let work = x.body();
-    let (outgoing, end) = body::carry_out(work, &mut fetched, &mut x).await;
+    let (outgoing, end) = body::carry_out(work, &fetched, &mut x).await;
     let head = state::with_names(|names| x.finish(Date::now().as_millis(), names));
     after::spawn(ctx, env, head.after.clone(), end);
-    body::respond(fetched, outgoing, &head.edits)
+    Ok(body::respond(fetched, outgoing, &head.edits))
 }

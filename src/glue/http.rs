@@ -2,14 +2,59 @@
 //! built from the core's [`Forward`], the one fetch within a time budget, bounded request bodies,
 //! and JSON posts (the collector).
 
-use futures_util::StreamExt;
+use js_sys::{Promise, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::ReadableStream;
 use worker::{
-    console_warn, Fetch, Headers, Request, RequestInit, RequestRedirect, Response, ResponseBuilder, Result,
+    console_warn, Fetch, Headers, Request, RequestInit, RequestRedirect, Response, ResponseBody,
+    ResponseBuilder, Result,
 };
 
 use crate::decide::exchange::{Edit, Forward};
 use crate::decide::visitor::BodyError;
 use crate::reply::Reply;
+
+#[wasm_bindgen(module = "/src/glue/pump.js")]
+extern "C" {
+    /// `{ bytes, rest, error }` of a body read up to a cap.
+    pub type ReadUpTo;
+    #[wasm_bindgen(js_name = readUpTo)]
+    fn js_read_up_to(body: &ReadableStream, max: u32) -> Promise;
+    /// What was read.
+    #[wasm_bindgen(method, getter)]
+    pub fn bytes(this: &ReadUpTo) -> Uint8Array;
+    /// The unread remainder, when the body was longer than the cap.
+    #[wasm_bindgen(method, getter)]
+    pub fn rest(this: &ReadUpTo) -> Option<ReadableStream>;
+    /// Why the read failed, if it did.
+    #[wasm_bindgen(method, getter)]
+    pub fn error(this: &ReadUpTo) -> Option<String>;
+
+    /// A stream of `bytes`, then `rest`, then an error if `error` is set.
+    #[wasm_bindgen(js_name = prepend)]
+    pub fn prepend(bytes: &[u8], rest: Option<ReadableStream>, error: Option<String>) -> ReadableStream;
+    #[wasm_bindgen(js_name = bytesStream)]
+    fn bytes_stream(bytes: &[u8]) -> ReadableStream;
+}
+
+/// Reads `body` up to `max` bytes in large reads (`None`: the read could not start).
+pub async fn read_up_to(body: &ReadableStream, max: u32) -> Option<ReadUpTo> {
+    JsFuture::from(js_read_up_to(body, max))
+        .await
+        .ok()
+        .map(JsCast::unchecked_into)
+}
+
+/// The origin body as a JS stream (a body already read whole becomes one).
+pub fn body_stream(resp: &Response) -> Option<ReadableStream> {
+    match resp.body() {
+        ResponseBody::Stream(s) => Some(s.clone()),
+        ResponseBody::Body(bytes) if !bytes.is_empty() => Some(bytes_stream(bytes)),
+        _ => None,
+    }
+}
 
 /// A reply of vitrine's own as a platform response.
 pub fn reply(r: Reply) -> Response {
@@ -68,23 +113,29 @@ pub fn upstream_request(req: &Request, forward: &Forward) -> Result<Request> {
     Request::new_with_init(&forward.url, &init)
 }
 
-/// GETs `url` within `budget_ms`: the headers and the whole body must arrive in time. `None` for
-/// a timeout or a network error.
-pub async fn get_within(url: &str, budget_ms: u32, accept: &str) -> Option<(u16, Headers, Vec<u8>)> {
+/// GETs `url` within `budget_ms`: the headers and the whole body (at most `max` bytes) must
+/// arrive in time. `None` for a timeout, a network error or a body over `max`.
+pub async fn get_within(
+    url: &str,
+    budget_ms: u32,
+    accept: &str,
+    max: u32,
+) -> Option<(u16, Headers, Vec<u8>)> {
     let signal: worker::AbortSignal = web_sys::AbortSignal::timeout_with_u32(budget_ms).into();
     let headers = Headers::new();
     let _ = headers.set("accept", accept);
     let mut init = RequestInit::new();
     init.with_headers(headers);
     let req = Request::new_with_init(url, &init).ok()?;
-    let mut resp = Fetch::Request(req).send_with_signal(&signal).await.ok()?;
+    let resp = Fetch::Request(req).send_with_signal(&signal).await.ok()?;
     let status = resp.status_code();
-    let body = resp.bytes().await.ok()?;
-    Some((status, copy_headers(resp.headers()), body))
+    let headers = copy_headers(resp.headers());
+    let body = read_whole(body_stream(&resp), max).await.ok()?;
+    Some((status, headers, body))
 }
 
 /// The request body, or why not: over `max` bytes (declared or read), or unreadable.
-pub async fn read_bounded(req: &mut Request, max: usize) -> std::result::Result<Vec<u8>, BodyError> {
+pub async fn read_bounded(req: &Request, max: usize) -> std::result::Result<Vec<u8>, BodyError> {
     let declared = req
         .headers()
         .get("content-length")
@@ -94,18 +145,11 @@ pub async fn read_bounded(req: &mut Request, max: usize) -> std::result::Result<
     if declared.is_some_and(|n| n > max) {
         return Err(BodyError::TooLarge);
     }
-    let Ok(mut stream) = req.stream() else {
-        return Ok(Vec::new());
-    };
-    let mut body = Vec::new();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| BodyError::Unreadable)?;
-        if body.len() + chunk.len() > max {
-            return Err(BodyError::TooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+    let max = u32::try_from(max).unwrap_or(u32::MAX);
+    read_whole(req.inner().body(), max).await.map_err(|e| match e {
+        ReadError::TooLarge => BodyError::TooLarge,
+        ReadError::Broken => BodyError::Unreadable,
+    })
 }
 
 /// POSTs a JSON body (to the collector); failures are logged, never raised.
@@ -125,4 +169,28 @@ pub async fn post_json(url: &str, body: String) {
         Ok(s) => console_warn!("vitrine: collector answered {s}"),
         Err(e) => console_warn!("vitrine: collector unreachable: {e}"),
     }
+}
+
+/// A body read whole (bounded by `max`), e.g. a request's or a budgeted fetch's.
+pub async fn read_whole(body: Option<ReadableStream>, max: u32) -> std::result::Result<Vec<u8>, ReadError> {
+    let Some(body) = body else {
+        return Ok(Vec::new());
+    };
+    let read = read_up_to(&body, max).await.ok_or(ReadError::Broken)?;
+    if read.rest().is_some() {
+        return Err(ReadError::TooLarge);
+    }
+    if read.error().is_some() {
+        return Err(ReadError::Broken);
+    }
+    Ok(read.bytes().to_vec())
+}
+
+/// Why a whole body could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadError {
+    /// Longer than allowed.
+    TooLarge,
+    /// The stream failed.
+    Broken,
 }

@@ -31,7 +31,11 @@ pub fn origin_head(resp: &Response, identity: Option<&str>, at_ms: u64) -> Origi
         cache_control: header("cache-control"),
         location: header("location"),
         customer: identity.and_then(header),
-        streamed: matches!(resp.body(), ResponseBody::Stream(_)),
+        streamed: match resp.body() {
+            ResponseBody::Stream(_) => true,
+            ResponseBody::Body(bytes) => !bytes.is_empty(),
+            ResponseBody::Empty => false,
+        },
         at_ms,
     }
 }

@@ -10,6 +10,11 @@ use super::{after, http, state};
 use crate::decide::SearchApi;
 use crate::search::{ApiStep, Circuit, PageFlow, PageStep, Served, CACHED_AT, STORED_FOR};
 
+/// Largest search answer read (JSON).
+const MAX_ANSWER: u32 = 4 * 1024 * 1024;
+/// Largest search page read within the budget.
+const MAX_PAGE: u32 = 4 * 1024 * 1024;
+
 thread_local! {
     static CIRCUIT: RefCell<Circuit> = RefCell::new(Circuit::default());
 }
@@ -48,9 +53,12 @@ pub async fn api(mut s: SearchApi, env: &Env, ctx: &Context) -> Response {
         Err(refused) => return http::reply(refused),
     };
     let cached = match Cache::default().get(flow.cache_key(), false).await {
-        Ok(Some(mut r)) => {
+        Ok(Some(r)) => {
             let at = cached_at(&r);
-            r.bytes().await.ok().map(|b| (at, b))
+            http::read_whole(http::body_stream(&r), MAX_ANSWER)
+                .await
+                .ok()
+                .map(|b| (at, b))
         }
         _ => None,
     };
@@ -60,7 +68,7 @@ pub async fn api(mut s: SearchApi, env: &Env, ctx: &Context) -> Response {
         match step {
             ApiStep::Answer(answered) => break answered,
             ApiStep::Fetch { url, budget_ms } => {
-                let got = http::get_within(&url, budget_ms, "application/json")
+                let got = http::get_within(&url, budget_ms, "application/json", MAX_ANSWER)
                     .await
                     .map(|(status, _, body)| (status, body));
                 let now = Date::now().as_millis();
@@ -94,7 +102,7 @@ pub async fn page(
     loop {
         step = match step {
             PageStep::Fetch { url, budget_ms } => {
-                fetched = http::get_within(&url, budget_ms, "text/html").await;
+                fetched = http::get_within(&url, budget_ms, "text/html", MAX_PAGE).await;
                 let ok = fetched.as_ref().is_some_and(|(status, _, _)| *status == 200);
                 let now = Date::now().as_millis();
                 circuit(|c| flow.fetched(ok, now, c))
@@ -119,11 +127,10 @@ pub async fn page(
     }
 }
 
-/// A page already read whole, handed on as a stream (so it goes through the rewriter like any
-/// page). Its bytes are decoded already: the encoding headers no longer apply.
+/// A page already read whole, handed on (it goes through the rewriter like any page). Its bytes
+/// are decoded already: the encoding headers no longer apply.
 fn streamed(headers: Headers, body: Vec<u8>) -> worker::Result<Response> {
     let _ = headers.delete("content-encoding");
     let _ = headers.delete("content-length");
-    let stream = futures_util::stream::once(async move { Ok::<Vec<u8>, worker::Error>(body) });
-    Ok(Response::from_stream(stream)?.with_headers(headers))
+    Ok(ResponseBuilder::new().with_headers(headers).fixed(body))
 }

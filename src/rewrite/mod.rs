@@ -236,6 +236,12 @@ impl HtmlStream {
     pub fn bailed(&self) -> Option<&BailOut> {
         self.bailed.as_ref()
     }
+
+    /// Whether nothing is left to rewrite: the rest of the input may bypass the stream (after
+    /// [`HtmlStream::finish`] flushed what it holds).
+    pub fn finished(&self) -> bool {
+        false
+    }
 }
 
 /// lol_html's UTF-8 encoding handle.

@@ -74,6 +74,10 @@ export const PAGES = [
   },
 ];
 
+// BENCH_EDGE_PAGES=<substring>[,<substring>]: only the pages whose name contains one of them.
+const PAGE_FILTER = process.env.BENCH_EDGE_PAGES?.split(',').map((x) => x.trim().toLowerCase());
+const SELECTED = PAGES.filter((p) => !PAGE_FILTER || PAGE_FILTER.some((f) => p.name.toLowerCase().includes(f)));
+
 /** The vitrine config a page runs with: its platform config, the bench's rules, a bypass header. */
 function vitrineConfig(page) {
   const cfg = typeof page.config === 'string' ? JSON.parse(fs.readFileSync(path.join(root, page.config), 'utf8')) : structuredClone(page.config);
@@ -260,12 +264,13 @@ async function main() {
     return;
   }
   fs.mkdirSync(OUT, { recursive: true });
-  const bodies = PAGES.map((p) => p.body());
+  const pages = SELECTED;
+  const bodies = pages.map((p) => p.body());
   const origins = await startOrigins(bodies);
   const ports = {};
-  for (let i = 0; i < PAGES.length; i++) for (const k of ['pass', 'rw', 'vitrine']) ports[`${k}${i}`] = await freePort();
+  for (let i = 0; i < pages.length; i++) for (const k of ['pass', 'rw', 'vitrine']) ports[`${k}${i}`] = await freePort();
   const configFile = path.join(OUT, 'bench.capnp');
-  fs.writeFileSync(configFile, workerdConfig(PAGES, origins.ports, ports));
+  fs.writeFileSync(configFile, workerdConfig(pages, origins.ports, ports));
   const workerd = await startWorkerd(configFile, Object.values(ports));
   try {
     const vt = await forgeCookie();
@@ -278,27 +283,27 @@ async function main() {
       'vitrine crawler': (i) => [ports[`vitrine${i}`], { ...human, 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' }],
     };
     // Each does its job: the rewriters change the page, the pass-throughs do not.
-    for (let i = 0; i < PAGES.length; i++) {
+    for (let i = 0; i < pages.length; i++) {
       for (const [v, at] of Object.entries(variants)) {
         const [port, headers] = at(i);
-        const r = await get(port, PAGES[i].path, headers);
+        const r = await get(port, pages[i].path, headers);
         const same = r.body.equals(bodies[i]);
-        const mustChange = v === 'JS HTMLRewriter' ? Boolean(PAGES[i].job.grid || PAGES[i].job.hero) : v === 'vitrine personalized' && Boolean(PAGES[i].pin || PAGES[i].job.grid);
+        const mustChange = v === 'JS HTMLRewriter' ? Boolean(pages[i].job.grid || pages[i].job.hero) : v === 'vitrine personalized' && Boolean(pages[i].pin || pages[i].job.grid);
         const markers = r.body.includes('<!--vt:');
         if (r.status !== 200 || (v.includes('pass') && !same) || (mustChange && same) || markers) {
-          throw new Error(`${PAGES[i].name} / ${v}: status ${r.status}, body ${same ? 'unchanged' : 'changed'} (${r.headers['x-vitrine'] ?? ''})\n${workerd.log()}`);
+          throw new Error(`${pages[i].name} / ${v}: status ${r.status}, body ${same ? 'unchanged' : 'changed'} (${r.headers['x-vitrine'] ?? ''})\n${workerd.log()}`);
         }
       }
     }
     const cells = {};
-    for (let i = 0; i < PAGES.length; i++) for (const v of Object.keys(variants)) cells[`${i}|${v}`] = { cpu: 0, n: 0, times: [] };
-    for (const [v, at] of Object.entries(variants)) for (let i = 0; i < PAGES.length; i++) await load(...at(i).slice(0, 1), PAGES[i].path, at(i)[1], 10).catch(() => {});
+    for (let i = 0; i < pages.length; i++) for (const v of Object.keys(variants)) cells[`${i}|${v}`] = { cpu: 0, n: 0, times: [] };
+    for (const [v, at] of Object.entries(variants)) for (let i = 0; i < pages.length; i++) await load(...at(i).slice(0, 1), pages[i].path, at(i)[1], 10).catch(() => {});
     for (let round = 0; round < ROUNDS; round++) {
-      for (let i = 0; i < PAGES.length; i++) {
+      for (let i = 0; i < pages.length; i++) {
         for (const [v, at] of Object.entries(variants)) {
           const [port, headers] = at(i);
           const c0 = cpuMs(workerd.pid);
-          const times = await load(port, PAGES[i].path, headers, N);
+          const times = await load(port, pages[i].path, headers, N);
           const cell = cells[`${i}|${v}`];
           cell.cpu += cpuMs(workerd.pid) - c0;
           cell.n += N;
@@ -306,14 +311,14 @@ async function main() {
         }
       }
     }
-    report(cells, Object.keys(variants), bodies);
+    report(pages, cells, Object.keys(variants), bodies);
   } finally {
     await workerd.stop();
     origins.stop();
   }
 }
 
-function report(cells, variants, bodies) {
+function report(pages, cells, variants, bodies) {
   const wasm = path.join(root, 'build/index_bg.wasm');
   const raw = fs.statSync(wasm).size;
   const gz = zlib.gzipSync(fs.readFileSync(wasm), { level: 9 }).length;
@@ -321,7 +326,7 @@ function report(cells, variants, bodies) {
   const head = ['page', 'KB', ...variants.map((v) => v.replace('vitrine ', 'v. ')), 'pass/JS pass', 'pers/JS rw'];
   console.log(`${head[0].padEnd(32)}${head.slice(1).map((h) => h.padStart(13)).join('')}`);
   const rows = [];
-  PAGES.forEach((p, i) => {
+  pages.forEach((p, i) => {
     const cpu = Object.fromEntries(variants.map((v) => [v, cells[`${i}|${v}`].cpu / cells[`${i}|${v}`].n]));
     const lat = Object.fromEntries(variants.map((v) => [v, { p50: pct(cells[`${i}|${v}`].times, 50), p99: pct(cells[`${i}|${v}`].times, 99) }]));
     const passRatio = cpu['vitrine pass-through'] / cpu['JS pass'];
@@ -331,7 +336,7 @@ function report(cells, variants, bodies) {
     console.log(`${p.name.padEnd(32)}${cols.map((c) => c.padStart(13)).join('')}`);
   });
   console.log(`latency p50 / p99 ms at concurrency ${CONCURRENCY}:`);
-  PAGES.forEach((p, i) => {
+  pages.forEach((p, i) => {
     console.log(`${p.name.padEnd(32)}${variants.map((v) => `${rows[i].latency_ms[v].p50.toFixed(1)}/${rows[i].latency_ms[v].p99.toFixed(1)}`.padStart(13)).join('')}`);
   });
   console.log(`wasm: ${raw} bytes raw, ${gz} bytes gzip`);

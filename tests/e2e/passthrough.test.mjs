@@ -41,10 +41,10 @@ function assertSame({ direct, via, directBody, viaBody }, what) {
   assert.match(via.headers.get('server-timing') ?? '', /^vitrine;dur=[\d.]+;desc="edge", origin;dur=[\d.]+$/);
 }
 
-test('a PLP streams through the rewriter and comes back byte for byte', async () => {
+test('without a config a PLP passes untouched, outside wasm, byte for byte', async () => {
   const r = await both('/c/shoes');
   assertSame(r, 'PLP');
-  assert.equal(r.via.headers.get('x-vitrine'), 'pass;html=stream;cfg=none');
+  assert.equal(r.via.headers.get('x-vitrine'), 'pass;why=no-config;cfg=none');
   assert.equal((r.viaBody.toString().match(/class="product-tile[ "]/g) ?? []).length, 48);
 });
 
@@ -52,7 +52,7 @@ test('a PDP comes back byte for byte', async () => {
   const catalog = await (await fetch(`${origin.url}/api/products?category=outerwear`)).json();
   const r = await both(`/p/${catalog.products[5].slug}`);
   assertSame(r, 'PDP');
-  assert.equal(r.via.headers.get('x-vitrine'), 'pass;html=stream;cfg=none');
+  assert.equal(r.via.headers.get('x-vitrine'), 'pass;why=no-config;cfg=none');
   assert.match(r.viaBody.toString(), /application\/ld\+json/);
 });
 
