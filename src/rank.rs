@@ -384,6 +384,33 @@ fn pin(
     order
 }
 
+/// Whether a listing or a gallery on this page could come out different from the origin's: a
+/// rule that may apply here (by page, schedule and visitor; a category scope counts as possible
+/// while the page's category is not known yet, as on a product page before its facts streamed
+/// past), or affinity for a visitor personalization applies to. `false` means the page's grids and
+/// gallery pass as they are, so the page need not be rewritten for them.
+pub fn may_reorder(cfg: &Config, ctx: &Context<'_>, category_known: bool) -> bool {
+    if ctx.personal() && cfg.strength > 0.0 {
+        return true;
+    }
+    cfg.rules.iter().filter(|r| r.mode == Mode::Enforce).any(|r| {
+        let reorders = matches!(
+            r.action,
+            Action::Pin { .. }
+                | Action::Weight { .. }
+                | Action::Exclude(_)
+                | Action::InStockOnly
+                | Action::BrandSeparation { .. }
+                | Action::Image(_)
+        );
+        let mut here = ctx.clone();
+        if !category_known {
+            here.category = r.scope.categories.first().cloned();
+        }
+        reorders && applies(r, &here)
+    })
+}
+
 /// What shadow rules would change on one listing: the live ranking and the ranking with shadow
 /// rules enforced. The one comparison, used by live traffic (shadow events) and previews.
 #[derive(Debug, Clone, PartialEq)]

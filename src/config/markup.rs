@@ -45,6 +45,8 @@ pub struct Grid {
     pub facts: FactNames,
     /// Largest grid held for reordering, in bytes.
     pub max_bytes: usize,
+    /// Nothing vitrine changes comes after this grid.
+    pub last: bool,
 }
 
 /// Compiled hero selectors, each part already combined with the container (`.hero h1`).
@@ -73,6 +75,8 @@ pub struct Gallery {
     pub image: Sel,
     /// Role attribute, if the markup names roles.
     pub role_attribute: Option<String>,
+    /// Nothing vitrine changes comes after the gallery.
+    pub last: bool,
 }
 
 /// A compiled product-facts source.
@@ -167,6 +171,7 @@ fn compile_grid(g: &RawGrid, at: &str, p: &mut Problems) -> Option<Grid> {
         key: key?,
         facts: fact_names(g.facts.as_ref()),
         max_bytes: max_kb.clamp(1, 4096) as usize * 1024,
+        last: g.last,
     })
 }
 
@@ -236,6 +241,7 @@ pub fn compile_gallery(g: &RawGallery, p: &mut Problems) -> Option<Gallery> {
             item: Sel::within(&g.container, " > ", &g.item)?,
             image: Sel::parse(&format!("{} > {} {}", g.container, g.item, image))?,
             role_attribute: g.role_attribute.clone(),
+            last: g.last,
         })
     })();
     parsed.map_err(|m| p.add("site.pdp.gallery", &m)).ok()

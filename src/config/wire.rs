@@ -250,6 +250,10 @@ pub struct RawGrid {
     /// Largest grid held in memory for reordering (KB, default 512); over it the page passes.
     #[serde(default)]
     pub max_kb: Option<u32>,
+    /// Nothing vitrine changes comes after this grid on any page it appears on: once it closed
+    /// (and the product data a page needs was read), the rest of the page skips the rewriter.
+    #[serde(default)]
+    pub last: bool,
 }
 
 /// How a tile names its product: an attribute of the tile, or a link inside it and a path pattern.
@@ -320,6 +324,9 @@ pub struct RawGallery {
     /// come from the catalog by image URL.
     #[serde(default)]
     pub role_attribute: Option<String>,
+    /// Nothing vitrine changes comes after the gallery on a product page (see a grid's `last`).
+    #[serde(default)]
+    pub last: bool,
 }
 
 /// The `site.pdp` section.

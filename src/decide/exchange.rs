@@ -355,23 +355,32 @@ impl Exchange {
 
     fn page_work(&mut self, cfg: Rc<Config>, enc: lol_html::AsciiCompatibleEncoding) -> PageWork {
         let kind = self.page.as_ref().map(|p| p.kind);
-        // Product facts: learned (with consent) and used for the PDP's rule scopes.
-        let facts = (kind == Some(PageKind::Pdp) && self.document && !cfg.product_sources.is_empty())
-            .then(FactsProbe::default);
-        let learn = facts.is_some() && self.who.as_ref().is_some_and(|w| w.visit.has_signal());
+        let learns = self.who.as_ref().is_some_and(|w| w.visit.has_signal());
         let mut personalize = None;
+        let mut facts = None;
         if let Some(kind) = kind.filter(|k| self.document && *k != PageKind::Other) {
-            let plan = Rc::new(self.plan_for(
+            let pdp = kind == PageKind::Pdp;
+            let mut plan = self.plan_for(
                 &cfg,
                 kind,
                 self.capture("category"),
                 self.capture("product"),
-                facts.clone(),
-            ));
+                None,
+            );
+            // What could change on this page: the grids or the gallery (if a rule may apply or
+            // affinity does), the hero (if a variant was chosen).
+            let regions = !cfg.grids.is_empty() || (pdp && cfg.gallery.is_some());
+            let reorders = regions && rank::may_reorder(&cfg, &plan.context(), !pdp);
+            // Product facts: learned (with consent) and used for the product page's rule scopes.
+            if pdp && !cfg.product_sources.is_empty() && (learns || reorders) {
+                facts = Some(FactsProbe::default());
+                plan.facts = facts.clone();
+            }
+            let plan = Rc::new(plan);
             let hero = plan.hero().map(|(h, _)| h);
             self.report.hero = hero.as_ref().map(|h| h.variant.clone());
-            if !cfg.grids.is_empty() || hero.is_some() || (kind == PageKind::Pdp && cfg.gallery.is_some()) {
-                if !cfg.grids.is_empty() && kind != PageKind::Pdp {
+            if reorders || hero.is_some() {
+                if !cfg.grids.is_empty() && !pdp {
                     self.report.plp = Some(plan.holdout);
                 }
                 personalize = Some((plan.clone(), hero));
@@ -392,7 +401,7 @@ impl Exchange {
         }
         PageWork {
             enc,
-            hold: learn.then_some(cfg.learn_window),
+            hold: (learns && facts.is_some()).then_some(cfg.learn_window),
             cfg: Some(cfg),
             facts,
             personalize,

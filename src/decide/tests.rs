@@ -584,14 +584,41 @@ fn a_product_page_is_held_for_its_facts_only_when_the_visitor_can_learn() {
     let w = html_work(&mut x);
     assert_eq!(w.hold, Some(128 * 1024));
     assert!(w.facts.is_some() && w.personalize.is_some());
-    let mut bot = exchange(
-        request("GET", "/p/a-slug", &[("user-agent", "Googlebot/2.1")]),
-        &s,
+    // The demo's product-page rules are all per visitor: for a crawler nothing can change.
+    let crawler = [("user-agent", "Googlebot/2.1")];
+    let mut bot = exchange(request("GET", "/p/a-slug", &crawler), &s);
+    bot.respond(head_(200));
+    assert!(matches!(bot.body(), BodyWork::Pass(PassReason::NothingToDo)));
+    // A rule for everyone on product pages of one category: the crawler's page reads its facts
+    // (to know the category), but is not held (it teaches nothing).
+    let everyone = DEMO.replace(
+        r#""rules": ["#,
+        r#""rules": [{"id": "bags-detail", "scope": {"pages": ["pdp"], "categories": ["bags"]}, "image": {"prefer": ["detail"]}},"#,
     );
+    let s = settings_with(Some(&everyone));
+    let mut bot = exchange(request("GET", "/p/a-slug", &crawler), &s);
     bot.respond(head_(200));
     let w = html_work(&mut bot);
     assert_eq!(w.hold, None, "a crawler teaches nothing: its page is not held");
-    assert!(w.facts.is_some(), "facts still scope the product page's rules");
+    assert!(
+        w.facts.is_some() && w.personalize.is_some(),
+        "facts scope the rule"
+    );
+}
+
+#[test]
+fn a_crawler_on_a_listing_with_only_personal_rules_gets_the_origin_page() {
+    let cfg = r#"{"version":1,"site":{"pages":[{"type":"plp","path":"/c/{category}"}],
+        "plp":{"grids":[{"name":"g","container":"ul","tile":"li","key":{"attribute":"data-k"}}]}},
+        "rules":[{"id":"buyers","scope":{"intent":"buy"},"boost":{"match":{"tag":["x"]},"weight":1}}]}"#;
+    let s = settings_with(Some(cfg));
+    let mut bot = exchange(request("GET", "/c/x", &[("user-agent", "Googlebot/2.1")]), &s);
+    bot.respond(head_(200));
+    assert!(matches!(bot.body(), BodyWork::Pass(PassReason::NothingToDo)));
+    // A visitor with consent: affinity may reorder.
+    let mut human = exchange(request("GET", "/c/x", &[]), &s);
+    human.respond(head_(200));
+    assert!(matches!(human.body(), BodyWork::Html(_)));
 }
 
 #[test]
@@ -791,7 +818,7 @@ fn the_end_of_page_reports_exposure_and_shadow_changes() {
     let w = html_work(&mut x);
     assert!(w.shadow);
     let (stream, handles) = crate::rewrite::page::build(&w);
-    let _ = crate::rewrite::run_chunked(
+    let _ = crate::rewrite::page::run_until_finished(
         stream,
         b"<ul><li data-k=a></li><li data-k=b></li><li data-k=c></li></ul>",
         &[7],

@@ -7,7 +7,7 @@
 //!   facts have streamed past; once nothing is left to rewrite the rest is piped natively;
 //! - `Json`: the body is read up to its cap in one go and reordered as the core says.
 
-use js_sys::Promise;
+use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -20,8 +20,7 @@ use crate::decide::exchange::Edit;
 use crate::decide::{BodyWork, Exchange, JsonWork};
 use crate::report::{JsonNote, JsonPass};
 use crate::rewrite::facts::FactsProbe;
-use crate::rewrite::page::{self, PageWork};
-use crate::rewrite::HtmlStream;
+use crate::rewrite::page::{self, PageStream, PageWork};
 
 #[wasm_bindgen(module = "/src/glue/pump.js")]
 extern "C" {
@@ -39,15 +38,18 @@ extern "C" {
 /// and once out.
 #[wasm_bindgen]
 pub struct Rewriter {
-    stream: HtmlStream,
-    probe: Option<FactsProbe>,
+    stream: PageStream,
+    /// The output buffer, reused for every read: nothing is allocated per read once it grew.
+    out: Vec<u8>,
 }
 
 #[wasm_bindgen]
 impl Rewriter {
-    /// Feeds one read of the origin's body; returns the output that is ready.
-    pub fn push(&mut self, chunk: &[u8]) -> Vec<u8> {
-        self.stream.push(chunk)
+    /// Feeds one read of the origin's body; returns the output that is ready (copied out).
+    pub fn push(&mut self, chunk: &[u8]) -> Uint8Array {
+        self.out.clear();
+        self.stream.push_into(chunk, &mut self.out);
+        Uint8Array::from(self.out.as_slice())
     }
 
     /// The end of the body (or of the rewriting): everything still held.
@@ -61,7 +63,7 @@ impl Rewriter {
 
     /// Whether the response head may go (the product's facts have streamed past).
     pub fn ready(&self) -> bool {
-        self.probe.as_ref().is_none_or(FactsProbe::ready)
+        self.stream.ready()
     }
 
     /// Whether nothing is left to rewrite: the rest of the body may bypass the rewriter.
@@ -100,14 +102,11 @@ async fn html(work: PageWork, fetched: &Response, x: &mut Exchange) -> (Outgoing
     let (stream, handles) = page::build(&work);
     let probe = handles.probe.clone();
     let hold = work.hold.map_or(0, |h| u32::try_from(h).unwrap_or(u32::MAX));
-    let pumped = js_pump(
-        &body,
-        Rewriter {
-            stream,
-            probe: probe.clone(),
-        },
-        hold,
-    );
+    let rewriter = Rewriter {
+        stream,
+        out: Vec::with_capacity(80 * 1024),
+    };
+    let pumped = js_pump(&body, rewriter, hold);
     let head = JsFuture::from(pumped.head()).await;
     let Ok(readable) = head.and_then(|v| v.dyn_into::<ReadableStream>()) else {
         console_error!("vitrine: the body pump gave no stream");

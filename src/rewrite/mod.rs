@@ -34,6 +34,8 @@ struct SinkState {
     hold: Option<Vec<u8>>,
     hold_cap: usize,
     overflowed: bool,
+    /// A region marked `last` has closed.
+    last_region_done: bool,
 }
 
 /// Collects rewriter output between two pushes, and holds back the region being reordered
@@ -66,8 +68,22 @@ impl OutputSink for SharedSink {
 }
 
 impl SharedSink {
+    /// Moves the output so far to the end of `into`, leaving the sink an empty buffer with the
+    /// capacity `into` had (no regrowing the output buffer on every chunk).
+    fn take_into(&self, into: &mut Vec<u8>) {
+        let mut s = self.0.borrow_mut();
+        if into.is_empty() {
+            std::mem::swap(&mut s.out, into);
+        } else {
+            into.extend_from_slice(&s.out);
+            s.out.clear();
+        }
+    }
+
     fn take(&self) -> Vec<u8> {
-        std::mem::take(&mut self.0.borrow_mut().out)
+        let mut out = Vec::new();
+        self.take_into(&mut out);
+        out
     }
 
     /// Starts holding output (up to `cap` bytes); false when already holding.
@@ -100,6 +116,17 @@ impl SharedSink {
     /// Sends bytes out (after anything already out).
     pub fn emit(&self, bytes: &[u8]) {
         self.0.borrow_mut().out.extend_from_slice(bytes);
+    }
+
+    /// Records that a region marked `last` has closed: nothing to rewrite comes after it.
+    pub fn mark_last_region_done(&self) {
+        self.0.borrow_mut().last_region_done = true;
+    }
+
+    /// Whether a region marked `last` has closed (and nothing is being held).
+    pub fn last_region_done(&self) -> bool {
+        let s = self.0.borrow();
+        s.last_region_done && s.hold.is_none()
     }
 
     /// Stops holding and sends the held bytes out unchanged (fail open).
@@ -199,6 +226,14 @@ impl HtmlStream {
     /// Feeds one chunk of the origin's body; returns the output that is ready (possibly empty:
     /// lol_html holds back an incomplete tag until the next chunk).
     pub fn push(&mut self, chunk: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.push_into(chunk, &mut out);
+        out
+    }
+
+    /// Like [`HtmlStream::push`], appending the output to `out`. A caller that clears and reuses
+    /// one buffer (the worker's pump does) allocates nothing per chunk once it has grown.
+    pub fn push_into(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
         match &mut self.state {
             State::Rewriting(rewriter) => {
                 if let Err(err) = rewriter.write(chunk) {
@@ -209,14 +244,13 @@ impl HtmlStream {
                     self.bailed = Some(BailOut::from(&err));
                     self.state = State::Passthrough;
                 }
-                self.sink.take()
+                self.sink.take_into(out);
             }
             State::Passthrough => {
-                let mut out = self.sink.take();
+                self.sink.take_into(out);
                 out.extend_from_slice(chunk);
-                out
             }
-            State::Ended => chunk.to_vec(),
+            State::Ended => out.extend_from_slice(chunk),
         }
     }
 
@@ -237,10 +271,11 @@ impl HtmlStream {
         self.bailed.as_ref()
     }
 
-    /// Whether nothing is left to rewrite: the rest of the input may bypass the stream (after
-    /// [`HtmlStream::finish`] flushed what it holds).
-    pub fn finished(&self) -> bool {
-        false
+    /// Whether a region marked `last` has closed: no handler has anything left to change, so the
+    /// rest of the input may bypass the stream (after [`HtmlStream::finish`] flushed what it
+    /// holds: lol_html emits what it buffered unchanged at the end of input).
+    pub fn last_region_done(&self) -> bool {
+        matches!(self.state, State::Rewriting(_)) && self.sink.last_region_done()
     }
 }
 

@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::rewrite::facts::{self, FactsProbe};
 use crate::rewrite::personalize::{personalize, Plan, Report};
 use crate::rewrite::plp::{with_tile_readers, Tiles};
-use crate::rewrite::{HtmlStream, SharedSink};
+use crate::rewrite::{BailOut, HtmlStream, SharedSink};
 
 /// What to do to one HTML page, decided before its body streams.
 #[derive(Clone)]
@@ -45,13 +45,65 @@ pub struct Handles {
     pub tiles: Option<Rc<RefCell<Tiles>>>,
 }
 
+/// One page's rewriting stream, and when it may end early.
+pub struct PageStream {
+    stream: HtmlStream,
+    facts: Option<FactsProbe>,
+    regions: bool,
+}
+
+impl PageStream {
+    /// Feeds one chunk of the origin's body; returns the output that is ready.
+    pub fn push(&mut self, chunk: &[u8]) -> Vec<u8> {
+        self.stream.push(chunk)
+    }
+
+    /// Like [`PageStream::push`], appending to `out` (see [`HtmlStream::push_into`]).
+    pub fn push_into(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
+        self.stream.push_into(chunk, out);
+    }
+
+    /// The end of the input (or of the rewriting): everything still held, unchanged.
+    pub fn finish(&mut self) -> Vec<u8> {
+        self.stream.finish()
+    }
+
+    /// Why the stream stopped rewriting, if it did.
+    pub fn bailed(&self) -> Option<&BailOut> {
+        self.stream.bailed()
+    }
+
+    /// Whether the response head may go: the product's facts have streamed past (or none are
+    /// read).
+    pub fn ready(&self) -> bool {
+        self.facts.as_ref().is_none_or(FactsProbe::ready)
+    }
+
+    /// Whether nothing is left to do: the product's facts are known (if read), and the page's
+    /// regions are done (a region marked `last` closed), or the stream bailed out. The rest of
+    /// the body may then skip the rewriter: [`PageStream::finish`], then the remaining input as
+    /// it is, is byte for byte what the whole stream would have produced.
+    pub fn finished(&self) -> bool {
+        let regions_done = !self.regions || self.stream.last_region_done();
+        self.stream.bailed().is_some() || (self.ready() && regions_done)
+    }
+}
+
 /// The page's rewriting stream and the handles on what it finds.
-pub fn build(work: &PageWork) -> (HtmlStream, Handles) {
+pub fn build(work: &PageWork) -> (PageStream, Handles) {
     let sink = SharedSink::default();
     let mut settings = Settings::new();
     let mut handles = Handles::default();
     let Some(cfg) = &work.cfg else {
-        return (HtmlStream::with_sink(settings, work.enc, sink), handles);
+        let stream = HtmlStream::with_sink(settings, work.enc, sink);
+        return (
+            PageStream {
+                stream,
+                facts: None,
+                regions: false,
+            },
+            handles,
+        );
     };
     if let Some(probe) = &work.facts {
         settings = facts::attach(settings, &cfg.product_sources, probe);
@@ -67,14 +119,45 @@ pub fn build(work: &PageWork) -> (HtmlStream, Handles) {
         settings = s;
         handles.tiles = Some(tiles);
     }
-    (HtmlStream::with_sink(settings, work.enc, sink), handles)
+    let stream = PageStream {
+        stream: HtmlStream::with_sink(settings, work.enc, sink),
+        facts: work.facts.clone(),
+        regions: work.personalize.is_some() || work.shadow,
+    };
+    (stream, handles)
+}
+
+/// Runs a page through its stream in chunks of the given sizes (cycled), ending early the moment
+/// [`PageStream::finished`] says so: the stream's output, then the rest of the input as it is.
+/// Returns the output and the input offset the stream stopped at (`None`: it read everything).
+/// What the pump does in the worker, for tests and benchmarks.
+pub fn run_until_finished(
+    mut stream: PageStream,
+    input: &[u8],
+    chunk_sizes: &[usize],
+) -> (Vec<u8>, Option<usize>) {
+    let mut out = Vec::with_capacity(input.len() + input.len() / 8);
+    let mut at = 0;
+    let mut sizes = chunk_sizes.iter().copied().filter(|&n| n > 0).cycle();
+    while at < input.len() {
+        let n = sizes.next().unwrap_or(input.len()).min(input.len() - at);
+        out.extend_from_slice(&stream.push(input.get(at..at + n).unwrap_or_default()));
+        at += n;
+        if stream.finished() && at < input.len() {
+            out.extend_from_slice(&stream.finish());
+            out.extend_from_slice(input.get(at..).unwrap_or_default());
+            return (out, Some(at));
+        }
+    }
+    out.extend_from_slice(&stream.finish());
+    (out, None)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::{compile_json, PageKind};
-    use crate::rewrite::{run_chunked, utf8};
+    use crate::rewrite::utf8;
 
     fn cfg() -> Rc<Config> {
         Rc::new(
@@ -105,7 +188,8 @@ mod tests {
         };
         let (stream, handles) = build(&work);
         let page = b"<main data-brand=Sable><ul><li data-k=a>A</li><li data-k=b>B</li><li data-k=c>C</li></ul></main>";
-        let (out, _) = run_chunked(stream, page, &[3]);
+        let (out, stopped) = run_until_finished(stream, page, &[3]);
+        assert_eq!(stopped, None, "no region is marked last");
         assert_eq!(
             out,
             b"<main data-brand=Sable><ul><li data-k=b>B</li><li data-k=a>A</li><li data-k=c>C</li></ul></main>".to_vec()
@@ -129,7 +213,7 @@ mod tests {
         };
         let (stream, handles) = build(&work);
         let page = b"<ul><li data-k=a>A</li></ul>";
-        assert_eq!(run_chunked(stream, page, &[2]).0, page.to_vec());
+        assert_eq!(run_until_finished(stream, page, &[2]).0, page.to_vec());
         assert!(handles.report.is_none() && handles.tiles.is_none() && handles.probe.is_none());
     }
 }

@@ -225,6 +225,7 @@ fn add_grid(
         link,
         image: None,
         cap: grid.max_bytes,
+        last: grid.last,
     };
     add_region(
         settings,
@@ -246,15 +247,26 @@ fn add_hero(
     let Some(sel) = cfg.hero.as_ref() else {
         return settings;
     };
-    let parts: [(&Option<Sel>, HeroPart); 4] = [
-        (&sel.headline, HeroPart::Headline),
-        (&sel.sub, HeroPart::Sub),
-        (&sel.cta, HeroPart::Cta),
-        (&sel.image, HeroPart::Image),
+    // Only the parts this variant changes: every selector costs the whole document its matching.
+    let parts: [(&Option<Sel>, HeroPart, bool); 4] = [
+        (&sel.headline, HeroPart::Headline, hero.headline.is_some()),
+        (&sel.sub, HeroPart::Sub, hero.sub.is_some()),
+        (
+            &sel.cta,
+            HeroPart::Cta,
+            hero.cta_text.is_some() || hero.cta_href.is_some(),
+        ),
+        (
+            &sel.image,
+            HeroPart::Image,
+            hero.image_src.is_some() || hero.image_alt.is_some(),
+        ),
     ];
     let hero = Rc::new(hero);
-    for (selector, part) in parts {
-        let Some(selector) = selector else { continue };
+    for (selector, part, changed) in parts {
+        let Some(selector) = selector.as_ref().filter(|_| changed) else {
+            continue;
+        };
         let (hero, outcome) = (hero.clone(), outcome.clone());
         settings = settings.append_element_content_handler((
             selector.selector(),
@@ -296,6 +308,7 @@ fn add_gallery(
         link: None,
         image: Some((gallery.image.clone(), gallery.role_attribute.clone())),
         cap: 256 * 1024,
+        last: gallery.last,
     };
     add_region(settings, sink, region, read, decide, regions.clone())
 }

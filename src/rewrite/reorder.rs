@@ -72,6 +72,8 @@ pub struct Region {
     pub image: Option<(Sel, Option<String>)>,
     /// Largest region held, in bytes.
     pub cap: usize,
+    /// Nothing to rewrite comes after this region: its end finishes the page's rewriting.
+    pub last: bool,
 }
 
 struct Span {
@@ -141,7 +143,13 @@ fn container_handler(
     decide: Decide,
     outcomes: Rc<RefCell<Vec<RegionOutcome>>>,
 ) -> ElementContentHandlers<'static> {
-    let (run, sink, name, cap) = (run.clone(), sink.clone(), region.name.clone(), region.cap);
+    let (run, sink, name, cap, last) = (
+        run.clone(),
+        sink.clone(),
+        region.name.clone(),
+        region.cap,
+        region.last,
+    );
     ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
         if run.borrow().active || !sink.hold(cap) {
             return Ok(()); // nested in a region being reordered, or already holding
@@ -164,6 +172,9 @@ fn container_handler(
         end_handlers.push(Box::new(move |_end: &mut EndTag<'_>| {
             let done = std::mem::take(&mut *run.borrow_mut());
             outcomes.borrow_mut().push(finish(&sink, done, &decide, name));
+            if last {
+                sink.mark_last_region_done();
+            }
             Ok(())
         }));
         Ok(())
@@ -311,6 +322,7 @@ mod tests {
             link: None,
             image: None,
             cap,
+            last: false,
         }
     }
 

@@ -22,7 +22,8 @@ import path from 'node:path';
 import net from 'node:net';
 import zlib from 'node:zlib';
 import http from 'node:http';
-import { spawn, execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -115,6 +116,7 @@ async function startOrigins(bodies) {
   });
   const ports = await Promise.all(files.map(freePort));
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--origins', JSON.stringify(files.map((f, i) => [f, ports[i]]))], { stdio: ['ignore', 'pipe', 'inherit'] });
+  if (TASKSET) spawnSync('taskset', ['-p', '-c', `0-${Math.max(0, CPUS - 2)}`, String(child.pid)]);
   await new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => String(d).includes('ready') && resolve());
     child.once('exit', (c) => reject(new Error(`origins exited ${c}`)));
@@ -151,8 +153,15 @@ function workerdConfig(pages, originPorts, socketPorts) {
   return `using Workerd = import "/workerd/workerd.capnp";\nconst config :Workerd.Config = (\n  services = [\n    ${services.join(',\n    ')}\n  ],\n  sockets = [\n    ${sockets.join(',\n    ')}\n  ]\n);\n${workers.join('\n')}\n`;
 }
 
+// With two or more cores, workerd runs alone on the last one and the client and origins on the
+// others: the measured worker then shares no core (and no cache) with the load it is under.
+const CPUS = os.availableParallelism();
+const TASKSET = CPUS >= 2 && spawnSync('taskset', ['--version']).status === 0;
+const pinned = (cmd, args, cpu) => (TASKSET ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args]);
+if (TASKSET) spawnSync('taskset', ['-p', '-c', `0-${CPUS - 2}`, String(process.pid)]);
+
 async function startWorkerd(configFile, probePorts) {
-  const child = spawn(WORKERD, ['serve', configFile, '--verbose'], { cwd: OUT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(...pinned(WORKERD, ['serve', configFile, '--verbose'], CPUS - 1), { cwd: OUT, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
@@ -272,6 +281,10 @@ async function main() {
   const configFile = path.join(OUT, 'bench.capnp');
   fs.writeFileSync(configFile, workerdConfig(pages, origins.ports, ports));
   const workerd = await startWorkerd(configFile, Object.values(ports));
+  process.on('uncaughtException', (e) => {
+    console.error(`${e.stack}\nworkerd said:\n${workerd.log()}`);
+    process.exit(1);
+  });
   try {
     const vt = await forgeCookie();
     const human = { 'user-agent': UA, accept: 'text/html', 'sec-fetch-dest': 'document', 'accept-encoding': 'identity', 'x-vitrine-country': 'US' };
@@ -286,7 +299,9 @@ async function main() {
     for (let i = 0; i < pages.length; i++) {
       for (const [v, at] of Object.entries(variants)) {
         const [port, headers] = at(i);
-        const r = await get(port, pages[i].path, headers);
+        const r = await get(port, pages[i].path, headers).catch((e) => {
+          throw new Error(`${pages[i].name} / ${v}: ${e.message}\n${workerd.log()}`);
+        });
         const same = r.body.equals(bodies[i]);
         const mustChange = v === 'JS HTMLRewriter' ? Boolean(pages[i].job.grid || pages[i].job.hero) : v === 'vitrine personalized' && Boolean(pages[i].pin || pages[i].job.grid);
         const markers = r.body.includes('<!--vt:');

@@ -59,46 +59,72 @@ function splice(region) {
   return concat(parts, parts.reduce((n, p) => n + p.length, 0));
 }
 
-function splicer() {
-  let held = null; // chunks of the grid region, from its first tile marker
-  let heldLen = 0;
-  let carry = new Uint8Array(0); // a tail that may be the start of a marker
-  return new TransformStream({
-    transform(chunk, out) {
-      let buf = carry.length ? concat([carry, chunk], carry.length + chunk.length) : chunk;
-      carry = new Uint8Array(0);
-      for (;;) {
+// Moves the rewritten body to the client: bytes before the first tile marker go straight out;
+// from there to the grid's end marker they are held; the held region is spliced; the rest is
+// copied without looking at it.
+function splice_grid(body) {
+  const { readable, writable } = new IdentityTransformStream();
+  (async () => {
+    // BYOB reads of at least 16 KB: HTMLRewriter's output otherwise comes in many small chunks
+    // (measured: 5.0 ms vs 2.2 ms per request on the 236 KB Magento listing).
+    const reader = body.getReader({ mode: 'byob' });
+    let buf = new Uint8Array(65536);
+    const read = async () => {
+      const { value, done } = await reader.readAtLeast(16384, buf);
+      const chunk = value && value.length ? value.slice() : null;
+      if (value) buf = new Uint8Array(value.buffer);
+      return { chunk, done };
+    };
+    const w = writable.getWriter();
+    // A zero-length write to an IdentityTransformStream never resolves: skip them.
+    const write = (b) => (b.length ? w.write(b) : Promise.resolve());
+    let held = null;
+    let heldLen = 0;
+    let carry = new Uint8Array(0); // a tail that may be the start of a marker
+    for (;;) {
+      const { chunk, done } = await read();
+      if (chunk) {
+        let buf2 = carry.length ? concat([carry, chunk], carry.length + chunk.length) : chunk;
+        carry = new Uint8Array(0);
         if (held === null) {
-          const s = find(buf, S, 0);
+          const s = find(buf2, S, 0);
           if (s === -1) {
-            const keep = Math.min(S.length - 1, buf.length);
-            out.enqueue(buf.subarray(0, buf.length - keep));
-            carry = buf.slice(buf.length - keep);
-            return;
+            const keep = Math.min(S.length - 1, buf2.length);
+            await write(buf2.subarray(0, buf2.length - keep));
+            carry = buf2.slice(buf2.length - keep);
+            if (done) break;
+            continue;
           }
-          out.enqueue(buf.subarray(0, s));
+          await write(buf2.subarray(0, s));
           held = [];
-          heldLen = 0;
-          buf = buf.subarray(s);
+          buf2 = buf2.subarray(s);
         }
-        const e = find(buf, END, 0);
+        const e = find(buf2, END, 0);
         if (e === -1) {
-          held.push(buf.slice());
-          heldLen += buf.length;
-          return;
+          held.push(buf2);
+          heldLen += buf2.length;
+        } else {
+          held.push(buf2.subarray(0, e + END.length));
+          heldLen += e + END.length;
+          await write(splice(concat(held, heldLen)));
+          held = null;
+          await write(buf2.subarray(e + END.length));
+          // The rest as it comes. (pipeTo from an HTMLRewriter's output after releasing its
+          // reader never completes in workerd 2026-04-26, so the copy stays here.)
+          for (let next = done ? { done: true } : await read(); ; next = await read()) {
+            if (next.chunk) await write(next.chunk);
+            if (next.done) break;
+          }
+          break;
         }
-        held.push(buf.subarray(0, e + END.length));
-        heldLen += e + END.length;
-        out.enqueue(splice(concat(held, heldLen)));
-        held = null;
-        buf = buf.subarray(e + END.length);
       }
-    },
-    flush(out) {
-      if (held) out.enqueue(concat(held, heldLen));
-      if (carry.length) out.enqueue(carry);
-    },
-  });
+      if (done) break;
+    }
+    if (held) await write(concat(held, heldLen));
+    await write(carry);
+    await w.close();
+  })().catch((e) => writable.abort(e).catch(() => {}));
+  return readable;
 }
 
 export default {
@@ -122,7 +148,7 @@ export default {
     let fact = '';
     if (job.fact) rw = rw.on(job.fact, { text: (t) => void (fact += t.text) });
     const rewritten = rw.transform(resp);
-    const body = job.grid ? rewritten.body.pipeThrough(splicer()) : rewritten.body;
+    const body = job.grid ? splice_grid(rewritten.body) : rewritten.body;
     const headers = new Headers(rewritten.headers);
     headers.delete('content-length');
     headers.set('cache-control', 'private, no-cache');
