@@ -9,8 +9,10 @@
 //! config:history       the last 100 flips, newest last
 //! ```
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
+
+use crate::doc::{self, Obj, Problems};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -54,7 +56,7 @@ pub fn is_version(v: &str) -> bool {
 }
 
 /// What flipped the active pointer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Flip {
     /// A new version pushed.
@@ -64,7 +66,7 @@ pub enum Flip {
 }
 
 /// One pointer flip.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
     /// The version made active.
     pub version: String,
@@ -77,7 +79,7 @@ pub struct Entry {
 }
 
 /// The history document.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct History {
     /// Flips, oldest first.
     pub entries: Vec<Entry>,
@@ -86,7 +88,27 @@ pub struct History {
 impl History {
     /// Parses a stored history; an unreadable one starts over rather than blocking pushes.
     pub fn parse(text: Option<&str>) -> History {
-        text.and_then(|t| serde_json::from_str(t).ok())
+        let read = |o: &mut Obj<'_>, p: &mut Problems| {
+            let entries = o.req_list("entries", p, |e, p| {
+                let version = e.req_string("version", p);
+                let previous = e.string("previous", p);
+                let action = match e.req_string("action", p)?.as_str() {
+                    "push" => Flip::Push,
+                    "rollback" => Flip::Rollback,
+                    _ => return None,
+                };
+                let at = e.req_int("at", p);
+                Some(Entry {
+                    version: version?,
+                    previous,
+                    action,
+                    at: at?,
+                })
+            });
+            entries.map(|entries| History { entries })
+        };
+        text.and_then(|t| doc::parse(t).ok())
+            .and_then(|v| doc::read_document(&v, read).ok())
             .unwrap_or_default()
     }
 
@@ -335,13 +357,16 @@ pub struct CatalogPush {
 
 /// `PUT /__vitrine/catalog`: the packed catalog to store, or the answer.
 pub fn catalog(body: &[u8]) -> Result<CatalogPush, Reply> {
-    let raw: config::RawCatalog =
-        serde_json::from_slice(body).map_err(|e| Reply::error(400, &format!("invalid catalog: {e}")))?;
-    let (products, problems) = config::compile_products(&raw.products, "products");
-    if !problems.0.is_empty() {
-        let shown = problems.0.get(..100).unwrap_or(&problems.0);
-        let body = json!({"error": "invalid catalog; the live one is unchanged", "errors": problems_json(shown), "count": problems.0.len()});
-        return Err(Reply::json(400, body.to_string(), &endpoint(None)));
+    let invalid = |problems: &[Problem]| {
+        let shown = problems.get(..100).unwrap_or(problems);
+        let body = json!({"error": "invalid catalog; the live one is unchanged", "errors": problems_json(shown), "count": problems.len()});
+        Reply::json(400, body.to_string(), &endpoint(None))
+    };
+    let text = std::str::from_utf8(body).map_err(|_| Reply::error(400, "invalid catalog: not UTF-8"))?;
+    let raw = config::catalog::read_pushed(text).map_err(|p| invalid(&p))?;
+    let (products, problems) = config::compile_products(&raw, "products");
+    if !problems.is_empty() {
+        return Err(invalid(&problems.0));
     }
     let packed = crate::catalog::pack(&products);
     if packed.len() > MAX_PACKED {

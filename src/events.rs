@@ -5,8 +5,9 @@
 //! rejected, strings trimmed of control characters and bounded. A bad batch is a 400 with one
 //! plain message; nothing from it is learned.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use crate::doc::{self, Obj, Problem, Problems};
 use crate::signal::{to_hex, Event, ProductFacts, Signal};
 use crate::visit::Visit;
 
@@ -27,61 +28,64 @@ impl std::fmt::Display for EventsError {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Batch {
-    events: Vec<ClientEvent>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct ClientProduct {
-    #[serde(default)]
-    key: Option<String>,
-    #[serde(default)]
-    brand: Option<String>,
-    #[serde(default)]
-    category: Option<String>,
-    #[serde(default)]
-    price: Option<f64>,
-}
-
-#[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-enum ClientEvent {
-    PlpView {
-        category: String,
-    },
-    PdpView {
-        product: ClientProduct,
-    },
-    AddToCart {
-        #[serde(default)]
-        product: ClientProduct,
-    },
-    CheckoutComplete,
-    Search {
-        query: String,
-        #[serde(default)]
-        results: Option<u32>,
-    },
-}
-
 fn bounded(s: &str) -> Option<String> {
     let v: String = s.chars().filter(|c| !c.is_control()).take(MAX_STR).collect();
     let v = v.trim();
     (!v.is_empty()).then(|| v.to_owned())
 }
 
-impl ClientProduct {
-    fn into_facts(self) -> ProductFacts {
-        ProductFacts {
-            key: self.key.as_deref().and_then(bounded),
-            brand: self.brand.as_deref().and_then(bounded),
-            category: self.category.as_deref().and_then(bounded),
-            price: self.price.filter(|p| p.is_finite() && *p >= 0.0),
+/// A product as the client describes it: every field optional, strings bounded.
+fn product(o: &mut Obj<'_>, p: &mut Problems) -> Option<ProductFacts> {
+    let text = |v: Option<String>| v.as_deref().and_then(bounded);
+    Some(ProductFacts {
+        key: text(o.string("key", p)),
+        brand: text(o.string("brand", p)),
+        category: text(o.string("category", p)),
+        price: o.f64("price", p).filter(|x| x.is_finite() && *x >= 0.0),
+    })
+}
+
+/// One client event, by its `type`.
+fn event(o: &mut Obj<'_>, p: &mut Problems) -> Option<Event> {
+    let kind = o.req_string("type", p);
+    let event = match kind.as_deref() {
+        Some("plp_view") => {
+            let category = o.req_string("category", p)?;
+            let category = bounded(&category);
+            if category.is_none() {
+                p.add(o.path("category"), "must not be empty");
+            }
+            Event::PlpView { category: category? }
         }
-    }
+        Some("pdp_view") => Event::PdpView {
+            product: o.req_object("product", p, product)?,
+        },
+        Some("add_to_cart") => Event::AddToCart {
+            product: o.object("product", p, product).unwrap_or_default(),
+        },
+        Some("checkout_complete") => Event::CheckoutComplete,
+        Some("search") => {
+            let query = o.req_string("query", p);
+            let results = o.int("results", p);
+            Event::Search {
+                query: bounded(&query?).unwrap_or_default(),
+                results,
+                served: None,
+                latency_ms: None,
+            }
+        }
+        other => {
+            o.ignore_rest();
+            if other.is_some() {
+                p.add(
+                    o.path("type"),
+                    "must be plp_view, pdp_view, add_to_cart, checkout_complete or search",
+                );
+            }
+            return None;
+        }
+    };
+    Some(event)
 }
 
 /// Parses a client batch: `{"events": [{"type": "pdp_view", "product": {...}}, ...]}`.
@@ -89,35 +93,18 @@ pub fn parse_client_events(body: &[u8]) -> Result<Vec<Event>, EventsError> {
     if body.len() > MAX_BODY {
         return Err(EventsError(format!("body must be at most {MAX_BODY} bytes")));
     }
-    let batch: Batch =
-        serde_json::from_slice(body).map_err(|e| EventsError(format!("invalid events: {e}")))?;
-    if batch.events.len() > MAX_EVENTS {
+    let invalid = |problem: &Problem| EventsError(format!("invalid events: {problem}"));
+    let text = std::str::from_utf8(body).map_err(|_| EventsError("invalid events: not UTF-8".into()))?;
+    let value = doc::parse(text).map_err(|e| invalid(&e))?;
+    let count = value.get("events").and_then(|e| e.as_array()).map_or(0, Vec::len);
+    if count > MAX_EVENTS {
         return Err(EventsError(format!("at most {MAX_EVENTS} events per request")));
     }
-    let mut out = Vec::with_capacity(batch.events.len());
-    for (i, e) in batch.events.into_iter().enumerate() {
-        let event = match e {
-            ClientEvent::PlpView { category } => Event::PlpView {
-                category: bounded(&category)
-                    .ok_or_else(|| EventsError(format!("events[{i}].category: empty")))?,
-            },
-            ClientEvent::PdpView { product } => Event::PdpView {
-                product: product.into_facts(),
-            },
-            ClientEvent::AddToCart { product } => Event::AddToCart {
-                product: product.into_facts(),
-            },
-            ClientEvent::CheckoutComplete => Event::CheckoutComplete,
-            ClientEvent::Search { query, results } => Event::Search {
-                query: bounded(&query).unwrap_or_default(),
-                results,
-                served: None,
-                latency_ms: None,
-            },
-        };
-        out.push(event);
-    }
-    Ok(out)
+    doc::read_document(&value, |o, p| o.req_list("events", p, event)).map_err(|problems| {
+        problems
+            .first()
+            .map_or_else(|| EventsError("invalid events".into()), invalid)
+    })
 }
 
 /// What the collector receives for one request.

@@ -10,12 +10,12 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::catalog::Packed;
 use crate::config::rules::{normalize_query, Device};
 use crate::config::{lint, Classified, Config, PageKind};
+use crate::doc::{self, Obj, Problems};
 use crate::product::Item;
 use crate::rank::{Fired, ShadowDiff};
 use crate::reply::Reply;
@@ -28,39 +28,67 @@ use crate::settings::Settings;
 use crate::signal::{Affinity, ConsentBasis, Intent, ProductFacts, Signal, ID_LEN};
 
 /// A visitor profile to preview for.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct VisitorSpec {
     /// Brand interests: name → weight (1..255).
-    #[serde(default)]
     pub brands: BTreeMap<String, u8>,
     /// Category interests: name → weight.
-    #[serde(default)]
     pub categories: BTreeMap<String, u8>,
     /// `browse` or `buy`.
-    #[serde(default)]
     pub intent: Option<Intent>,
     /// A later session.
-    #[serde(default)]
     pub returning: bool,
     /// Has purchased.
-    #[serde(default)]
     pub customer: bool,
     /// Country (ISO alpha-2).
-    #[serde(default)]
     pub country: Option<String>,
     /// Consent given (default true).
-    #[serde(default)]
     pub consent: Option<bool>,
     /// In the holdout.
-    #[serde(default)]
     pub holdout: bool,
     /// `mobile` or `desktop` (default).
-    #[serde(default)]
     pub device: Option<Device>,
 }
 
 impl VisitorSpec {
+    /// Reads a visitor object (`{"intent": "buy", "brands": {"acme": 50}}`).
+    pub fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
+        let weight = |v: &Value, at: String, p: &mut Problems| {
+            let w = v.as_u64().and_then(|w| u8::try_from(w).ok());
+            if w.is_none() {
+                p.add(at, "must be a weight from 0 to 255");
+            }
+            w
+        };
+        let brands = o.map("brands", p, weight).into_iter().collect();
+        let categories = o.map("categories", p, weight).into_iter().collect();
+        let intent = o.string("intent", p).and_then(|s| {
+            let i = Intent::parse(&s);
+            if i.is_none() {
+                p.add(o.path("intent"), "must be browse or buy");
+            }
+            i
+        });
+        let device = o.string("device", p).and_then(|s| {
+            let d = Device::parse(&s);
+            if d.is_none() {
+                p.add(o.path("device"), "must be mobile or desktop");
+            }
+            d
+        });
+        Some(VisitorSpec {
+            brands,
+            categories,
+            intent,
+            returning: o.bool("returning", p).unwrap_or(false),
+            customer: o.bool("customer", p).unwrap_or(false),
+            country: o.string("country", p),
+            consent: o.bool("consent", p),
+            holdout: o.bool("holdout", p).unwrap_or(false),
+            device,
+        })
+    }
+
     /// The signal this profile stands for (`None` without consent).
     pub fn signal(&self) -> Option<Signal> {
         if self.consent == Some(false) {
@@ -290,17 +318,22 @@ fn warnings(cfg: &Config, html: &[u8], page: PageKind, now: u64) -> Vec<Value> {
 }
 
 /// A preview request: `{config?, url? or html?, visitor?}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRequest {
-    #[serde(default)]
-    config: Option<Value>,
-    #[serde(default)]
+struct RawRequest<'a> {
+    config: Option<&'a Value>,
     url: Option<String>,
-    #[serde(default)]
     html: Option<String>,
-    #[serde(default)]
     visitor: VisitorSpec,
+}
+
+impl<'a> RawRequest<'a> {
+    fn read(o: &mut Obj<'a>, p: &mut Problems) -> Option<Self> {
+        Some(RawRequest {
+            config: o.value("config"),
+            url: o.string("url", p),
+            html: o.string("html", p),
+            visitor: o.object("visitor", p, VisitorSpec::read).unwrap_or_default(),
+        })
+    }
 }
 
 /// A preview to run: the candidate config (or the live one), the page, the visitor.
@@ -316,10 +349,17 @@ pub struct Job {
 impl Job {
     /// Reads a preview request against the live settings.
     pub fn parse(body: &[u8], settings: &Settings) -> Result<Job, Reply> {
-        let request: RawRequest = serde_json::from_slice(body)
-            .map_err(|e| Reply::error(400, &format!("invalid preview request: {e}")))?;
-        let (cfg, version) = match &request.config {
-            Some(doc) => match crate::config::compile_json(&doc.to_string()) {
+        let invalid = |problems: &[crate::config::Problem]| {
+            let body =
+                json!({"error": "invalid preview request", "errors": crate::admin::problems_json(problems)});
+            Reply::json(400, body.to_string(), &Report::of(Action::Endpoint))
+        };
+        let text =
+            std::str::from_utf8(body).map_err(|_| Reply::error(400, "invalid preview request: not UTF-8"))?;
+        let value = doc::parse(text).map_err(|e| invalid(&[e]))?;
+        let request = doc::read_document(&value, RawRequest::read).map_err(|p| invalid(&p))?;
+        let (cfg, version) = match request.config {
+            Some(doc) => match crate::config::compile_value(doc) {
                 Ok(c) => (Rc::new(c), crate::admin::version_of(doc)),
                 Err(problems) => {
                     let body =
@@ -358,13 +398,7 @@ impl Job {
     pub fn run(self, fetched: Option<String>, now: u64) -> Reply {
         let html = self.html.or(fetched).unwrap_or_default();
         let path = self.path.split('?').next().unwrap_or("/").to_owned();
-        let query = url::Url::parse(&format!("http://preview.invalid{}", self.path))
-            .ok()
-            .and_then(|u| {
-                u.query_pairs()
-                    .find(|(k, _)| k == "q")
-                    .map(|(_, v)| v.into_owned())
-            });
+        let query = crate::request_url::param_of(&self.path, "q");
         let classified = self.cfg.classify("GET", &path);
         let subject = Subject {
             cfg: &self.cfg,
@@ -406,7 +440,11 @@ mod tests {
         let html = br#"<div class=hero><h1>Shoes</h1></div><ul class=grid><li data-sku=A data-brand=x data-stock=in_stock></li>
             <li data-sku=B data-stock=out_of_stock></li><li data-sku=C data-stock=in_stock></li></ul>"#;
         let page = cfg.classify("GET", "/c/shoes");
-        let v: VisitorSpec = serde_json::from_str(r#"{"intent":"buy","brands":{"x":50}}"#).unwrap();
+        let v = doc::read_document(
+            &doc::parse(r#"{"intent":"buy","brands":{"x":50}}"#).unwrap(),
+            VisitorSpec::read,
+        )
+        .unwrap();
         let subject = Subject {
             cfg: &cfg,
             packed: None,

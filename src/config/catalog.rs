@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 
-use super::problems::Problems;
 use super::rules::check_url;
 use super::wire::{RawCatalog, RawProduct};
+use crate::doc::{self, Problem, Problems};
 use crate::product::{Image, Product, Stock};
 
 /// Most products a config may carry inline (larger catalogs are pushed on their own).
@@ -29,6 +29,74 @@ pub fn compile_inline(raw: Option<&RawCatalog>, p: &mut Problems) -> HashMap<Str
 /// Validates pushed catalog products; problems get paths under `at` (`products[3].stock`).
 pub fn compile_products(raw: &[RawProduct], at: &str) -> (Vec<Product>, Problems) {
     validate(raw, at, Urls::Checked)
+}
+
+/// Reads a pushed catalog (`{"products": [...]}`), product by product: each is read from its
+/// own small JSON value, so a 100k-product push never holds more than one product's tree.
+pub fn read_pushed(text: &str) -> Result<Vec<RawProduct>, Vec<Problem>> {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use std::fmt;
+
+    struct Top<'p>(&'p mut Problems);
+    struct List<'p>(&'p mut Problems);
+
+    impl<'de> Visitor<'de> for Top<'_> {
+        type Value = Option<Vec<RawProduct>>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object with a `products` list")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut products = None;
+            while let Some(key) = map.next_key::<String>()? {
+                if key == "products" {
+                    products = Some(map.next_value_seed(List(&mut *self.0))?);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                    self.0.add(
+                        key.clone(),
+                        &format!("unknown field `{key}`, expected `products`"),
+                    );
+                }
+            }
+            if products.is_none() {
+                self.0.add("products", "is required");
+            }
+            Ok(products)
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for List<'_> {
+        type Value = Vec<RawProduct>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for List<'_> {
+        type Value = Vec<RawProduct>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list of products")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+            while let Some(v) = seq.next_element::<serde_json::Value>()? {
+                let at = format!("products[{}]", out.len());
+                if let Some(product) = doc::object(&v, &at, self.0, RawProduct::read) {
+                    out.push(product);
+                }
+            }
+            Ok(out)
+        }
+    }
+
+    let mut p = Problems::default();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let read = de.deserialize_map(Top(&mut p)).and_then(|r| de.end().map(|()| r));
+    match read {
+        Err(e) => Err(vec![doc::syntax_problem(&e)]),
+        Ok(Some(products)) if p.is_empty() => Ok(products),
+        Ok(_) => Err(p.0),
+    }
 }
 
 /// Whether image URLs are checked. Pushed catalogs always were; the inline catalog never was (its

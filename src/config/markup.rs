@@ -6,9 +6,9 @@
 
 use super::is_token;
 use super::pattern::PathPattern;
-use super::problems::Problems;
 use super::selector::Sel;
 use super::wire::{RawGallery, RawGrid, RawHeroSelectors, RawPdp, RawSource, RawTileFacts};
+use crate::doc::Problems;
 use crate::product::FactNames;
 
 /// Most grids in one config.

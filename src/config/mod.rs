@@ -1,4 +1,4 @@
-//! The storefront config: a raw wire format ([`wire`]: JSON, `serde`, unknown fields rejected)
+//! The storefront config: a raw wire format ([`wire`]: JSON, unknown fields rejected)
 //! compiled once into a validated [`Config`] (parsed patterns and selectors, enums, bounded sizes).
 //!
 //! [`compile`] reports every problem at once, each with its JSON path
@@ -8,7 +8,8 @@
 //! Sections, each compiled on its own: [`site`] (page types, JSON listings, identity, cookie,
 //! consent, debug), [`markup`] (grids, hero, gallery, product-fact sources: selectors),
 //! [`search`] (edge search and the engine mapping), [`catalog`] (products), [`rules`]; then
-//! [`lint`] warns about what compiles but may not be meant. [`problems`] collects what is wrong.
+//! [`lint`] warns about what compiles but may not be meant. [`crate::doc`] reads the JSON and
+//! collects what is wrong.
 //!
 //! This module owns: the document's shape, its validation, page classification. It does not own
 //! where the document comes from (the glue reads it) or what the rules do with a page.
@@ -17,7 +18,6 @@ pub mod catalog;
 pub mod lint;
 pub mod markup;
 pub mod pattern;
-pub mod problems;
 pub mod rules;
 pub mod search;
 pub mod selector;
@@ -26,20 +26,20 @@ pub mod wire;
 
 use std::collections::HashMap;
 
+pub use crate::doc::Problem;
 pub use catalog::compile_products;
 pub use markup::{Fact, Gallery, Grid, HeroSelectors, Source, TileKey};
 pub use pattern::PathPattern;
-pub use problems::Problem;
 pub use rules::{Action, Mode, Rule};
 pub use search::{Mapping, SearchConfig};
 pub use selector::Sel;
 pub use site::{Debug, Identity, JsonListing, PageKind, PageRule};
 pub use wire::{RawCatalog, RawConfig, RawProduct};
 
+use crate::doc::{self, Problems};
 use crate::product::Product;
 use crate::signal::consent::ConsentPolicy;
 use crate::signal::cookie::CookieSpec;
-use problems::Problems;
 
 /// The only document version this code reads.
 pub const VERSION: u32 = 1;
@@ -138,23 +138,13 @@ pub fn compile_json(json: &str) -> Result<Config, Vec<Problem>> {
             "must be at most 2 MB; push large catalogs separately",
         )]);
     }
-    let de = &mut serde_json::Deserializer::from_str(json);
-    let raw: RawConfig = serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let message = inner.to_string();
-        // serde_json appends " at line L column C": keep the message plain, the path says where.
-        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
-        vec![Problem {
-            path: if path == "." {
-                format!("(line {}, column {})", inner.line(), inner.column())
-            } else {
-                path
-            },
-            message,
-        }]
-    })?;
-    compile(raw)
+    compile_value(&doc::parse(json).map_err(|e| vec![e])?)
+}
+
+/// Reads and compiles a parsed JSON document, reporting every problem found: first every wrong
+/// type, missing field and unknown field, then (once the shapes are right) every invalid value.
+pub fn compile_value(value: &serde_json::Value) -> Result<Config, Vec<Problem>> {
+    compile(doc::read_document(value, RawConfig::read)?)
 }
 
 /// Validates a raw document into a [`Config`], section by section, every problem reported.

@@ -7,9 +7,8 @@
 //!
 //! This module owns the rules' wire format and validation. Applying them is [`crate::rank`]'s.
 
-use serde::Deserialize;
-
 use super::{PageKind, Problem};
+use crate::doc::{Obj, Problems};
 use crate::product::Stock;
 use crate::signal::Intent;
 
@@ -17,97 +16,70 @@ use crate::signal::Intent;
 pub const MAX_RULES: usize = 500;
 
 /// A rule as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct RawRule {
     /// Unique id, shown in previews, exposure events and `x-vitrine`.
     pub id: String,
     /// Higher wins when rules compete (two pins on a slot, two hero variants). Default 0.
-    #[serde(default)]
     pub priority: i32,
     /// `enforce` (default: the document's mode) or `shadow` (evaluated and logged, not served).
-    #[serde(default)]
     pub mode: Option<String>,
     /// Where and for whom the rule applies; absent fields match everything.
-    #[serde(default)]
     pub scope: RawScope,
     /// When the rule is live (RFC 3339 or `YYYY-MM-DD`, UTC); absent ends are open.
-    #[serde(default)]
     pub schedule: Option<RawSchedule>,
     /// Put a product at a position (1-based) of the listing.
-    #[serde(default)]
     pub pin: Option<RawPin>,
     /// Move matching products up.
-    #[serde(default)]
     pub boost: Option<RawWeighted>,
     /// Move matching products down.
-    #[serde(default)]
     pub bury: Option<RawWeighted>,
     /// Hide matching products.
-    #[serde(default)]
     pub exclude: Option<RawExclude>,
     /// A guarantee: in-stock only, brand separation, or hero copy no variant may override.
-    #[serde(default)]
     pub guarantee: Option<RawGuarantee>,
     /// A hero variant.
-    #[serde(default)]
     pub hero: Option<RawHero>,
     /// PDP first-image policy.
-    #[serde(default)]
     pub image: Option<RawImage>,
 }
 
 /// Scope as written.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct RawScope {
     /// Page types: `plp`, `pdp`, `search`, `home`.
-    #[serde(default)]
     pub pages: Vec<String>,
     /// Categories (the PLP's `{category}`, or the PDP's category).
-    #[serde(default)]
     pub categories: Vec<String>,
     /// Search queries (normalized: lowercase, single spaces).
-    #[serde(default)]
     pub queries: Vec<String>,
     /// `new` or `returning`.
-    #[serde(default)]
     pub visitor: Option<String>,
     /// `prospect` or `customer`.
-    #[serde(default)]
     pub customer: Option<String>,
     /// `browse` or `buy`.
-    #[serde(default)]
     pub intent: Option<String>,
     /// Countries (ISO alpha-2).
-    #[serde(default)]
     pub countries: Vec<String>,
     /// `true`: only visitors with consent; `false`: only without.
-    #[serde(default)]
     pub consent: Option<bool>,
     /// `mobile` or `desktop`.
-    #[serde(default)]
     pub device: Option<String>,
     /// The visitor's top brand affinity is one of these.
-    #[serde(default)]
     pub top_brand: Vec<String>,
 }
 
 /// Schedule as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct RawSchedule {
     /// First moment the rule is live.
-    #[serde(default)]
     pub start: Option<String>,
     /// First moment the rule is no longer live.
-    #[serde(default)]
     pub end: Option<String>,
 }
 
 /// `pin` as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct RawPin {
     /// Product key.
     pub product: String,
@@ -117,132 +89,249 @@ pub struct RawPin {
 
 /// Which products a rule touches: every given field must match; values within a field are
 /// alternatives.
-#[derive(Debug, Default, Deserialize, Clone)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default, Clone)]
 pub struct RawMatch {
     /// Product keys.
-    #[serde(default)]
     pub products: Vec<String>,
     /// Brands.
-    #[serde(default)]
     pub brand: Vec<String>,
     /// Categories.
-    #[serde(default)]
     pub category: Vec<String>,
     /// Tags.
-    #[serde(default)]
     pub tag: Vec<String>,
     /// Stock states: `in_stock`, `low_stock`, `out_of_stock`.
-    #[serde(default)]
     pub stock: Vec<String>,
     /// Price range, inclusive.
-    #[serde(default)]
     pub price: Option<RawRange>,
 }
 
 /// A price range.
-#[derive(Debug, Default, Deserialize, Clone, Copy)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default, Clone, Copy)]
 pub struct RawRange {
     /// Lowest price.
-    #[serde(default)]
     pub min: Option<f64>,
     /// Highest price.
-    #[serde(default)]
     pub max: Option<f64>,
 }
 
 /// `boost` / `bury` as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct RawWeighted {
     /// What to move.
-    #[serde(rename = "match")]
     pub matcher: RawMatch,
     /// How far: 0 < weight <= 10; 1.0 outweighs any personalization.
     pub weight: f64,
 }
 
 /// `exclude` as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct RawExclude {
     /// What to hide.
-    #[serde(rename = "match")]
     pub matcher: RawMatch,
 }
 
 /// `guarantee` as written: exactly one field.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct RawGuarantee {
     /// Never show out-of-stock products.
-    #[serde(default)]
     pub in_stock_only: Option<bool>,
     /// This brand is never shown...
-    #[serde(default)]
     pub brand: Option<String>,
     /// ...on listings and product pages of this brand.
-    #[serde(default)]
     pub never_on_brand: Option<String>,
     /// Hero copy that always applies in scope, over any variant (e.g. members' free shipping).
-    #[serde(default)]
     pub hero: Option<RawHero>,
 }
 
 /// A hero variant as written; absent fields keep the origin's.
-#[derive(Debug, Deserialize, Clone)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct RawHero {
     /// A name for reports (`hero=buy`).
-    #[serde(default)]
     pub variant: Option<String>,
     /// Headline text.
-    #[serde(default)]
     pub headline: Option<String>,
     /// Sub-copy text.
-    #[serde(default)]
     pub sub: Option<String>,
     /// Call to action.
-    #[serde(default)]
     pub cta: Option<RawCta>,
     /// Image.
-    #[serde(default)]
     pub image: Option<RawHeroImage>,
 }
 
 /// A call to action.
-#[derive(Debug, Deserialize, Clone)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct RawCta {
     /// Link text.
-    #[serde(default)]
     pub text: Option<String>,
     /// Link target (relative, or http/https).
-    #[serde(default)]
     pub href: Option<String>,
 }
 
 /// A hero image.
-#[derive(Debug, Deserialize, Clone)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct RawHeroImage {
     /// `src`.
     pub src: String,
     /// `srcset`.
-    #[serde(default)]
     pub srcset: Option<String>,
     /// `alt`.
-    #[serde(default)]
     pub alt: Option<String>,
 }
 
 /// `image` as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct RawImage {
     /// Image roles in order of preference (`lifestyle`, `detail`, `packshot`, ...).
     pub prefer: Vec<String>,
+}
+
+// Readers: see `super::wire` for the pattern.
+
+impl RawRule {
+    /// Reads one rule.
+    pub fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
+        let id = o.req_string("id", p);
+        Some(RawRule {
+            priority: o.int("priority", p).unwrap_or(0),
+            mode: o.string("mode", p),
+            scope: o.object("scope", p, RawScope::read).unwrap_or_default(),
+            schedule: o.object("schedule", p, RawSchedule::read),
+            pin: o.object("pin", p, RawPin::read),
+            boost: o.object("boost", p, RawWeighted::read),
+            bury: o.object("bury", p, RawWeighted::read),
+            exclude: o.object("exclude", p, RawExclude::read),
+            guarantee: o.object("guarantee", p, RawGuarantee::read),
+            hero: o.object("hero", p, RawHero::read),
+            image: o.object("image", p, RawImage::read),
+            id: id?,
+        })
+    }
+}
+
+impl RawScope {
+    fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
+        Some(RawScope {
+            pages: o.strings("pages", p),
+            categories: o.strings("categories", p),
+            queries: o.strings("queries", p),
+            visitor: o.string("visitor", p),
+            customer: o.string("customer", p),
+            intent: o.string("intent", p),
+            countries: o.strings("countries", p),
+            consent: o.bool("consent", p),
+            device: o.string("device", p),
+            top_brand: o.strings("top_brand", p),
+        })
+    }
+}
+
+impl RawSchedule {
+    fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
+        Some(RawSchedule {
+            start: o.string("start", p),
+            end: o.string("end", p),
+        })
+    }
+}
+
+impl RawPin {
+    fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
+        let product = o.req_string("product", p);
+        let position = o.req_int("position", p);
+        Some(RawPin {
+            product: product?,
+            position: position?,
+        })
+    }
+}
+
+impl RawMatch {
+    fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
+        Some(RawMatch {
+            products: o.strings("products", p),
+            brand: o.strings("brand", p),
+            category: o.strings("category", p),
+            tag: o.strings("tag", p),
+            stock: o.strings("stock", p),
+            price: o.object("price", p, RawRange::read),
+        })
+    }
+}
+
+impl RawRange {
+    fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
+        Some(RawRange {
+            min: o.f64("min", p),
+            max: o.f64("max", p),
+        })
+    }
+}
+
+impl RawWeighted {
+    fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
+        let matcher = o.req_object("match", p, RawMatch::read);
+        let weight = o.req_f64("weight", p);
+        Some(RawWeighted {
+            matcher: matcher?,
+            weight: weight?,
+        })
+    }
+}
+
+impl RawExclude {
+    fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
+        let matcher = o.req_object("match", p, RawMatch::read);
+        Some(RawExclude { matcher: matcher? })
+    }
+}
+
+impl RawGuarantee {
+    fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
+        Some(RawGuarantee {
+            in_stock_only: o.bool("in_stock_only", p),
+            brand: o.string("brand", p),
+            never_on_brand: o.string("never_on_brand", p),
+            hero: o.object("hero", p, RawHero::read),
+        })
+    }
+}
+
+impl RawHero {
+    fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
+        Some(RawHero {
+            variant: o.string("variant", p),
+            headline: o.string("headline", p),
+            sub: o.string("sub", p),
+            cta: o.object("cta", p, RawCta::read),
+            image: o.object("image", p, RawHeroImage::read),
+        })
+    }
+}
+
+impl RawCta {
+    fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
+        Some(RawCta {
+            text: o.string("text", p),
+            href: o.string("href", p),
+        })
+    }
+}
+
+impl RawHeroImage {
+    fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
+        let src = o.req_string("src", p);
+        Some(RawHeroImage {
+            srcset: o.string("srcset", p),
+            alt: o.string("alt", p),
+            src: src?,
+        })
+    }
+}
+
+impl RawImage {
+    fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
+        o.req_strings("prefer", p).map(|prefer| RawImage { prefer })
+    }
 }
 
 /// Enforce or shadow.
@@ -284,13 +373,24 @@ pub enum CustomerSeg {
 }
 
 /// Device class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Device {
     /// Phones and small tablets.
     Mobile,
     /// Everything else.
     Desktop,
+}
+
+impl Device {
+    /// Parses `mobile` / `desktop`.
+    pub fn parse(s: &str) -> Option<Device> {
+        match s {
+            "mobile" => Some(Device::Mobile),
+            "desktop" => Some(Device::Desktop),
+            _ => None,
+        }
+    }
 }
 
 /// A compiled scope.

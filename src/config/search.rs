@@ -4,8 +4,8 @@
 
 use super::markup::fact_names;
 use super::pattern::PathPattern;
-use super::problems::Problems;
 use super::wire::{RawMapping, RawSearch};
+use crate::doc::Problems;
 use crate::product::FactNames;
 
 /// How to read an engine's response: JSON pointers to the hits array, to a hit's product key and

@@ -5,11 +5,11 @@
 use super::is_token;
 use super::markup::fact_names;
 use super::pattern::PathPattern;
-use super::problems::Problems;
 use super::wire::{
     RawConsent, RawDebug, RawIdentity, RawJsonListing, RawPage, RawPersonalization, RawSignal,
 };
 use super::MAX_NAME;
+use crate::doc::Problems;
 use crate::product::FactNames;
 use crate::signal::consent::ConsentPolicy;
 use crate::signal::cookie::CookieSpec;

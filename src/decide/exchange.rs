@@ -15,7 +15,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use url::Url;
+use crate::request_url::RequestUrl;
 
 use super::{collector, After, Incoming, Who};
 use crate::config::{Classified, Config, JsonListing, PageKind};
@@ -146,7 +146,7 @@ pub struct Exchange {
     who: Option<Who>,
     bypass: bool,
     method: String,
-    url: Url,
+    url: RequestUrl,
     page: Option<Classified>,
     sec_fetch_dest: Option<String>,
     accept: Option<String>,
@@ -430,10 +430,7 @@ impl Exchange {
             .map(|(_, v)| v.clone())
             .or_else(|| {
                 let param = listing.category_param.as_deref()?;
-                self.url
-                    .query_pairs()
-                    .find(|(k, _)| k == param)
-                    .map(|(_, v)| v.into_owned())
+                self.url.param(param)
             });
         let plan = self.plan_for(cfg, listing.page, category, None, None);
         Some(JsonWork { listing, plan })
@@ -459,9 +456,8 @@ impl Exchange {
             category: category.map(|c| c.to_lowercase()),
             query: self
                 .url
-                .query_pairs()
-                .find(|(k, _)| k == "q")
-                .map(|(_, q)| crate::config::rules::normalize_query(&q)),
+                .param("q")
+                .map(|q| crate::config::rules::normalize_query(&q)),
             holdout: signal.as_ref().is_some_and(|s| in_holdout(&s.id, cfg.holdout)),
             signal,
             consent: who.is_some_and(|w| w.visit.consent.allows_profile()),
@@ -572,7 +568,7 @@ impl Exchange {
 
     fn public_location(&self, location: &str) -> Option<String> {
         let origin = self.settings.origin.as_ref().ok()?;
-        origin.public_location(location, &self.url.origin().ascii_serialization())
+        origin.public_location(location, &self.url.origin())
     }
 
     /// The `x-vitrine` report so far.
@@ -633,13 +629,7 @@ fn forward(
     if let Some(c) = cookie {
         headers.push(("cookie".into(), c));
     }
-    if let Some(host) = incoming.url.host_str() {
-        let host = match incoming.url.port() {
-            Some(port) => format!("{host}:{port}"),
-            None => host.to_owned(),
-        };
-        headers.push(("x-forwarded-host".into(), host));
-    }
+    headers.push(("x-forwarded-host".into(), incoming.url.authority()));
     headers.push(("x-forwarded-proto".into(), incoming.url.scheme().to_owned()));
     let url = settings
         .origin
@@ -654,7 +644,7 @@ fn forward(
 }
 
 /// Events the request itself shows: a listing view, a search, an add-to-cart, a completed checkout.
-fn request_events(page: &Classified, url: &Url, status: u16, document: bool) -> Vec<Event> {
+fn request_events(page: &Classified, url: &RequestUrl, status: u16, document: bool) -> Vec<Event> {
     let ok = status < 400;
     let event = match page.kind {
         PageKind::Plp if document => page.capture("category").map(|category| Event::PlpView {
@@ -662,9 +652,8 @@ fn request_events(page: &Classified, url: &Url, status: u16, document: bool) -> 
         }),
         PageKind::Search if document => Some(Event::Search {
             query: url
-                .query_pairs()
-                .find(|(k, _)| k == "q")
-                .map(|(_, q)| q.chars().take(128).collect())
+                .param("q")
+                .map(|q| q.chars().take(128).collect())
                 .unwrap_or_default(),
             results: None,
             served: None,

@@ -17,8 +17,6 @@ pub mod visitor;
 
 use std::rc::Rc;
 
-use url::Url;
-
 pub use exchange::{BodyWork, Exchange, Head, JsonWork, Lookup, OriginHead};
 pub use search::SearchApi;
 pub use visitor::Visitor;
@@ -28,6 +26,7 @@ use crate::config::rules::Device;
 use crate::config::Config;
 use crate::rank::device_of;
 use crate::reply::Reply;
+use crate::request_url::RequestUrl;
 use crate::settings::Settings;
 use crate::signal::{minutes_from_unix_ms, ID_LEN};
 use crate::visit::{Inputs, NameBook, Visit};
@@ -38,7 +37,7 @@ pub struct Incoming {
     /// Upper-case method.
     pub method: String,
     /// The URL the visitor asked for.
-    pub url: Url,
+    pub url: RequestUrl,
     /// Every request header (names lowercase; the platform joins repeated ones).
     pub headers: Vec<(String, String)>,
     /// The visitor's country as the CDN sees it (`request.cf.country`).
@@ -60,10 +59,7 @@ impl Incoming {
 
     /// A query parameter's first value.
     pub fn param(&self, name: &str) -> Option<String> {
-        self.url
-            .query_pairs()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
+        self.url.param(name)
     }
 
     /// The path.

@@ -52,7 +52,7 @@ pub(crate) fn request(method: &str, path: &str, extra: &[(&str, &str)]) -> Incom
     }
     Incoming {
         method: method.into(),
-        url: url::Url::parse(&format!("https://shop.test{path}")).unwrap(),
+        url: crate::request_url::RequestUrl::parse(&format!("https://shop.test{path}")).unwrap(),
         headers,
         cf_country: Some("US".into()),
         now_ms: NOW,

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use worker::{kv::KvStore, Context, Date, Env, Fetch, Request, Response, Url};
+use worker::{kv::KvStore, Context, Date, Env, Fetch, Method, Request, Response};
 
 use super::{after, http, state};
 use crate::admin::{self, AdminOp, Entry, Flip, History, ACTIVE_KEY, HISTORY_KEY};
@@ -146,10 +146,10 @@ async fn preview(body: &[u8], settings: &Settings, now: u64) -> Reply {
     };
     let fetched = match (job.page_to_fetch(), settings.origin.as_ref()) {
         (Some(path), Ok(origin)) => {
-            let Ok(url) = Url::parse(&origin.url_for(path)) else {
+            let Ok(req) = Request::new(&origin.url_for(path), Method::Get) else {
                 return Reply::error(400, "bad url");
             };
-            match Fetch::Url(url).send().await {
+            match Fetch::Request(req).send().await {
                 Ok(r) => {
                     let bytes = http::read_whole(http::body_stream(&r), 16 * 1024 * 1024).await;
                     Some(String::from_utf8_lossy(&bytes.unwrap_or_default()).into_owned())

@@ -3,13 +3,16 @@
 use worker::{Request, Response, ResponseBody, Result};
 
 use crate::decide::{Incoming, OriginHead};
+use crate::request_url::RequestUrl;
 use crate::signal::ID_LEN;
 
 /// The request as the core sees it.
 pub fn incoming(req: &Request, now_ms: u64) -> Result<Incoming> {
     Ok(Incoming {
         method: req.method().to_string(),
-        url: req.url()?,
+        url: RequestUrl::parse(&req.inner().url()).ok_or_else(|| {
+            worker::Error::RustError("the runtime gave a request URL that is not absolute".into())
+        })?,
         headers: req.headers().entries().collect(),
         cf_country: req.cf().and_then(|cf| cf.country()),
         now_ms,

@@ -53,7 +53,7 @@ fn fnv1a(s: &str) -> u32 {
 }
 
 /// What the visitor seems to be doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Intent {
     /// Looking around (the default).
@@ -61,6 +61,17 @@ pub enum Intent {
     Browse,
     /// Has shown buying behaviour this session (added to cart, searched with purchase intent).
     Buy,
+}
+
+impl Intent {
+    /// Parses `browse` / `buy`.
+    pub fn parse(s: &str) -> Option<Intent> {
+        match s {
+            "browse" => Some(Intent::Browse),
+            "buy" => Some(Intent::Buy),
+            _ => None,
+        }
+    }
 }
 
 /// Consent recorded with the signal. A signal only exists with consent; this says which kind.
