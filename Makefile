@@ -104,12 +104,14 @@ size: build
 e2e: build
 	node --test --test-concurrency=1 tests/e2e/
 
-## bench: ratios measured in one run (native pipeline, and the worker in workerd)
+## bench: ratios against references outside vitrine, measured in one run (lol_html natively;
+## JS pass-through and JS HTMLRewriter workers in workerd; the search budget)
 bench: setup build
 	@mkdir -p target/bench && node www/tools/render.mjs plp outerwear > target/bench/plp.html
 	cargo bench --locked --bench native
 	node tests/bench/search.mjs
-	node tests/bench/worker.mjs
+	node tests/bench/search_edge.mjs
+	node tests/bench/edge.mjs
 
 fmt:
 	cargo fmt

@@ -19,20 +19,21 @@
 // Prints the table and writes target/bench/edge.json. Compare ratios within one run.
 import fs from 'node:fs';
 import path from 'node:path';
-import net from 'node:net';
 import zlib from 'node:zlib';
 import http from 'node:http';
 import os from 'node:os';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { root, freePort, startWorkerd, vitrineModules } from '../e2e/workerd.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FX = path.resolve(process.env.VITRINE_FIXTURES ?? path.join(root, '../shared/fixtures'));
 const OUT = path.join(root, 'target/bench/edge');
-const WORKERD = path.join(root, 'node_modules/@cloudflare/workerd-linux-64/bin/workerd');
 const N = Number(process.env.BENCH_EDGE_REQUESTS ?? 150);
 const ROUNDS = Number(process.env.BENCH_EDGE_ROUNDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_EDGE_CONCURRENCY ?? 2);
+// BENCH_VITRINE_BUILD=<dir>: another build of vitrine (index.js + index_bg.wasm), e.g. an older
+// commit's, to compare it in the same run conditions.
+const BUILD = path.resolve(process.env.BENCH_VITRINE_BUILD ?? path.join(root, 'build'));
 const KEYS = '1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8';
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
 
@@ -96,16 +97,6 @@ function vitrineConfig(page) {
 
 // --- processes ---------------------------------------------------------------------------------
 
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** Serves each page's bytes on its own port (a child process, so it does not share the client's loop). */
 async function startOrigins(bodies) {
   const dir = fs.mkdtempSync(path.join(OUT, 'origin-'));
@@ -124,65 +115,21 @@ async function startOrigins(bodies) {
   return { ports, stop: () => child.kill('SIGTERM') };
 }
 
-function capnpString(s) {
-  return JSON.stringify(s);
-}
-
-/** A workerd config with the three workers of every page. */
-function workerdConfig(pages, originPorts, socketPorts) {
-  const rel = (p) => capnpString(path.relative(OUT, p));
-  const services = [];
-  const sockets = [];
-  const workers = [];
-  pages.forEach((page, i) => {
-    const origin = `http://127.0.0.1:${originPorts[i]}`;
-    const common = `compatibilityDate = "2026-04-26", globalOutbound = "internet"`;
-    const kinds = {
-      pass: `(modules = [(name = "pass.js", esModule = embed ${rel(path.join(root, 'tests/bench/ref/pass.js'))})], ${common}, bindings = [(name = "ORIGIN", text = ${capnpString(origin)})])`,
-      rw: `(modules = [(name = "rewriter.js", esModule = embed ${rel(path.join(root, 'tests/bench/ref/rewriter.js'))})], ${common}, bindings = [(name = "ORIGIN", text = ${capnpString(origin)}), (name = "JOB", text = ${capnpString(JSON.stringify(page.job))})])`,
-      vitrine: `(modules = [(name = "index.js", esModule = embed ${rel(path.join(root, 'build/index.js'))}), (name = "index_bg.wasm", wasm = embed ${rel(path.join(root, 'build/index_bg.wasm'))})], ${common}, bindings = [(name = "ORIGIN", text = ${capnpString(origin)}), (name = "SIGNAL_KEYS", text = ${capnpString(KEYS)}), (name = "VITRINE_CONFIG", text = ${capnpString(JSON.stringify(vitrineConfig(page)))})])`,
-    };
-    for (const [kind, worker] of Object.entries(kinds)) {
-      const name = `${kind}${i}`;
-      workers.push(`const w${name} :Workerd.Worker = ${worker};`);
-      services.push(`(name = "${name}", worker = .w${name})`);
-      sockets.push(`(name = "s${name}", address = "127.0.0.1:${socketPorts[name]}", http = (), service = "${name}")`);
-    }
-  });
-  services.push('(name = "internet", network = (allow = ["public", "private"]))');
-  return `using Workerd = import "/workerd/workerd.capnp";\nconst config :Workerd.Config = (\n  services = [\n    ${services.join(',\n    ')}\n  ],\n  sockets = [\n    ${sockets.join(',\n    ')}\n  ]\n);\n${workers.join('\n')}\n`;
+/** The three workers of a page (see `capnp` in tests/e2e/workerd.mjs), in front of `origin`. */
+function pageWorkers(page, origin, ports, build) {
+  return {
+    pass: { port: ports.pass, modules: [['pass.js', 'esModule', path.join(root, 'tests/bench/ref/pass.js')]], text: { ORIGIN: origin } },
+    rw: { port: ports.rw, modules: [['rewriter.js', 'esModule', path.join(root, 'tests/bench/ref/rewriter.js')]], text: { ORIGIN: origin, JOB: JSON.stringify(page.job) } },
+    vitrine: { port: ports.vitrine, modules: vitrineModules(build), text: { ORIGIN: origin, SIGNAL_KEYS: KEYS, VITRINE_CONFIG: JSON.stringify(vitrineConfig(page)) } },
+  };
 }
 
 // With two or more cores, workerd runs alone on the last one and the client and origins on the
 // others: the measured worker then shares no core (and no cache) with the load it is under.
 const CPUS = os.availableParallelism();
 const TASKSET = CPUS >= 2 && spawnSync('taskset', ['--version']).status === 0;
-const pinned = (cmd, args, cpu) => (TASKSET ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args]);
+const PIN = TASKSET ? ['taskset', '-c', String(CPUS - 1)] : [];
 if (TASKSET) spawnSync('taskset', ['-p', '-c', `0-${CPUS - 2}`, String(process.pid)]);
-
-async function startWorkerd(configFile, probePorts) {
-  const child = spawn(...pinned(WORKERD, ['serve', configFile, '--verbose'], CPUS - 1), { cwd: OUT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout.on('data', (d) => (log += d));
-  child.stderr.on('data', (d) => (log += d));
-  const deadline = Date.now() + 60_000;
-  for (const port of probePorts) {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`workerd exited: ${log}`);
-      try {
-        await new Promise((resolve, reject) => {
-          const s = net.connect(port, '127.0.0.1', () => s.end(resolve));
-          s.once('error', reject);
-        });
-        break;
-      } catch {
-        if (Date.now() > deadline) throw new Error(`workerd did not listen on ${port}: ${log}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-  }
-  return { pid: child.pid, log: () => log, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) };
-}
 
 /** Run time of every thread of a process, ms (ns resolution). */
 function cpuMs(pid) {
@@ -267,7 +214,6 @@ const pct = (xs, p) => {
 // --- main --------------------------------------------------------------------------------------
 
 async function main() {
-  if (!fs.existsSync(path.join(root, 'build/index.js'))) throw new Error('build/ is missing: run `make build`');
   if (!fs.existsSync(path.join(FX, 'storefronts'))) {
     console.log(`bench edge: skipped, no fixtures at ${FX}`);
     return;
@@ -277,10 +223,15 @@ async function main() {
   const bodies = pages.map((p) => p.body());
   const origins = await startOrigins(bodies);
   const ports = {};
-  for (let i = 0; i < pages.length; i++) for (const k of ['pass', 'rw', 'vitrine']) ports[`${k}${i}`] = await freePort();
-  const configFile = path.join(OUT, 'bench.capnp');
-  fs.writeFileSync(configFile, workerdConfig(pages, origins.ports, ports));
-  const workerd = await startWorkerd(configFile, Object.values(ports));
+  const workers = {};
+  for (let i = 0; i < pages.length; i++) {
+    const own = { pass: await freePort(), rw: await freePort(), vitrine: await freePort() };
+    for (const [k, w] of Object.entries(pageWorkers(pages[i], `http://127.0.0.1:${origins.ports[i]}`, own, BUILD))) {
+      ports[`${k}${i}`] = own[k];
+      workers[`${k}${i}`] = w;
+    }
+  }
+  const workerd = await startWorkerd(workers, { dir: fs.mkdtempSync(path.join(OUT, 'workerd-')), prefix: PIN });
   process.on('uncaughtException', (e) => {
     console.error(`${e.stack}\nworkerd said:\n${workerd.log()}`);
     process.exit(1);
@@ -329,12 +280,62 @@ async function main() {
     report(pages, cells, Object.keys(variants), bodies);
   } finally {
     await workerd.stop();
+  }
+  try {
+    await coldStart(pages, origins);
+  } finally {
     origins.stop();
   }
 }
 
+/**
+ * Cold start: a fresh workerd with one worker, from spawn to its first response (the demo listing
+ * when it was benched, else the first page), for each of the three workers, BENCH_COLD_RUNS times
+ * (default 5), medians. A fresh process is the closest a local run gets to a fresh isolate: what
+ * vitrine adds over the JS pass-through is compiling and instantiating its wasm and compiling its
+ * config on the first request.
+ */
+async function coldStart(pages, origins) {
+  const runs = Number(process.env.BENCH_COLD_RUNS ?? 5);
+  if (runs <= 0) return;
+  const i = Math.max(0, pages.findIndex((p) => p.name.startsWith('demo listing')));
+  const page = pages[i];
+  const vt = await forgeCookie();
+  const headers = { 'user-agent': UA, accept: 'text/html', 'accept-encoding': 'identity', cookie: `vt=${vt}; consent=all`, 'x-vitrine-country': 'US' };
+  const out = {};
+  for (let r = 0; r < runs; r++) {
+    for (const kind of ['pass', 'rw', 'vitrine']) {
+      const port = await freePort();
+      const all = pageWorkers(page, `http://127.0.0.1:${origins.ports[i]}`, { pass: port, rw: port, vitrine: port }, BUILD);
+      const t0 = performance.now();
+      const w = await startWorkerd({ [kind]: all[kind] }, { dir: fs.mkdtempSync(path.join(OUT, 'cold-')), prefix: PIN, poll: 2 });
+      const listening = performance.now();
+      const first = await get(port, page.path, headers);
+      const t1 = performance.now();
+      const cpu = cpuMs(w.pid);
+      await w.stop();
+      if (first.status !== 200) throw new Error(`cold ${kind}: status ${first.status}`);
+      (out[kind] ??= []).push({ total: t1 - t0, first: t1 - listening, cpu });
+    }
+  }
+  const med = (xs) => pct(xs, 50);
+  const names = { pass: 'JS pass', rw: 'JS HTMLRewriter', vitrine: 'vitrine' };
+  console.log(`cold start, ${page.name}: fresh workerd to first response, median of ${runs} (ms)`);
+  console.log(`${''.padEnd(18)}${['spawn->response', 'first request', 'workerd CPU'].map((h) => h.padStart(17)).join('')}`);
+  const rows = {};
+  for (const [kind, xs] of Object.entries(out)) {
+    rows[names[kind]] = { total_ms: med(xs.map((x) => x.total)), first_request_ms: med(xs.map((x) => x.first)), cpu_ms: med(xs.map((x) => x.cpu)) };
+    const r = rows[names[kind]];
+    console.log(`${names[kind].padEnd(18)}${[r.total_ms, r.first_request_ms, r.cpu_ms].map((v) => v.toFixed(1).padStart(17)).join('')}`);
+  }
+  const file = path.join(root, 'target/bench/edge.json');
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  doc.cold_start = { page: page.name, runs, rows };
+  fs.writeFileSync(file, JSON.stringify(doc, null, 1));
+}
+
 function report(pages, cells, variants, bodies) {
-  const wasm = path.join(root, 'build/index_bg.wasm');
+  const wasm = path.join(BUILD, 'index_bg.wasm');
   const raw = fs.statSync(wasm).size;
   const gz = zlib.gzipSync(fs.readFileSync(wasm), { level: 9 }).length;
   console.log(`bench edge: workerd alone, ${ROUNDS} rounds x ${N} requests per cell at concurrency ${CONCURRENCY}; CPU ms per request (all workerd threads)`);

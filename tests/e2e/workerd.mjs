@@ -44,21 +44,21 @@ export function capnp(dir, workers) {
   return `using Workerd = import "/workerd/workerd.capnp";\nconst config :Workerd.Config = (\n  services = [\n    ${services.join(',\n    ')}\n  ],\n  sockets = [\n    ${sockets.join(',\n    ')}\n  ]\n);\n${defs.join('\n')}\n`;
 }
 
-/** The built vitrine worker's modules. */
-export function vitrineModules() {
-  if (!fs.existsSync(path.join(root, 'build/index.js'))) throw new Error('build/ is missing: run `make build`');
+/** The built vitrine worker's modules (from `build`, by default the repository's build/). */
+export function vitrineModules(build = path.join(root, 'build')) {
+  if (!fs.existsSync(path.join(build, 'index.js'))) throw new Error(`${build} has no index.js: run \`make build\``);
   return [
-    ['index.js', 'esModule', path.join(root, 'build/index.js')],
-    ['index_bg.wasm', 'wasm', path.join(root, 'build/index_bg.wasm')],
+    ['index.js', 'esModule', path.join(build, 'index.js')],
+    ['index_bg.wasm', 'wasm', path.join(build, 'index_bg.wasm')],
   ];
 }
 
 /**
  * Starts workerd with `workers` (see `capnp`); resolves once every socket accepts connections.
  * `prefix` is a command to run workerd under (e.g. `['taskset', '-c', '1']`). Its stdout and stderr
- * are collected: `log()`.
+ * are collected: `log()`. `poll`: ms between connection attempts.
  */
-export async function startWorkerd(workers, { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-workerd-')), prefix = [] } = {}) {
+export async function startWorkerd(workers, { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-workerd-')), prefix = [], poll = 50 } = {}) {
   const config = path.join(dir, 'config.capnp');
   fs.writeFileSync(config, capnp(dir, workers));
   const [cmd, ...args] = [...prefix, WORKERD, 'serve', config, '--verbose'];
@@ -76,7 +76,7 @@ export async function startWorkerd(workers, { dir = fs.mkdtempSync(path.join(os.
       });
       if (up) break;
       if (Date.now() > deadline) throw new Error(`workerd did not listen on ${port}: ${log}`);
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, poll));
     }
   }
   return {
