@@ -19,8 +19,9 @@ WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version 
 BUILD_ENV := WASM_BINDGEN_BIN=wasm-bindgen WASM_OPT_BIN=$(CURDIR)/node_modules/.bin/wasm-opt \
              ESBUILD_BIN=$(CURDIR)/node_modules/@esbuild/linux-x64/bin/esbuild
 
-# The wasm's size drives cold start: CI fails over this budget (gzip bytes).
-WASM_GZIP_BUDGET := 716800
+# CI fails when the wasm grows over this budget (gzip bytes): 484 KB after issue 10, most of the
+# rest encoding_rs's CJK tables (README, Benchmarks).
+WASM_GZIP_BUDGET := 520000
 ORIGIN_PORT ?= 8788
 DEV_PORT ?= 8787
 SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
