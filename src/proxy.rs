@@ -178,32 +178,93 @@ pub fn plan_body(method: &str, status: u16, content_type: Option<&str>) -> BodyP
     }
 }
 
-/// `Cache-Control` for a response that carries something of one visitor's (a `Set-Cookie`, a
-/// personalized body): `private`, so no shared cache keeps it, with the origin's browser-side
-/// directives (`max-age`, `no-cache`, `no-store`, `must-revalidate`) kept. Shared-cache
-/// directives (`public`, `s-maxage`, `proxy-revalidate`, `immutable`) go.
-pub fn private_cache_control(origin: Option<&str>) -> String {
-    let mut out = vec!["private".to_owned()];
-    for d in origin
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-    {
-        let name = d
-            .split('=')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
-        if !matches!(
-            name.as_str(),
-            "public" | "private" | "s-maxage" | "proxy-revalidate" | "immutable"
-        ) {
-            out.push(d.to_owned());
+/// How a response may be cached, by how much of it is vitrine's. The rules, and why, are in the
+/// README's "Caching" section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caching {
+    /// vitrine left the body as it came and set no cookie: the origin's headers as they came.
+    Origin,
+    /// The body may be vitrine's, but the same for every visitor of this kind (rules that apply
+    /// to everyone, for a crawler, a visitor without consent or in the holdout): the origin's
+    /// `Cache-Control`; its `ETag` and `Last-Modified` go, since they name the origin's bytes and
+    /// a `304` against them would bring back a page made under other rules.
+    Shared,
+    /// Depends on this visitor (or carries their cookie, or is the debug bypass): never stored
+    /// anywhere. `no-store` and not `no-cache`, because browsers show stored pages on back and
+    /// forward navigation without revalidating them; validators go with it.
+    Personal,
+}
+
+/// The `Cache-Control` of a [`Caching::Personal`] response.
+pub const NO_STORE: &str = "private, no-store";
+
+impl Caching {
+    /// The stricter of two.
+    pub fn max(self, other: Caching) -> Caching {
+        let rank = |c: Caching| match c {
+            Caching::Origin => 0,
+            Caching::Shared => 1,
+            Caching::Personal => 2,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
         }
     }
-    out.join(", ")
+
+    /// The header edits: `(name, Some(value))` to set, `(name, None)` to remove.
+    pub fn headers(self) -> Vec<(&'static str, Option<&'static str>)> {
+        match self {
+            Caching::Origin => Vec::new(),
+            Caching::Shared => vec![("etag", None), ("last-modified", None)],
+            Caching::Personal => vec![
+                ("cache-control", Some(NO_STORE)),
+                ("etag", None),
+                ("last-modified", None),
+                ("expires", None),
+            ],
+        }
+    }
+}
+
+/// The browser's conditional request headers, held back from the origin on pages vitrine may
+/// change (an origin `304` must never stand in for a personalized page), and answered by vitrine
+/// itself when the page went out untouched.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Conditional {
+    /// `If-None-Match`.
+    pub if_none_match: Option<String>,
+    /// `If-Modified-Since`.
+    pub if_modified_since: Option<String>,
+}
+
+/// The request headers a [`Conditional`] holds.
+pub const CONDITIONAL_HEADERS: [&str; 2] = ["if-none-match", "if-modified-since"];
+
+impl Conditional {
+    /// Whether a response with these validators is what the browser holds (RFC 9110 13.2.2:
+    /// `If-None-Match` by weak comparison, and only without it `If-Modified-Since`, here compared
+    /// exactly with `Last-Modified`, as browsers send it back).
+    pub fn matches(&self, etag: Option<&str>, last_modified: Option<&str>) -> bool {
+        if let Some(inm) = self.if_none_match.as_deref() {
+            let Some(etag) = etag else {
+                return inm.trim() == "*";
+            };
+            let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+            let want = opaque(etag);
+            return inm.split(',').any(|t| t.trim() == "*" || opaque(t) == want);
+        }
+        match (self.if_modified_since.as_deref(), last_modified) {
+            (Some(ims), Some(lm)) => ims.trim() == lm.trim(),
+            _ => false,
+        }
+    }
+
+    /// Whether the browser sent any.
+    pub fn is_some(&self) -> bool {
+        self.if_none_match.is_some() || self.if_modified_since.is_some()
+    }
 }
 
 /// Whether a request is a top-level document load (the response that may carry the signal
@@ -225,20 +286,21 @@ pub fn is_document_request(method: &str, sec_fetch_dest: Option<&str>, accept: O
 /// time spent waiting on the platform, not CPU spent in vitrine's own code; benchmarks measure that.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Timing {
-    /// From the start of the request to the origin's response headers.
-    pub origin_ms: f64,
+    /// From the start of the request to the origin's response headers (`None`: not asked).
+    pub origin_ms: Option<f64>,
     /// The rest of the worker's time before the response headers left.
     pub edge_ms: f64,
 }
 
 impl Timing {
-    /// The value appended to `Server-Timing`.
+    /// The value appended to `Server-Timing`; `origin_ms: None` when the origin was not asked
+    /// (an answer from the edge cache).
     pub fn server_timing(&self) -> String {
-        format!(
-            "vitrine;dur={:.1};desc=\"edge\", origin;dur={:.1}",
-            self.edge_ms.max(0.0),
-            self.origin_ms.max(0.0)
-        )
+        let edge = format!("vitrine;dur={:.1};desc=\"edge\"", self.edge_ms.max(0.0));
+        match self.origin_ms {
+            Some(ms) => format!("{edge}, origin;dur={:.1}", ms.max(0.0)),
+            None => format!("{edge}, cache;desc=\"edge cache hit\""),
+        }
     }
 }
 
@@ -373,17 +435,38 @@ mod tests {
     }
 
     #[test]
-    fn personalized_responses_are_private() {
+    fn caching_by_how_much_of_a_response_is_vitrines() {
+        assert!(Caching::Origin.headers().is_empty());
         assert_eq!(
-            private_cache_control(Some("public, max-age=60, s-maxage=300")),
-            "private, max-age=60"
+            Caching::Shared.headers(),
+            vec![("etag", None), ("last-modified", None)]
         );
-        assert_eq!(private_cache_control(Some("no-store")), "private, no-store");
-        assert_eq!(private_cache_control(None), "private");
-        assert_eq!(
-            private_cache_control(Some("private, max-age=0")),
-            "private, max-age=0"
-        );
+        assert!(Caching::Personal
+            .headers()
+            .contains(&("cache-control", Some("private, no-store"))));
+        assert_eq!(Caching::Origin.max(Caching::Personal), Caching::Personal);
+        assert_eq!(Caching::Shared.max(Caching::Origin), Caching::Shared);
+    }
+
+    #[test]
+    fn conditional_requests_match_by_weak_etag_then_exact_date() {
+        let c = |inm: Option<&str>, ims: Option<&str>| Conditional {
+            if_none_match: inm.map(str::to_owned),
+            if_modified_since: ims.map(str::to_owned),
+        };
+        let lm = Some("Wed, 21 Oct 2026 07:28:00 GMT");
+        assert!(c(Some("\"a\""), None).matches(Some("\"a\""), None));
+        assert!(c(Some("W/\"a\", \"b\""), None).matches(Some("\"a\""), None));
+        assert!(c(Some("\"a\""), None).matches(Some("W/\"a\""), None));
+        assert!(!c(Some("\"a\""), None).matches(Some("\"b\""), None));
+        assert!(!c(Some("\"a\""), None).matches(None, lm), "no ETag: no match");
+        assert!(c(Some("*"), None).matches(Some("\"x\""), None));
+        // If-None-Match wins over If-Modified-Since.
+        assert!(!c(Some("\"a\""), lm).matches(Some("\"b\""), lm));
+        assert!(c(None, lm).matches(None, lm));
+        assert!(!c(None, Some("Thu, 22 Oct 2026 07:28:00 GMT")).matches(None, lm));
+        assert!(!c(None, None).matches(Some("\"a\""), lm));
+        assert!(!c(None, None).is_some());
     }
 
     #[test]
@@ -405,12 +488,20 @@ mod tests {
     fn header_values_are_stable() {
         assert_eq!(PassReason::NotHtml.token(), "not-html");
         let t = Timing {
-            origin_ms: 12.34,
+            origin_ms: Some(12.34),
             edge_ms: -1.0,
         };
         assert_eq!(
             t.server_timing(),
             "vitrine;dur=0.0;desc=\"edge\", origin;dur=12.3"
+        );
+        let hit = Timing {
+            origin_ms: None,
+            edge_ms: 0.5,
+        };
+        assert_eq!(
+            hit.server_timing(),
+            "vitrine;dur=0.5;desc=\"edge\", cache;desc=\"edge cache hit\""
         );
     }
 }

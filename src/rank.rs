@@ -745,10 +745,14 @@ mod tests {
         assert_eq!(fired[0].rule, "buy");
         s.learn(&Event::CheckoutComplete);
         let (h, fired) = choose_hero(&c, &ctx(Some(&s)), false).unwrap();
-        assert_eq!(h.sub.as_deref(), Some("Members ship free"));
+        assert_eq!(
+            (h.variant.as_str(), h.sub.as_deref()),
+            ("browse", Some("Members ship free")),
+            "after checkout: browsing again, with the members' line"
+        );
         assert_eq!(
             fired.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
-            vec!["buy", "members"]
+            vec!["browse", "members"]
         );
     }
 

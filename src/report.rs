@@ -18,8 +18,8 @@ pub const HEADER: &str = "x-vitrine";
 pub enum Action {
     /// The body went out as the origin sent it, for this reason.
     Pass(PassReason),
-    /// The body streams through vitrine (HTML through the rewriter, a JSON listing re-read).
-    Stream,
+    /// The HTML body streams through the rewriter.
+    Html,
     /// The origin could not be reached; the worker answered with a gateway error.
     OriginError,
     /// `ORIGIN` is unset or invalid: the worker cannot proxy at all.
@@ -32,12 +32,23 @@ impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Action::Pass(reason) => write!(f, "pass;why={}", reason.token()),
-            Action::Stream => f.write_str("pass;html=stream"),
+            Action::Html => f.write_str("html=stream"),
             Action::OriginError => f.write_str("error;origin=unreachable"),
             Action::ConfigError => f.write_str("error;config=origin"),
             Action::Endpoint => f.write_str("endpoint"),
         }
     }
+}
+
+/// How a page's listing grids are ranked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    /// By the rules and this visitor's affinities.
+    Rank,
+    /// By the rules only: the visitor is in the holdout.
+    Holdout,
+    /// By the rules only: nothing personal is known or used (a crawler, no consent).
+    Rules,
 }
 
 /// What the edge search did.
@@ -140,8 +151,8 @@ pub struct Report {
     pub json: Option<JsonNote>,
     /// The hero variant chosen.
     pub hero: Option<String>,
-    /// Listing grids are ranked (`true`: the visitor is in the holdout).
-    pub plp: Option<bool>,
+    /// How listing grids are ranked.
+    pub plp: Option<Listing>,
     /// A product page whose facts were not found within the learn window.
     pub learn_pdp_none: bool,
     /// The first-image role preferred on this product page.
@@ -207,14 +218,22 @@ impl fmt::Display for Report {
         if let Some(h) = &self.hero {
             items.push(format!("hero={h}"));
         }
-        if let Some(holdout) = self.plp {
-            items.push(if holdout { "plp=rank:holdout" } else { "plp=rank" }.into());
+        if let Some(listing) = self.plp {
+            items.push(
+                match listing {
+                    Listing::Rank => "plp=rank",
+                    Listing::Holdout => "plp=rank:holdout",
+                    Listing::Rules => "plp=rules",
+                }
+                .into(),
+            );
         }
         if self.learn_pdp_none {
             items.push("learn=pdp:none".into());
         }
         if let Some(i) = &self.img {
-            items.push(format!("img={i}"));
+            // A decision: which role the gallery will prefer; what moved is the page's outcome.
+            items.push(format!("img=prefer:{i}"));
         }
         if let Some(c) = &self.cfg {
             items.push(c.to_string());
@@ -233,20 +252,20 @@ mod tests {
     #[test]
     fn a_page_report_renders_in_its_fixed_order() {
         let r = Report {
-            action: Some(Action::Stream),
+            action: Some(Action::Html),
             sig: Some(Sig {
                 status: Status::Known,
                 consent: Consent::DefaultGranted,
             }),
             learn: vec!["plp"],
             hero: Some("buy".into()),
-            plp: Some(false),
+            plp: Some(Listing::Rank),
             cfg: Some(CfgStatus::Version("0123456789ab".into())),
             ..Report::default()
         };
         assert_eq!(
             r.to_string(),
-            "pass;html=stream;sig=known;learn=plp;hero=buy;plp=rank;cfg=0123456789ab"
+            "html=stream;sig=known;learn=plp;hero=buy;plp=rank;cfg=0123456789ab"
         );
         assert_eq!(
             Report::of(Action::Pass(PassReason::NotHtml)).to_string(),
@@ -280,10 +299,10 @@ mod tests {
         );
         let j = Report {
             json: Some(JsonNote::Reordered(47)),
-            ..Report::of(Action::Stream)
+            ..Report::default()
         };
         assert!(j.json_reordered());
-        assert_eq!(j.to_string(), "pass;html=stream;json=reordered:47");
+        assert_eq!(j.to_string(), "json=reordered:47");
         let none = Sig {
             status: Status::NoConsent,
             consent: Consent::Gpc,

@@ -19,6 +19,9 @@ pub const CACHED_AT: &str = "x-vitrine-cached-at";
 /// How long the edge cache keeps an unpersonalized answer (freshness is [`CACHED_AT`] against the
 /// config's `cache_ttl_s`; past it a stored answer is still the stale fallback).
 pub const STORED_FOR: &str = "public, max-age=86400";
+/// Header of a stored search page holding the origin's own `Cache-Control` (or nothing), put back
+/// when the page is served from the edge cache: the storage lifetime never reaches a browser.
+pub const ORIGIN_CACHE_CONTROL: &str = "x-vitrine-origin-cache-control";
 
 /// Which path served a search (in `x-vitrine` and events).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

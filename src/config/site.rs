@@ -219,17 +219,36 @@ pub struct Debug {
     pub country_header: Option<String>,
     /// Debug bypass header, lowercase.
     pub bypass_header: Option<String>,
+    /// Debug bypass query parameter.
+    pub bypass_param: Option<String>,
+    /// Debug bypass cookie.
+    pub bypass_cookie: Option<String>,
+    /// Whether rewritten pages end with a comment saying what they became.
+    pub outcome: bool,
 }
 
 /// The debug section.
 pub fn compile_debug(raw: &RawDebug, p: &mut Problems) -> Debug {
-    if raw.country_header.as_deref().is_some_and(|h| !is_token(h)) {
-        p.add("debug.country_header", "must be a header name");
+    for (field, value) in [
+        ("country_header", &raw.country_header),
+        ("bypass_header", &raw.bypass_header),
+        ("bypass_param", &raw.bypass_param),
+        ("bypass_cookie", &raw.bypass_cookie),
+    ] {
+        if value.as_deref().is_some_and(|h| !is_token(h)) {
+            p.add(
+                format!("debug.{field}"),
+                "must be a name without spaces or separators",
+            );
+        }
     }
     Debug {
         whoami: raw.whoami,
         country_header: raw.country_header.as_ref().map(|h| h.to_ascii_lowercase()),
         bypass_header: raw.bypass_header.as_ref().map(|h| h.to_ascii_lowercase()),
+        bypass_param: raw.bypass_param.clone(),
+        bypass_cookie: raw.bypass_cookie.clone(),
+        outcome: raw.outcome,
     }
 }
 

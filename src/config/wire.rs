@@ -335,6 +335,15 @@ pub struct RawDebug {
     /// A request header that turns personalization off for that request (benchmarks, and a
     /// developer comparing with the origin page). Off in production.
     pub bypass_header: Option<String>,
+    /// The same as a query parameter (`?vitrine=off`: any value but `0`), for a browser's address
+    /// bar; it is not passed on to the origin. Off in production.
+    pub bypass_param: Option<String>,
+    /// The same as a cookie (any value but `0`), so a browser stays on the origin's pages while
+    /// it browses. Off in production.
+    pub bypass_cookie: Option<String>,
+    /// Append what each page became (`<!-- vitrine: category=reordered:48;img=detail -->`) to
+    /// the end of rewritten pages, for a developer without a collector. Off in production.
+    pub outcome: bool,
     /// Trust this request header for the visitor's country (tests and local dev only, where
     /// `request.cf` is a placeholder). Off in production: visitors could choose their jurisdiction.
     pub country_header: Option<String>,
@@ -653,6 +662,9 @@ impl RawDebug {
         Some(RawDebug {
             whoami: o.bool("whoami", p).unwrap_or(false),
             bypass_header: o.string("bypass_header", p),
+            bypass_param: o.string("bypass_param", p),
+            bypass_cookie: o.string("bypass_cookie", p),
+            outcome: o.bool("outcome", p).unwrap_or(false),
             country_header: o.string("country_header", p),
         })
     }

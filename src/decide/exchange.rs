@@ -20,9 +20,9 @@ use crate::request_url::RequestUrl;
 use super::{collector, After, Incoming, Who};
 use crate::config::{Classified, Config, JsonListing, PageKind};
 use crate::product::Item;
-use crate::proxy::{self, BodyPlan, PassReason, Timing};
+use crate::proxy::{self, BodyPlan, Caching, Conditional, PassReason, Timing};
 use crate::rank::{self, in_holdout, ShadowDiff};
-use crate::report::{Action, JsonNote, JsonPass, Report, SearchNote, HEADER};
+use crate::report::{Action, JsonNote, JsonPass, Listing, Report, SearchNote, HEADER};
 use crate::rewrite::facts::FactsProbe;
 use crate::rewrite::page::PageWork;
 use crate::rewrite::personalize::{self, Plan};
@@ -53,6 +53,10 @@ pub struct OriginHead {
     pub content_type: Option<String>,
     /// `Cache-Control`.
     pub cache_control: Option<String>,
+    /// `ETag`.
+    pub etag: Option<String>,
+    /// `Last-Modified`.
+    pub last_modified: Option<String>,
     /// `Location`.
     pub location: Option<String>,
     /// The value of the identity header ([`Exchange::identity_header`]), if the origin sent it.
@@ -133,6 +137,9 @@ pub enum Edit {
 /// The response head vitrine sends: the origin's headers with these edits, in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Head {
+    /// A status of vitrine's own instead of the origin's: `304` when the browser already holds
+    /// the untouched page (its conditional headers were held back from the origin).
+    pub status: Option<u16>,
     /// The edits.
     pub edits: Vec<Edit>,
     /// Work for after the response.
@@ -161,7 +168,9 @@ pub struct Exchange {
     document: bool,
     lookup_done: bool,
     stitched: bool,
-    personalized: bool,
+    caching: Caching,
+    conditional: Conditional,
+    from_edge_cache: bool,
     streamed_body: bool,
     plan: Option<Rc<Plan>>,
     report: Report,
@@ -179,13 +188,14 @@ impl Exchange {
         let page = cfg
             .as_ref()
             .and_then(|c| c.classify(&incoming.method, incoming.path()));
-        let forward = forward(&incoming, settings, cfg.as_deref(), page.as_ref());
+        let (forward, conditional) = forward(&incoming, settings, cfg.as_deref(), page.as_ref());
         let mut report = Report::default();
         let search_page = cfg
             .as_ref()
             .and_then(|c| c.search.as_ref())
             .filter(|sc| {
-                incoming.is("GET")
+                !bypass
+                    && incoming.is("GET")
                     && sc
                         .page
                         .as_ref()
@@ -223,7 +233,13 @@ impl Exchange {
             document: false,
             lookup_done: false,
             stitched: false,
-            personalized: false,
+            caching: if bypass {
+                Caching::Personal
+            } else {
+                Caching::Origin
+            },
+            conditional,
+            from_edge_cache: false,
             streamed_body: false,
             plan: None,
             report,
@@ -237,6 +253,7 @@ impl Exchange {
 
     /// Which path the search page came from (after [`Exchange::search_page`] was carried out).
     pub fn searched(&mut self, served: Served) {
+        self.from_edge_cache = matches!(served, Served::Cache | Served::Stale);
         self.report.search = Some(SearchNote::Page(served));
     }
 
@@ -321,9 +338,18 @@ impl Exchange {
             .plan_body
             .clone()
             .unwrap_or(BodyPlan::Pass(PassReason::NoBody));
+        if self.bypass {
+            // The origin's response, for a developer comparing: nothing of vitrine's in it.
+            return self.pass(PassReason::Bypass);
+        }
         if let Some(work) = self.json_work() {
-            self.report.action = Some(Action::Stream);
             self.streamed_body = true;
+            // The listing's order depends on this visitor whenever affinity may move it.
+            self.caching = self.caching.max(if work.plan.context().personal() {
+                Caching::Personal
+            } else {
+                Caching::Shared
+            });
             return BodyWork::Json(Box::new(work));
         }
         let enc = match plan {
@@ -333,17 +359,13 @@ impl Exchange {
         };
         let Some(cfg) = self.cfg.clone() else {
             // Nothing of vitrine's applies: the origin's body goes back untouched, outside wasm.
-            return self.pass(if self.bypass {
-                PassReason::Bypass
-            } else {
-                PassReason::NoConfig
-            });
+            return self.pass(PassReason::NoConfig);
         };
         let work = self.page_work(cfg, enc);
         if work.facts.is_none() && work.personalize.is_none() && !work.shadow {
             return self.pass(PassReason::NothingToDo);
         }
-        self.report.action = Some(Action::Stream);
+        self.report.action = Some(Action::Html);
         self.streamed_body = true;
         BodyWork::Html(Box::new(work))
     }
@@ -371,6 +393,11 @@ impl Exchange {
             // affinity does), the hero (if a variant was chosen).
             let regions = !cfg.grids.is_empty() || (pdp && cfg.gallery.is_some());
             let reorders = regions && rank::may_reorder(&cfg, &plan.context(), !pdp);
+            // A page with a region vitrine may change depends on a personal visitor's state even
+            // when nothing changes today: stored, it would hide tomorrow's change.
+            if plan.context().personal() && (regions || (!pdp && cfg.hero.is_some())) {
+                self.caching = Caching::Personal;
+            }
             // Product facts: learned (with consent) and used for the product page's rule scopes.
             if pdp && !cfg.product_sources.is_empty() && (learns || reorders) {
                 facts = Some(FactsProbe::default());
@@ -381,10 +408,16 @@ impl Exchange {
             self.report.hero = hero.as_ref().map(|h| h.variant.clone());
             if reorders || hero.is_some() {
                 if !cfg.grids.is_empty() && !pdp {
-                    self.report.plp = Some(plan.holdout);
+                    self.report.plp = Some(if plan.holdout {
+                        Listing::Holdout
+                    } else if plan.context().personal() {
+                        Listing::Rank
+                    } else {
+                        Listing::Rules
+                    });
                 }
                 personalize = Some((plan.clone(), hero));
-                self.personalized = true;
+                self.caching = self.caching.max(Caching::Shared);
             }
             self.plan = Some(plan);
         }
@@ -484,7 +517,7 @@ impl Exchange {
         if let Some((prefer, _)) = self
             .plan
             .as_ref()
-            .filter(|_| self.personalized)
+            .filter(|_| self.caching != Caching::Origin)
             .and_then(|p| p.image())
         {
             self.report.img = Some(prefer.first().map_or("-", String::as_str).to_owned());
@@ -494,7 +527,6 @@ impl Exchange {
     /// What happened to a JSON listing.
     pub fn json_done(&mut self, note: JsonNote) {
         self.report.json = Some(note);
-        self.personalized |= matches!(note, JsonNote::Reordered(_));
     }
 
     /// The response head, and the work for after it (`now_ms`: when the head leaves).
@@ -520,7 +552,8 @@ impl Exchange {
             self.report.learn = visit.events.iter().map(Event::kind).collect();
             if let Some(set) = visit.set_cookie(cfg, self.settings.keys.as_ref()) {
                 edits.push(Edit::Append("set-cookie".into(), set));
-                self.personalized = true;
+                // A cookie of one visitor's never rides on a response anyone may store.
+                self.caching = Caching::Personal;
             }
             // Off the response path: events to the collector, the customer profile to KV.
             head.after.collector = collector(
@@ -538,15 +571,28 @@ impl Exchange {
                 head.after.profile = profile(&self.settings, visit);
             }
         }
-        if self.personalized {
-            // Personalized or carrying a cookie: never for a shared cache. Responses vitrine did not
-            // touch keep the origin's caching headers.
-            let cc = proxy::private_cache_control(self.head.cache_control.as_deref());
-            edits.push(Edit::Set("cache-control".into(), cc));
+        for (name, value) in self.caching.headers() {
+            edits.push(match value {
+                Some(v) => Edit::Set(name.into(), v.into()),
+                None => Edit::Delete(name.into()),
+            });
+        }
+        // The browser holds this very page: its conditional request, held back from the origin,
+        // is answered here (only for a page that went out untouched).
+        if self.caching == Caching::Origin
+            && !self.streamed_body
+            && self.head.status == 200
+            && self
+                .conditional
+                .matches(self.head.etag.as_deref(), self.head.last_modified.as_deref())
+        {
+            head.status = Some(304);
+            edits.push(Edit::Delete("content-length".into()));
         }
         self.report.cfg = Some(self.settings.status.clone());
         let timing = Timing {
-            origin_ms: self.head.at_ms.saturating_sub(self.started_ms) as f64,
+            origin_ms: (!self.from_edge_cache)
+                .then(|| self.head.at_ms.saturating_sub(self.started_ms) as f64),
             edge_ms: now_ms.saturating_sub(self.head.at_ms) as f64,
         };
         edits.push(Edit::Append("server-timing".into(), timing.server_timing()));
@@ -602,7 +648,7 @@ fn forward(
     settings: &Settings,
     cfg: Option<&Config>,
     page: Option<&Classified>,
-) -> Forward {
+) -> (Forward, Conditional) {
     // Pages are fetched without the visitor's cookies (unless the config says otherwise), so the
     // origin's answer is the same for everyone and cacheable by URL; personalization happens on
     // the way out. Other requests (cart, checkout, APIs) keep their cookies, less ours: the origin
@@ -626,21 +672,50 @@ fn forward(
         })
         .cloned()
         .collect();
+    // On a page vitrine may change, the origin never sees the browser's validators: its `304`
+    // would make the browser show what it stored, not what this visitor gets now.
+    let mut conditional = Conditional::default();
+    let may_change = incoming.is("GET")
+        && cfg.is_some_and(|c| {
+            page.is_some_and(|p| p.kind.is_storefront_page())
+                || c.json_listings
+                    .iter()
+                    .any(|l| l.pattern.matches(incoming.path()).is_some())
+        });
+    if may_change {
+        let take = |name: &str, headers: &mut Vec<(String, String)>| {
+            let value = headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone());
+            headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+            value
+        };
+        conditional.if_none_match = take(proxy::CONDITIONAL_HEADERS[0], &mut headers);
+        conditional.if_modified_since = take(proxy::CONDITIONAL_HEADERS[1], &mut headers);
+    }
     if let Some(c) = cookie {
         headers.push(("cookie".into(), c));
     }
     headers.push(("x-forwarded-host".into(), incoming.url.authority()));
     headers.push(("x-forwarded-proto".into(), incoming.url.scheme().to_owned()));
+    let path_and_query = match cfg.and_then(|c| c.debug.bypass_param.as_deref()) {
+        Some(param) => incoming.path_and_query_without(param),
+        None => incoming.path_and_query(),
+    };
     let url = settings
         .origin
         .as_ref()
-        .map(|o| o.url_for(&incoming.path_and_query()))
+        .map(|o| o.url_for(&path_and_query))
         .unwrap_or_default();
-    Forward {
-        url,
-        method: incoming.method.clone(),
-        headers,
-    }
+    (
+        Forward {
+            url,
+            method: incoming.method.clone(),
+            headers,
+        },
+        conditional,
+    )
 }
 
 /// Events the request itself shows: a listing view, a search, an add-to-cart, a completed checkout.

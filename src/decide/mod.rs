@@ -75,6 +75,29 @@ impl Incoming {
         }
     }
 
+    /// Path and query without the parameter `name` (each other parameter kept as it was written).
+    pub fn path_and_query_without(&self, name: &str) -> String {
+        let Some(q) = self.url.query() else {
+            return self.url.path().to_owned();
+        };
+        let kept: Vec<&str> = q
+            .split('&')
+            .filter(|pair| {
+                let key = pair.split('=').next().unwrap_or_default();
+                form_urlencoded::parse(key.as_bytes())
+                    .next()
+                    .map(|(k, _)| k.into_owned())
+                    .unwrap_or_default()
+                    != name
+            })
+            .collect();
+        if kept.is_empty() {
+            self.url.path().to_owned()
+        } else {
+            format!("{}?{}", self.url.path(), kept.join("&"))
+        }
+    }
+
     fn is(&self, method: &str) -> bool {
         self.method.eq_ignore_ascii_case(method)
     }
@@ -127,12 +150,12 @@ pub fn request(incoming: Incoming, settings: &Rc<Settings>, names: &NameBook) ->
     if let Some(endpoint) = endpoint(&incoming, settings) {
         return Route::Endpoint(endpoint);
     }
-    // The debug bypass makes vitrine a transparent proxy for this request.
+    // The debug bypass makes vitrine a transparent proxy for this request (the live config still
+    // decides what reaches the origin: never the visitor's cookie, never the identity header).
     let bypass = settings
         .config
         .as_ref()
-        .and_then(|c| c.debug.bypass_header.as_deref())
-        .is_some_and(|h| incoming.header(h).is_some());
+        .is_some_and(|c| bypassed(&incoming, &c.debug));
     let cfg = settings.config.clone().filter(|_| !bypass);
     let who = cfg.as_ref().map(|c| Who::of(&incoming, c, settings));
     if let (Some(c), Some(who)) = (&cfg, &who) {
@@ -150,7 +173,25 @@ pub fn request(incoming: Incoming, settings: &Rc<Settings>, names: &NameBook) ->
             )));
         }
     }
-    Route::Origin(Box::new(Exchange::new(incoming, settings, cfg, who, bypass)))
+    let live = settings.config.clone();
+    Route::Origin(Box::new(Exchange::new(incoming, settings, live, who, bypass)))
+}
+
+/// Whether the request asks for the debug bypass: by header, query parameter or cookie, as the
+/// config names them (a value of `0` turns it off).
+fn bypassed(incoming: &Incoming, debug: &crate::config::Debug) -> bool {
+    let on = |v: Option<String>| v.is_some_and(|v| v.trim() != "0");
+    on(debug
+        .bypass_header
+        .as_deref()
+        .and_then(|h| incoming.header(h))
+        .map(str::to_owned))
+        || on(debug.bypass_param.as_deref().and_then(|p| incoming.param(p)))
+        || debug.bypass_cookie.as_deref().is_some_and(|name| {
+            incoming
+                .header("cookie")
+                .is_some_and(|h| crate::signal::cookie::values(h, name).any(|v| v.trim() != "0"))
+        })
 }
 
 fn endpoint(incoming: &Incoming, settings: &Rc<Settings>) -> Option<Endpoint> {

@@ -127,7 +127,7 @@ impl SearchApi {
             status,
             headers: vec![
                 ("content-type".into(), "application/json".into()),
-                ("cache-control".into(), "private, max-age=0".into()),
+                ("cache-control".into(), crate::proxy::NO_STORE.into()),
             ],
             body,
         };

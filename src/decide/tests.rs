@@ -678,6 +678,10 @@ fn personalization_follows_consent_holdout_and_bots() {
     // A crawler gets the canonical order.
     let (plan, report) = listing_plan(&s, &[("user-agent", "Googlebot/2.1")]);
     assert!(plan.signal.is_none() && report.contains("sig=bot"), "{report}");
+    assert!(
+        report.contains("plp=rules") && !report.contains("plp=rank"),
+        "{report}"
+    );
     // Everyone in the holdout (share 0.5 with this id's bucket): ranked, but not personally.
     let holdout_cfg = DEMO.replace(r#""holdout": 0"#, r#""holdout": 0.5"#);
     let h = settings_with(Some(&holdout_cfg));
@@ -699,30 +703,77 @@ fn personalization_follows_consent_holdout_and_bots() {
 }
 
 #[test]
-fn the_bypass_makes_vitrine_a_transparent_proxy() {
-    let s = demo();
-    let mut x = exchange(
-        request(
-            "GET",
-            "/c/outerwear",
-            &[("x-vitrine-bypass", "1"), ("cookie", "vt=x; s=1")],
-        ),
-        &s,
+fn the_bypass_makes_vitrine_a_transparent_proxy_by_header_parameter_or_cookie() {
+    let cfg = DEMO.replace(
+        r#""bypass_header": "x-vitrine-bypass""#,
+        r#""bypass_header": "x-vitrine-bypass", "bypass_param": "vitrine", "bypass_cookie": "vitrine_bypass""#,
     );
-    assert_eq!(
-        forwarded(&x, "cookie").as_deref(),
-        Some("vt=x; s=1"),
-        "no config: cookies as they came"
-    );
+    assert_ne!(cfg, DEMO, "the demo config names a bypass header");
+    let s = settings_with(Some(&cfg));
+    let fan = cookie_of(false, &[("Kestrel", 200)]);
+    for (path, extra) in [
+        ("/c/outerwear", vec![("x-vitrine-bypass", "1".to_owned())]),
+        ("/c/outerwear?vitrine=off&page=2", vec![]),
+        ("/c/outerwear", vec![("cookie", "vitrine_bypass=1".to_owned())]),
+    ] {
+        let jar = match extra.iter().find(|(k, _)| *k == "cookie") {
+            Some((_, c)) => format!("{fan}; s=1; {c}"),
+            None => format!("{fan}; s=1"),
+        };
+        let mut headers: Vec<(&str, &str)> = extra
+            .iter()
+            .filter(|(k, _)| *k != "cookie")
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect();
+        headers.push(("cookie", &jar));
+        headers.push(("if-none-match", "\"v1\""));
+        let mut x = exchange(request("GET", path, &headers), &s);
+        let cookie = forwarded(&x, "cookie");
+        assert!(
+            cookie.as_deref().is_none_or(|c| !c.contains("vt=")),
+            "{path}: the visitor's cookie never reaches the origin: {cookie:?}"
+        );
+        assert!(
+            !x.forward.url.contains("vitrine="),
+            "the bypass parameter stays here: {}",
+            x.forward.url
+        );
+        assert!(x.forward.url.ends_with("/c/outerwear") || x.forward.url.ends_with("/c/outerwear?page=2"));
+        assert_eq!(
+            forwarded(&x, "if-none-match"),
+            None,
+            "no origin 304 for a page vitrine may change"
+        );
+        x.respond(OriginHead {
+            etag: Some("\"v1\"".into()),
+            customer: Some("c-42".into()),
+            ..head_(200)
+        });
+        assert!(
+            matches!(x.body(), BodyWork::Pass(PassReason::Bypass)),
+            "the body never enters wasm"
+        );
+        let head = finish(&mut x);
+        assert!(appended(&head, "set-cookie").is_empty());
+        assert_eq!(
+            set_of(&head, "cache-control").as_deref(),
+            Some("private, no-store")
+        );
+        assert!(deleted(&head, "etag"));
+        assert_eq!(
+            head.status, None,
+            "a bypassed page is never answered from the browser's store"
+        );
+        assert!(
+            deleted(&head, "x-customer-id"),
+            "the identity header never leaves"
+        );
+        assert!(set_of(&head, "x-vitrine").unwrap().starts_with("pass;why=bypass"));
+    }
+    // `0` turns it off.
+    let mut x = exchange(request("GET", "/c/outerwear?vitrine=0", &[]), &s);
     x.respond(head_(200));
-    assert!(
-        matches!(x.body(), BodyWork::Pass(PassReason::Bypass)),
-        "the body never enters wasm"
-    );
-    let head = finish(&mut x);
-    assert!(appended(&head, "set-cookie").is_empty());
-    assert_eq!(set_of(&head, "cache-control"), None);
-    assert!(set_of(&head, "x-vitrine").unwrap().starts_with("pass;why=bypass"));
+    assert!(matches!(x.body(), BodyWork::Html(_)));
 }
 
 #[test]
@@ -743,27 +794,42 @@ fn pages_with_nothing_to_do_pass_untouched() {
 }
 
 #[test]
-fn personalized_or_cookie_carrying_responses_are_private_and_the_rest_keep_their_caching() {
+fn personalized_or_cookie_carrying_responses_are_never_stored_and_the_rest_keep_their_caching() {
     let s = demo();
     // A first visit: personalized, and minting the cookie.
     let mut x = exchange(request("GET", "/c/shoes", &[]), &s);
-    x.respond(head_(200));
+    x.respond(OriginHead {
+        etag: Some("\"o1\"".into()),
+        last_modified: Some("Wed, 21 Oct 2026 07:28:00 GMT".into()),
+        ..head_(200)
+    });
     let _ = x.body();
     let h = finish(&mut x);
-    assert_eq!(
-        set_of(&h, "cache-control").as_deref(),
-        Some("private, max-age=60")
+    assert_eq!(set_of(&h, "cache-control").as_deref(), Some("private, no-store"));
+    assert!(
+        deleted(&h, "etag") && deleted(&h, "last-modified"),
+        "no validator can bring it back"
     );
     assert_eq!(appended(&h, "set-cookie").len(), 1);
     // An asset: untouched.
     let mut a = exchange(
-        request("GET", "/static/a.css", &[("sec-fetch-dest", "style")]),
+        request(
+            "GET",
+            "/static/a.css",
+            &[("sec-fetch-dest", "style"), ("if-none-match", "\"a1\"")],
+        ),
         &s,
+    );
+    assert_eq!(
+        forwarded(&a, "if-none-match").as_deref(),
+        Some("\"a1\""),
+        "assets revalidate at the origin"
     );
     a.respond(head(200, "text/css"));
     let _ = a.body();
     let h = finish(&mut a);
     assert_eq!(set_of(&h, "cache-control"), None);
+    assert!(!deleted(&h, "etag"));
     assert!(
         appended(&h, "set-cookie").is_empty(),
         "never a cookie on an asset"
@@ -772,6 +838,91 @@ fn personalized_or_cookie_carrying_responses_are_private_and_the_rest_keep_their
         !deleted(&h, "content-length"),
         "an untouched body keeps its length"
     );
+}
+
+/// What leaves for one request: (cache-control set, validators removed, set-cookie, status).
+fn caching_of(
+    s: &Rc<Settings>,
+    path: &str,
+    extra: &[(&str, &str)],
+) -> (Option<String>, bool, bool, Option<u16>) {
+    let mut headers = extra.to_vec();
+    headers.push(("if-none-match", "\"o1\""));
+    let mut x = exchange(request("GET", path, &headers), s);
+    let storefront = ["/", "/c/", "/p/", "/search"]
+        .iter()
+        .any(|p| path == "/" || (p.len() > 1 && path.starts_with(p)));
+    assert_eq!(
+        forwarded(&x, "if-none-match").is_none(),
+        storefront,
+        "{path}: the origin never answers 304 for a page vitrine may change, and answers its own for the rest"
+    );
+    x.respond(OriginHead {
+        etag: Some("\"o1\"".into()),
+        last_modified: Some("Wed, 21 Oct 2026 07:28:00 GMT".into()),
+        ..head_(200)
+    });
+    let _ = x.body();
+    x.facts_read(None);
+    let h = finish(&mut x);
+    (
+        set_of(&h, "cache-control"),
+        deleted(&h, "etag") && deleted(&h, "last-modified"),
+        !appended(&h, "set-cookie").is_empty(),
+        h.status,
+    )
+}
+
+#[test]
+fn caching_for_every_page_type_and_visitor_kind() {
+    let s = demo();
+    let fan = cookie_of(false, &[("Kestrel", 200)]);
+    let bot = [("user-agent", "Mozilla/5.0 (compatible; Googlebot/2.1)")];
+    let no_consent = [("x-vitrine-country", "DE")];
+    let known = [("cookie", fan.as_str())];
+    let personal =
+        |r: &(Option<String>, bool, bool, Option<u16>)| r.0.as_deref() == Some("private, no-store") && r.1;
+    for page in ["/", "/c/outerwear", "/p/a-slug", "/search?q=boots"] {
+        // Known visitors and first visits: their page depends on them, and their cookie rides on it.
+        for (who, extra) in [("known", &known[..]), ("first visit", &[][..])] {
+            let r = caching_of(&s, page, extra);
+            assert!(personal(&r) && r.2 && r.3.is_none(), "{page}, {who}: {r:?}");
+        }
+        // Crawlers and visitors without consent: no cookie, never no-store; the origin's
+        // Cache-Control stays, and validators go only when the rules rewrote the page.
+        for (who, extra) in [("crawler", &bot[..]), ("no consent", &no_consent[..])] {
+            let r = caching_of(&s, page, extra);
+            assert!(!r.2, "{page}, {who}: no cookie");
+            assert_eq!(r.0, None, "{page}, {who}: the origin's Cache-Control: {r:?}");
+        }
+    }
+    // The listing is ranked by rules for everyone (the stock guarantee): the crawler's copy
+    // keeps the origin's caching but not its validators.
+    let r = caching_of(&s, "/c/outerwear", &bot);
+    assert!(r.1 && r.3.is_none(), "{r:?}");
+    // A page the config does not change: the crawler's conditional request is answered here.
+    let r = caching_of(&s, "/about", &bot);
+    assert_eq!(
+        r,
+        (None, false, false, None),
+        "not a storefront page: the origin answers its own 304s"
+    );
+    let plain = settings_with(Some(
+        r#"{"version":1,"site":{"pages":[{"type":"plp","path":"/c/{category}"}]}}"#,
+    ));
+    let r = caching_of(&plain, "/c/x", &bot);
+    assert_eq!(
+        r,
+        (None, false, false, Some(304)),
+        "untouched and held by the browser: 304 from the edge"
+    );
+    let mut other = exchange(request("GET", "/c/x", &[("if-none-match", "\"old\"")]), &plain);
+    other.respond(OriginHead {
+        etag: Some("\"o1\"".into()),
+        ..head_(200)
+    });
+    let _ = other.body();
+    assert_eq!(finish(&mut other).status, None, "a stale validator gets the page");
 }
 
 #[test]

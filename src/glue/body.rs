@@ -119,11 +119,21 @@ async fn html(work: PageWork, fetched: &Response, x: &mut Exchange) -> (Outgoing
     (Outgoing::Stream(readable), end)
 }
 
-/// The response: the origin's headers with the core's edits, and the body.
-pub fn respond(fetched: Response, outgoing: Outgoing, edits: &[Edit]) -> Response {
-    let status = fetched.status_code();
+/// The response: the origin's headers with the core's edits, and the body; with a `status` of
+/// the core's own (a `304` for what the browser holds), no body and the origin's cancelled.
+pub fn respond(fetched: Response, outgoing: Outgoing, status: Option<u16>, edits: &[Edit]) -> Response {
     let headers = http::copy_headers(fetched.headers());
     http::edit(&headers, edits);
+    if let Some(status) = status {
+        if let Some(body) = body_stream(&fetched) {
+            let _ = body.cancel();
+        }
+        return ResponseBuilder::new()
+            .with_status(status)
+            .with_headers(headers)
+            .empty();
+    }
+    let status = fetched.status_code();
     match outgoing {
         Outgoing::Pass => fetched.with_headers(headers),
         Outgoing::Bytes(bytes) => ResponseBuilder::new()

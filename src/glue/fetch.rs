@@ -48,5 +48,5 @@ async fn proxy(mut x: Exchange, req: Request, env: &Env, ctx: &Context) -> Resul
     let (outgoing, end) = body::carry_out(work, &fetched, &mut x).await;
     let head = state::with_names(|names| x.finish(Date::now().as_millis(), names));
     after::spawn(ctx, env, head.after.clone(), end);
-    Ok(body::respond(fetched, outgoing, &head.edits))
+    Ok(body::respond(fetched, outgoing, head.status, &head.edits))
 }

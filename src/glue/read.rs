@@ -32,6 +32,8 @@ pub fn origin_head(resp: &Response, identity: Option<&str>, at_ms: u64) -> Origi
         status: resp.status_code(),
         content_type: header("content-type"),
         cache_control: header("cache-control"),
+        etag: header("etag"),
+        last_modified: header("last-modified"),
         location: header("location"),
         customer: identity.and_then(header),
         streamed: match resp.body() {

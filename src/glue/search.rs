@@ -8,7 +8,9 @@ use worker::{console_warn, Cache, Context, Date, Env, Fetch, Headers, Request, R
 
 use super::{after, http, state};
 use crate::decide::SearchApi;
-use crate::search::{ApiStep, Circuit, PageFlow, PageStep, Served, CACHED_AT, STORED_FOR};
+use crate::search::{
+    ApiStep, Circuit, PageFlow, PageStep, Served, CACHED_AT, ORIGIN_CACHE_CONTROL, STORED_FOR,
+};
 
 /// Largest search answer read (JSON).
 const MAX_ANSWER: u32 = 4 * 1024 * 1024;
@@ -34,6 +36,9 @@ fn cached_at(r: &Response) -> u64 {
 
 /// Stores an unpersonalized answer in the edge cache, after the response.
 fn store(ctx: &Context, key: String, headers: Headers, body: Vec<u8>) {
+    if let Ok(Some(cc)) = headers.get("cache-control") {
+        let _ = headers.set(ORIGIN_CACHE_CONTROL, &cc);
+    }
     let _ = headers.set("cache-control", STORED_FOR);
     let _ = headers.delete("content-encoding");
     let _ = headers.delete("content-length");
@@ -108,7 +113,7 @@ pub async fn page(
                 circuit(|c| flow.fetched(ok, now, c))
             }
             PageStep::ServeCached(served) => match cached {
-                Some(resp) => return Ok((resp, served)),
+                Some(resp) => return Ok((as_origin_sent(resp), served)),
                 None => PageStep::Passthrough,
             },
             PageStep::ServeFetched { served, store: key } => match fetched.take() {
@@ -125,6 +130,21 @@ pub async fn page(
             }
         };
     }
+}
+
+/// A stored page with the origin's own `Cache-Control` back in place of the edge cache's.
+fn as_origin_sent(stored: Response) -> Response {
+    let headers = http::copy_headers(stored.headers());
+    match headers.get(ORIGIN_CACHE_CONTROL) {
+        Ok(Some(cc)) => {
+            let _ = headers.set("cache-control", &cc);
+        }
+        _ => {
+            let _ = headers.delete("cache-control");
+        }
+    }
+    let _ = headers.delete(ORIGIN_CACHE_CONTROL);
+    stored.with_headers(headers)
 }
 
 /// A page already read whole, handed on (it goes through the rewriter like any page). Its bytes

@@ -50,6 +50,8 @@ pub struct PageStream {
     stream: HtmlStream,
     facts: Option<FactsProbe>,
     regions: bool,
+    /// `debug.outcome`: what the page became, appended as a comment at its end.
+    outcome: Option<Report>,
 }
 
 impl PageStream {
@@ -63,9 +65,21 @@ impl PageStream {
         self.stream.push_into(chunk, out);
     }
 
-    /// The end of the input (or of the rewriting): everything still held, unchanged.
+    /// The end of the input (or of the rewriting): everything still held, unchanged (and, with
+    /// `debug.outcome`, a comment saying what the page became).
     pub fn finish(&mut self) -> Vec<u8> {
-        self.stream.finish()
+        let mut out = self.stream.finish();
+        if let Some(report) = self.outcome.take() {
+            let summary = report.snapshot().summary();
+            let said = if summary.is_empty() {
+                "unchanged"
+            } else {
+                summary.as_str()
+            };
+            // `--` cannot occur in a comment; names come from the config.
+            out.extend_from_slice(format!("\n<!-- vitrine: {} -->", said.replace("--", "- -")).as_bytes());
+        }
+        out
     }
 
     /// Why the stream stopped rewriting, if it did.
@@ -85,7 +99,8 @@ impl PageStream {
     /// it is, is byte for byte what the whole stream would have produced.
     pub fn finished(&self) -> bool {
         let regions_done = !self.regions || self.stream.last_region_done();
-        self.stream.bailed().is_some() || (self.ready() && regions_done)
+        // The outcome comment goes at the very end: the stream runs to it.
+        self.stream.bailed().is_some() || (self.ready() && regions_done && self.outcome.is_none())
     }
 }
 
@@ -101,6 +116,7 @@ pub fn build(work: &PageWork) -> (PageStream, Handles) {
                 stream,
                 facts: None,
                 regions: false,
+                outcome: None,
             },
             handles,
         );
@@ -123,6 +139,7 @@ pub fn build(work: &PageWork) -> (PageStream, Handles) {
         stream: HtmlStream::with_sink(settings, work.enc, sink),
         facts: work.facts.clone(),
         regions: work.personalize.is_some() || work.shadow,
+        outcome: handles.report.clone().filter(|_| cfg.debug.outcome),
     };
     (stream, handles)
 }
@@ -199,6 +216,44 @@ mod tests {
         let tiles = handles.tiles.unwrap();
         let keys: Vec<_> = tiles.borrow()[0].iter().map(|t| t.key.clone().unwrap()).collect();
         assert_eq!(keys, ["a", "b", "c"], "the shadow reader sees the origin's order");
+    }
+
+    #[test]
+    fn debug_outcome_ends_the_page_with_what_it_became() {
+        let doc = |outcome: bool, last: bool| {
+            Rc::new(
+                compile_json(&format!(
+                    r#"{{"version":1,"site":{{"plp":{{"grids":[{{"name":"g","container":"ul","tile":"li","key":{{"attribute":"data-k"}},"last":{last}}}]}}}},
+                       "debug":{{"outcome":{outcome}}},"rules":[{{"id":"p","pin":{{"product":"b","position":1}}}}]}}"#
+                ))
+                .unwrap(),
+            )
+        };
+        let page = b"<ul><li data-k=a>A</li><li data-k=b>B</li></ul><footer>end</footer>";
+        for outcome in [false, true] {
+            let cfg = doc(outcome, true);
+            let work = PageWork {
+                enc: utf8(),
+                cfg: Some(cfg.clone()),
+                facts: None,
+                personalize: Some((Rc::new(Plan::new(cfg, PageKind::Plp)), None)),
+                shadow: false,
+                hold: None,
+            };
+            let (stream, _) = build(&work);
+            let (out, stopped) = run_until_finished(stream, page, &[8]);
+            let body = b"<ul><li data-k=b>B</li><li data-k=a>A</li></ul><footer>end</footer>".to_vec();
+            if outcome {
+                assert_eq!(stopped, None, "the comment needs the whole page");
+                assert_eq!(
+                    out,
+                    [body, b"\n<!-- vitrine: g=reordered:2 -->".to_vec()].concat()
+                );
+            } else {
+                assert!(stopped.is_some(), "without it the last grid ends the rewriting");
+                assert_eq!(out, body);
+            }
+        }
     }
 
     #[test]

@@ -285,9 +285,10 @@ impl Signal {
                 self.learn_product(product, W_CART);
                 self.intent = Intent::Buy;
             }
+            // The bag is empty now: a customer, back to browsing (no "go to your bag").
             Event::CheckoutComplete => {
                 self.customer = true;
-                self.intent = Intent::Buy;
+                self.intent = Intent::Browse;
             }
             // A search that finds something is a shopper looking for a thing: buying intent.
             // A zero-result search teaches nothing about intent (it is reported, not learned).
@@ -496,10 +497,15 @@ mod tests {
     }
 
     #[test]
-    fn checkout_makes_a_customer() {
+    fn checkout_makes_a_customer_back_to_browsing() {
         let mut s = Signal::new([0; ID_LEN], 0, ConsentBasis::Default);
+        s.learn(&Event::AddToCart {
+            product: ProductFacts::default(),
+        });
+        assert_eq!(s.intent, Intent::Buy);
         s.learn(&Event::CheckoutComplete);
         assert!(s.customer);
+        assert_eq!(s.intent, Intent::Browse, "the bag is empty after a checkout");
     }
 
     #[test]

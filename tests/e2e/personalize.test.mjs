@@ -103,7 +103,7 @@ test('a returning visitor gets the configured first image; a new one the lifesty
   const fresh = new Visitor(worker.url, { headers: us });
   const first = await fresh.fetch(`/p/${p.slug}`);
   assert.deepEqual(galleryRoles(first.body_.toString()), ['lifestyle', 'packshot', 'detail']);
-  assert.match(first.headers.get('x-vitrine'), /img=lifestyle/);
+  assert.match(first.headers.get('x-vitrine'), /img=prefer:lifestyle/);
   const back = new Visitor(worker.url, { headers: us });
   back.jar.set('vt', await forgeSignal({ sessions: 3 }));
   const res = await back.fetch(`/p/${p.slug}`);
@@ -132,29 +132,67 @@ test('an anonymous visitor without consent gets the non-personal rules only', as
   assert.deepEqual(galleryRoles(pdp), ['packshot', 'lifestyle', 'detail'], 'image policy is personal: not applied');
 });
 
-test('caching: personalized pages leave private, untouched responses keep the origin headers', async () => {
+test('caching: personalized pages are never stored, what does not depend on the visitor keeps the origin\'s caching', async () => {
   const v = new Visitor(worker.url, { headers: us });
   await v.fetch('/');
   for (const p of ['/', '/c/shoes', `/p/${Object.values(catalog)[10].slug}`, '/search?q=jacket', '/api/search?q=boots', '/api/products?category=bags']) {
-    const res = await v.fetch(p);
-    const cc = res.headers.get('cache-control');
-    assert.match(cc, /^private/, `${p}: ${cc}`);
-    assert.doesNotMatch(cc, /public|s-maxage/, p);
+    // The browser still holds an older copy: its validator must not bring that copy back.
+    const before = await fetch(origin.url + p);
+    const res = await v.fetch(p, { headers: { 'if-none-match': before.headers.get('etag') ?? '"x"' } });
+    assert.equal(res.status, 200, `${p}: never a 304 for a personalized page`);
+    assert.equal(res.headers.get('cache-control'), 'private, no-store', p);
+    assert.equal(res.headers.get('etag'), null, `${p}: no validator on a personalized page`);
+    assert.equal(res.headers.get('last-modified'), null, p);
   }
-  for (const [p, headers] of [['/static/style.css', {}], ['/img/vt-0001-detail.svg', {}]]) {
-    const res = await v.fetch(p, { headers });
+  // A crawler's listing: ranked by the rules for everyone, so the origin's Cache-Control stays,
+  // but not the origin's ETag (it names the origin's bytes, not these).
+  const bot = { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' };
+  const crawled = await fetch(`${worker.url}/c/shoes`, { headers: bot });
+  assert.equal(crawled.headers.get('cache-control'), 'public, max-age=60, s-maxage=300');
+  assert.equal(crawled.headers.get('etag'), null);
+  assert.deepEqual(crawled.headers.getSetCookie(), []);
+  assert.match(crawled.headers.get('x-vitrine'), /plp=rules/);
+  // A page vitrine leaves untouched keeps everything, and a browser holding it gets a 304.
+  for (const [p, headers] of [['/static/style.css', {}], ['/img/vt-0001-detail.svg', {}], ['/account', bot]]) {
+    const res = await fetch(worker.url + p, { headers });
     const origin_ = await fetch(origin.url + p);
     assert.equal(res.headers.get('cache-control'), origin_.headers.get('cache-control'), p);
+    assert.equal(res.headers.get('etag'), origin_.headers.get('etag'), p);
     assert.deepEqual(res.headers.getSetCookie(), [], `${p}: no cookie on a cacheable response`);
+    const again = await fetch(worker.url + p, { headers: { ...headers, 'if-none-match': res.headers.get('etag') } });
+    assert.equal(again.status, 304, p);
   }
-  // Every response with Set-Cookie is private.
+  // Every response with Set-Cookie is never stored.
   for (const p of ['/', '/c/bags', '/__vitrine/events']) {
     const fresh = new Visitor(worker.url, { headers: us });
     const res = p.startsWith('/__')
       ? await fresh.fetch(p, { method: 'POST', body: '{"events":[]}', headers: { 'content-type': 'application/json', 'sec-fetch-dest': 'empty' } })
       : await fresh.fetch(p);
-    if (res.headers.getSetCookie().length) assert.match(res.headers.get('cache-control'), /private/, p);
+    if (res.headers.getSetCookie().length) assert.match(res.headers.get('cache-control'), /no-store/, p);
   }
+});
+
+test('the search page from the edge cache leaves like a fresh one: no storage lifetime, no origin time', async () => {
+  const q = `/search?q=${encodeURIComponent('warm parka')}`;
+  const bot = { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' };
+  const first = await fetch(worker.url + q, { headers: bot });
+  assert.equal(first.status, 200);
+  await first.arrayBuffer();
+  const hit = await eventually(async () => {
+    const r = await fetch(worker.url + q, { headers: bot });
+    await r.arrayBuffer();
+    return /search=cache/.test(r.headers.get('x-vitrine')) ? r : null;
+  });
+  assert.equal(hit.headers.get('cache-control'), first.headers.get('cache-control'));
+  assert.doesNotMatch(hit.headers.get('cache-control') ?? '', /86400/);
+  assert.equal(hit.headers.get('x-vitrine-cached-at'), null);
+  assert.equal(hit.headers.get('x-vitrine-origin-cache-control'), null);
+  assert.doesNotMatch(hit.headers.get('server-timing'), /origin;dur/);
+  assert.match(hit.headers.get('server-timing'), /cache;desc/);
+  // A person's copy of the same hit is never stored.
+  const v = new Visitor(worker.url, { headers: us });
+  const mine = await v.fetch(q);
+  assert.equal(mine.headers.get('cache-control'), 'private, no-store');
 });
 
 test('fail open: broken markup, a grid over its cap, a bot: the origin bytes', async () => {
