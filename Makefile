@@ -26,7 +26,13 @@ ORIGIN_PORT ?= 8788
 DEV_PORT ?= 8787
 SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
 
-.PHONY: setup dev origin build test lint unit search e2e size bench fmt clean
+.PHONY: setup setup-browser dev origin build test lint unit search e2e browser size bench fmt clean
+
+# The browser tests drive the system Chromium; `make setup` installs Debian's `chromium` from the
+# OS packages when none is found (browsers cannot be downloaded from the internet here).
+CHROMIUM_FOUND := command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium
 
 ## setup: install whatever is missing (idempotent; fast when everything is there)
 setup: node_modules/.package-lock.json
@@ -82,7 +88,7 @@ dev: setup build .dev.vars
 
 ## test: everything CI runs: format, lints (host and wasm32), docs, native tests, the demo search
 ## engine's relevance, end-to-end tests
-test: setup lint unit search e2e size
+test: setup lint unit search e2e browser size
 
 lint:
 	cargo fmt --check
@@ -104,6 +110,18 @@ size: build
 
 e2e: build
 	node --test --test-concurrency=1 tests/e2e/
+
+## browser: a shopper's Chromium (cache on) walks the demo store through the worker; screenshots
+## of each step in target/browser/
+browser: build setup-browser
+	node --test --test-concurrency=1 tests/browser/
+
+## setup-browser: the system Chromium, from the OS packages when missing (only `make browser` and
+## `make test` need it, not `make dev`)
+setup-browser:
+	@[ -n "$(CHROMIUM)" ] || $(CHROMIUM_FOUND) || \
+	  { command -v apt-get >/dev/null && { $(APT_INSTALL) || { $(SUDO) apt-get update && $(APT_INSTALL); }; }; } || \
+	  { echo "Chromium is required for the browser tests: install it, or set CHROMIUM=/path/to/chrome"; exit 1; }
 
 ## bench: ratios against references outside vitrine, measured in one run (lol_html natively;
 ## JS pass-through and JS HTMLRewriter workers in workerd; the search budget)

@@ -34,7 +34,8 @@ function arg(name, fallback) {
 }
 
 // Cache policy of a typical storefront: pages are cacheable by URL (unpersonalized), assets long-lived.
-const PAGE_CACHE = 'public, max-age=60, s-maxage=300';
+// ORIGIN_PAGE_MAX_AGE shortens it (the browser tests revisit a page after its max-age).
+const PAGE_CACHE = `public, max-age=${Number(process.env.ORIGIN_PAGE_MAX_AGE ?? 60)}, s-maxage=300`;
 const ASSET_CACHE = 'public, max-age=86400, immutable';
 const API_CACHE = 'public, max-age=30';
 
@@ -311,10 +312,14 @@ async function handle(req, res) {
   }
   if (method === 'GET' && (m = p.match(/^\/static\/([a-z0-9.-]+)$/))) {
     const file = path.join(here, 'static', m[1]);
-    const types = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8', ico: 'image/x-icon', png: 'image/png' };
+    const types = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8', svg: 'image/svg+xml', png: 'image/png' };
     const type = types[path.extname(file).slice(1)];
     if (!type || !fs.existsSync(file)) return send(req, res, 404, { 'content-type': 'text/plain', 'cache-control': 'no-cache' }, 'not found');
     return send(req, res, 200, { 'content-type': type, 'cache-control': ASSET_CACHE }, fs.readFileSync(file));
+  }
+  if (method === 'GET' && p === '/favicon.ico') {
+    res.writeHead(301, { location: '/static/favicon.svg', 'cache-control': ASSET_CACHE });
+    return res.end();
   }
   if (p === '/healthz') return send(req, res, 200, { 'content-type': 'text/plain', 'cache-control': 'no-store' }, 'ok');
 

@@ -83,7 +83,7 @@ const SELECTED = PAGES.filter((p) => !PAGE_FILTER || PAGE_FILTER.some((f) => p.n
 /** The vitrine config a page runs with: its platform config, the bench's rules, a bypass header. */
 function vitrineConfig(page) {
   const cfg = typeof page.config === 'string' ? JSON.parse(fs.readFileSync(path.join(root, page.config), 'utf8')) : structuredClone(page.config);
-  cfg.debug = { ...(cfg.debug ?? {}), bypass_header: 'x-vitrine-bypass' };
+  cfg.debug = { ...(cfg.debug ?? {}), bypass_header: 'x-vitrine-bypass', outcome: false };
   cfg.consent ??= { cookie: 'consent', granted: ['all'], denied: ['none'] };
   if (page.pin) {
     cfg.rules = [

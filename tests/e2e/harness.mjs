@@ -73,9 +73,13 @@ export const TEST_KEYS = {
   ADMIN_TOKEN: 'test-admin-token-0123456789',
 };
 
-/** The vars of a fully configured worker: the demo config, test keys, the origin's collector. */
-export function demoVars(originUrl, overrides = {}) {
+/**
+ * The vars of a fully configured worker: the demo config, test keys, the origin's collector. The
+ * demo config's `debug.outcome` comment is off unless `outcome` (tests compare page bytes).
+ */
+export function demoVars(originUrl, overrides = {}, { outcome = false } = {}) {
   const config = JSON.parse(fs.readFileSync(path.join(root, 'www/vitrine.config.json'), 'utf8'));
+  config.debug.outcome = outcome;
   return {
     VITRINE_CONFIG: JSON.stringify(config),
     COLLECTOR_URL: `${originUrl}/collect`,

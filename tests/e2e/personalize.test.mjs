@@ -235,6 +235,24 @@ test('exposure events say what was actually rendered', async () => {
   assert.match(exposure.payload.version, /^[0-9a-f]{12}$/);
 });
 
+test('with debug.outcome a developer reads what the page became at its end, without a collector', async () => {
+  const dev = await startWorker({ origin: origin.url, vars: demoVars(origin.url, { COLLECTOR_URL: '' }, { outcome: true }) });
+  try {
+    const v = new Visitor(dev.url, { headers: us });
+    const html = (await v.fetch('/c/outerwear')).body_.toString();
+    const comment = html.match(/\n<!-- vitrine: ([^>]*) -->$/);
+    assert.ok(comment, 'the comment closes the document');
+    assert.match(comment[1], /category=reordered:\d+/);
+    const pdp = Object.values(catalog).find((p) => p.category === 'bags');
+    const page = (await v.fetch(`/p/${pdp.slug}`)).body_.toString();
+    assert.match(page, /<!-- vitrine: [^>]*img=lifestyle[^>]* -->$/, 'the image that actually moved');
+    // Off (the default), pages end as the origin's do.
+    assert.doesNotMatch((await new Visitor(worker.url, { headers: us }).fetch('/c/outerwear')).body_.toString(), /<!-- vitrine/);
+  } finally {
+    await dev.stop();
+  }
+});
+
 test('a headless JSON listing is reordered the same way, item bytes kept', async () => {
   const v = new Visitor(worker.url, { headers: { ...us, accept: 'application/json', 'sec-fetch-dest': 'empty' } });
   await v.fetch('/', { headers: { accept: 'text/html', 'sec-fetch-dest': 'document' } });

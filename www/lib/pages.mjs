@@ -27,6 +27,7 @@ function layout(ctx, { title, body, description = 'Vitrine demo store', head = '
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)} · Fieldhouse</title>
 <meta name="description" content="${esc(description)}">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/style.css">
 ${head}</head>
 <body>
