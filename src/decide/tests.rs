@@ -896,6 +896,16 @@ fn caching_for_every_page_type_and_visitor_kind() {
             assert_eq!(r.0, None, "{page}, {who}: the origin's Cache-Control: {r:?}");
         }
     }
+    // The holdout: ranked by the rules alone, but its cookie learns, so it is never stored either.
+    let holdout_cfg = DEMO.replace(r#""holdout": 0"#, r#""holdout": 0.5"#);
+    let h = settings_with(Some(&holdout_cfg));
+    let jar = (0u8..)
+        .map(|id| Signal::new([id; 12], 900_000, ConsentBasis::Default))
+        .find(|sig| crate::rank::in_holdout(&sig.id, 0.5))
+        .map(|sig| format!("vt={}", cookie::encode(&sig, &Keyring::parse(KEYS).unwrap())))
+        .unwrap();
+    let r = caching_of(&h, "/c/outerwear", &[("cookie", &jar)]);
+    assert!(personal(&r) && r.2, "holdout: {r:?}");
     // The listing is ranked by rules for everyone (the stock guarantee): the crawler's copy
     // keeps the origin's caching but not its validators.
     let r = caching_of(&s, "/c/outerwear", &bot);

@@ -44,7 +44,7 @@ ${head}</head>
 ${body}
 </main>
 <footer class="site-footer">
-  <p>Fieldhouse is the demo storefront of <a href="https://github.com/">vitrine</a>. Every product, brand and picture here is invented.</p>
+  <p>Fieldhouse is the demo storefront of vitrine, edge personalization for storefronts. Every product, brand and picture here is invented.</p>
   <p><a href="/sale">Winter sale</a> · <a href="/search?q=gift">Gift ideas</a> · Free returns within 30 days</p>
 </footer>
 <script src="/static/app.js" defer></script>

@@ -75,6 +75,45 @@ const categories = [
   },
 ];
 
+// Shop copy: what each type is for, in the words shoppers search with; then how to look after it.
+const copy = {
+  Trainers: 'Everyday lace-up trainers with a cushioned sole and a soft suede-and-canvas upper: casual, light, and easy to wear from morning to night.',
+  'Chelsea Boots': 'Leather chelsea boots with elastic side panels and a pull tab, on a grippy rubber sole. Smart enough for the office, tough enough for the weekend.',
+  'Hiking Boots': 'Waterproof hiking boots for the trail: a padded collar, a lugged sole that holds on wet rock, and a membrane that keeps feet dry on long days out.',
+  Loafers: 'Smart leather loafers, hand-stitched around the toe, with a leather lining that moulds to your foot. They slip on and stay on.',
+  Sandals: 'Open summer sandals with adjustable straps and a contoured footbed, for warm days, beaches and city pavements.',
+  'Running Shoes': 'Cushioned running shoes for the road: a breathable mesh upper, a springy midsole and a reflective heel for early and late runs.',
+  Parka: 'A long, insulated parka with a fleece-lined hood and deep fleece pockets, cut to cover the hips on a long commute.',
+  'Puffer Jacket': 'A down puffer jacket, insulated and baffled so the fill stays where it should, with a high collar against the wind.',
+  'Rain Jacket': 'A lightweight waterproof shell with taped seams, an adjustable hood and underarm vents. It folds into its own pocket.',
+  'Wool Overcoat': 'A tailored wool overcoat with notch lapels, a half lining and a single vent: the layer that goes over everything.',
+  'Denim Jacket': 'A classic denim jacket in rigid cotton that softens with wear, with chest pockets and contrast stitching. Casual and hard-wearing.',
+  'Fleece Jacket': 'A fleece jacket with a half zip: a midlayer for early mornings under a shell, or on its own on milder days.',
+  'Merino Jumper': 'A fine merino wool jumper: breathable and soft against the skin, with ribbed cuffs and hem. Wears well on its own or layered.',
+  'Cashmere Sweater': 'A soft cashmere sweater with a relaxed V-neck, knitted from long fibres that resist pilling.',
+  Cardigan: 'A buttoned cardigan in a midweight knit, with two patch pockets: the layer you reach for on cool evenings.',
+  'Roll Neck': 'A ribbed roll neck knit that sits close without clinging, under a blazer or on its own.',
+  'Cable Knit': 'A chunky cable knit with a traditional pattern, knitted dense enough to keep the wind out on the coast path.',
+  Backpack: 'A backpack with a padded laptop sleeve, a quick-access front pocket and padded straps that carry the weight well.',
+  'Tote Bag': 'An open canvas tote with long handles and an inside pocket for keys: market, library or beach.',
+  Weekender: 'A travel weekender with room for an overnight stay, two grab handles, a shoulder strap and a zipped inner pocket.',
+  'Crossbody Bag': 'A compact crossbody bag with an adjustable shoulder strap, a magnetic flap and room for the essentials.',
+  'Messenger Bag': 'A messenger satchel with a laptop pocket, a buckled flap and a wide strap that sits comfortably across the body.',
+  Beanie: 'A ribbed knit beanie with a turned-up cuff, soft against the ears on long walks.',
+  Scarf: 'A long wool scarf with fringed ends, wide enough to wrap twice.',
+  'Leather Gloves': 'Leather gloves with a soft lining, cut close for grip and fine enough for dressing up.',
+  Sunglasses: 'Polarised sunglasses that cut glare on water and roads, with full UV protection, for summer and bright days.',
+  'Leather Belt': 'A full-grain leather belt with a brushed metal buckle that ages well with everyday wear.',
+  Watch: 'An analogue watch with a steel case, a scratch-resistant glass and a clear dial you can read at a glance.',
+};
+const care = {
+  shoes: ['Free returns within 30 days; half sizes in store.', 'Wipe clean; stuff with paper to dry.', 'True to size; free returns within 30 days.'],
+  outerwear: ['Machine wash cold, hang to dry.', 'Dry clean only; free repairs for two years.', 'Regular fit, room for a knit underneath.'],
+  knitwear: ['Hand wash cold and dry flat.', 'Fold, never hang, to keep its shape.', 'Relaxed fit; size down for a closer one.'],
+  bags: ['Spot clean with a damp cloth.', 'Two-year guarantee on stitching and hardware.', 'Free returns within 30 days.'],
+  accessories: ['Free gift wrapping at checkout.', 'Two-year guarantee.', 'Free returns within 30 days.'],
+};
+
 const colours = [
   ['Black', '#1f1f24'], ['Navy', '#1d2e5a'], ['Olive', '#5b6b3a'], ['Sand', '#cdb891'],
   ['Rust', '#a4502c'], ['Forest', '#2f5d46'], ['Slate', '#58646f'], ['Cream', '#eee3cc'],
@@ -102,9 +141,9 @@ for (const cat of categories) {
     const stock = r < 0.08 ? 'out_of_stock' : r < 0.2 ? 'low_stock' : 'in_stock';
     const tags = [...new Set([...type.words, colour.toLowerCase(), ...(rand() < 0.35 ? [pick(materials)] : [])])];
     const slug = `${slugify(title)}-${sku.toLowerCase()}`;
-    const description =
-      `The ${adj.toLowerCase()} ${type.noun.toLowerCase()} from ${brand}, in ${colour.toLowerCase()}. ` +
-      `${type.words.slice(0, 3).join(', ')} — made to last, with free returns.`;
+    // No extra PRNG draws here: the catalog's products stay what they were; only the copy reads better.
+    const them = type.noun.endsWith('s') ? 'them' : 'it';
+    const description = `${copy[type.noun]} ${brand} makes ${them} in ${colour.toLowerCase()}. ${care[cat.key][n % care[cat.key].length]}`;
     products.push({
       sku,
       slug,
