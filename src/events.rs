@@ -210,4 +210,21 @@ mod tests {
         );
         assert!(parse_client_events(&vec![b' '; MAX_BODY + 1]).is_err());
     }
+
+    #[test]
+    fn unknown_fields_are_refused_for_every_event_type() {
+        for event in [
+            r#"{"type":"plp_view","category":"shoes","extra":1}"#,
+            r#"{"type":"pdp_view","product":{"key":"A"},"extra":1}"#,
+            r#"{"type":"pdp_view","product":{"key":"A","extra":1}}"#,
+            r#"{"type":"add_to_cart","extra":1}"#,
+            r#"{"type":"add_to_cart","product":{"brand":"x","extra":1}}"#,
+            r#"{"type":"checkout_complete","extra":1}"#,
+            r#"{"type":"search","query":"boots","extra":1}"#,
+        ] {
+            let body = format!(r#"{{"events":[{event}]}}"#);
+            let e = parse_client_events(body.as_bytes()).unwrap_err();
+            assert!(e.0.contains("unknown field `extra`"), "{event}: {e}");
+        }
+    }
 }

@@ -113,6 +113,44 @@ pub fn is_hop_by_hop(name: &str) -> bool {
     HOP.iter().any(|h| h.eq_ignore_ascii_case(name)) || name.eq_ignore_ascii_case("host")
 }
 
+/// Whether a `Cache-Control` already keeps a response out of shared caches (`private` or
+/// `no-store`).
+pub fn never_shared(cache_control: Option<&str>) -> bool {
+    cache_control.is_some_and(|cc| {
+        cc.split(',').any(|d| {
+            let name = d.split('=').next().unwrap_or_default().trim();
+            name.eq_ignore_ascii_case("private") || name.eq_ignore_ascii_case("no-store")
+        })
+    })
+}
+
+/// Whether the runtime hands vitrine a decoded body for this `Content-Encoding` (Workers decode
+/// `gzip` and `br`; anything else arrives as the origin's bytes).
+pub fn runtime_decodes(content_encoding: Option<&str>) -> bool {
+    content_encoding.is_none_or(|e| {
+        let e = e.trim();
+        e.is_empty()
+            || ["identity", "gzip", "x-gzip", "br"]
+                .iter()
+                .any(|d| d.eq_ignore_ascii_case(e))
+    })
+}
+
+/// Forwarding headers a client may have written itself (`X-Forwarded-For: 127.0.0.1`): never
+/// passed on. vitrine sets `X-Forwarded-For` from the CDN's `CF-Connecting-IP` and
+/// `X-Forwarded-Host`/`-Proto` from the URL it was asked for.
+pub fn is_client_forwarding(name: &str) -> bool {
+    const FORWARDING: [&str; 6] = [
+        "forwarded",
+        "x-forwarded-for",
+        "x-forwarded-host",
+        "x-forwarded-proto",
+        "x-forwarded-port",
+        "x-real-ip",
+    ];
+    FORWARDING.iter().any(|h| h.eq_ignore_ascii_case(name))
+}
+
 /// What to do with a response body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BodyPlan {
@@ -133,6 +171,9 @@ pub enum PassReason {
     NotHtml,
     /// HTML in an encoding the rewriter cannot process safely (UTF-16, unknown labels).
     Charset,
+    /// A `Content-Encoding` the runtime does not decode (`deflate`, `zstd`, ...): the body is not
+    /// HTML vitrine can read.
+    Encoding,
     /// No config is live: vitrine is a transparent proxy.
     NoConfig,
     /// The debug bypass asked for the origin's page.
@@ -150,6 +191,7 @@ impl PassReason {
             PassReason::Status => "status",
             PassReason::NotHtml => "not-html",
             PassReason::Charset => "charset",
+            PassReason::Encoding => "encoding",
             PassReason::NoConfig => "no-config",
             PassReason::Bypass => "bypass",
             PassReason::NothingToDo => "nothing-to-do",

@@ -68,19 +68,16 @@ pub fn clean_query(raw: &str, max: usize) -> Result<String, QueryError> {
     Ok(normalize_query(raw))
 }
 
-/// The edge-cache key of an unpersonalized answer: only what changes the origin's answer (the
-/// normalized query, the page, a category filter), so the key space stays bounded.
+/// Longest category filter, in characters: a longer one is refused, never dropped from the key.
+pub const MAX_CATEGORY: usize = 64;
+
+/// The edge-cache key of an unpersonalized answer: exactly what is sent upstream (the normalized
+/// query, the page, the normalized category filter; nothing of the visitor's).
 pub fn cache_key(query: &str, page: u32, category: Option<&str>) -> String {
-    let mut key = format!(
-        "https://vitrine-search.invalid/v1?q={}&p={}",
-        encode(query),
-        page.clamp(1, 50)
-    );
-    if let Some(c) = category.filter(|c| c.len() <= 64) {
-        key.push_str("&c=");
-        key.push_str(&encode(&c.to_lowercase()));
-    }
-    key
+    format!(
+        "https://vitrine-search.invalid/v2?{}",
+        upstream_query(query, page, category)
+    )
 }
 
 fn encode(s: &str) -> String {
@@ -95,30 +92,40 @@ fn encode(s: &str) -> String {
     out
 }
 
-/// The query string sent to the origin's search API (GET, so caches in front of it work too):
-/// the query, the page, a category filter, and the visitor's coarse affinities (names only, at
-/// most three each; never an id or a cookie).
-pub fn upstream_query(
-    query: &str,
-    page: u32,
-    category: Option<&str>,
-    brands: &[String],
-    categories: &[String],
-) -> String {
+/// The query string sent to the origin's search API and search page (GET, so caches in front of
+/// them work too): the normalized query, the page, the normalized category filter. Nothing of the
+/// visitor's: the answer is shared through the edge cache, so personalization happens here.
+pub fn upstream_query(query: &str, page: u32, category: Option<&str>) -> String {
     let mut q = format!("q={}&page={}", encode(query), page.clamp(1, 50));
     if let Some(c) = category {
         q.push_str("&category=");
         q.push_str(&encode(c));
     }
-    for b in brands.iter().take(3) {
-        q.push_str("&affinity_brand=");
-        q.push_str(&encode(b));
-    }
-    for c in categories.iter().take(3) {
-        q.push_str("&affinity_category=");
-        q.push_str(&encode(c));
-    }
     q
+}
+
+/// Which cache keys are worth storing: a query seen at least twice in this isolate (recently),
+/// so one-off queries (and an attacker's stream of unique ones) never fill the edge cache. The
+/// table is bounded; when full it starts over.
+#[derive(Debug, Default)]
+pub struct Admission {
+    seen: std::collections::HashMap<u64, u8>,
+}
+
+/// Entries the admission table holds before it starts over.
+const ADMISSION_TABLE: usize = 8192;
+
+impl Admission {
+    /// Notes one request for `key`; whether its answer may be stored.
+    pub fn admit(&mut self, key: &str) -> bool {
+        if self.seen.len() >= ADMISSION_TABLE {
+            self.seen.clear();
+        }
+        let h = crate::hash::fnv1a64(key.bytes());
+        let n = self.seen.entry(h).or_insert(0);
+        *n = n.saturating_add(1);
+        *n >= 2
+    }
 }
 
 /// A circuit breaker: after `threshold` consecutive failures the circuit opens for `open_ms`;
@@ -207,23 +214,44 @@ pub struct Query {
     pub text: String,
     /// Results page, 1..=50.
     pub page: u32,
-    /// Category filter, as the shopper sent it.
+    /// Category filter, normalized like the query.
     pub category: Option<String>,
+    /// Whether the request carried parameters beyond the query, page and category (a sort, a
+    /// mode, a filter): its answer cannot be keyed by those three, so it is never cached.
+    pub other_params: bool,
 }
 
 impl Query {
-    /// Reads a request's parameters (`param(name)` → first value).
-    pub fn read(sc: &SearchConfig, param: impl Fn(&str) -> Option<String>) -> Result<Query, QueryError> {
+    /// Reads a request's parameters: `param(name)` → first value, `names` every parameter name.
+    pub fn read<'n>(
+        sc: &SearchConfig,
+        param: impl Fn(&str) -> Option<String>,
+        names: impl IntoIterator<Item = &'n str>,
+    ) -> Result<Query, QueryError> {
         let text = clean_query(&param(&sc.query_param).unwrap_or_default(), sc.max_query)?;
         let page = param("page")
             .and_then(|p| p.parse().ok())
             .unwrap_or(1u32)
             .clamp(1, 50);
+        let category = match param("category") {
+            Some(c) if c.chars().count() > MAX_CATEGORY => return Err(QueryError("category too long")),
+            Some(c) => Some(clean_query(&c, MAX_CATEGORY)?).filter(|c| !c.is_empty()),
+            None => None,
+        };
+        let other_params = names
+            .into_iter()
+            .any(|n| n != sc.query_param && n != "page" && n != "category");
         Ok(Query {
             text,
             page,
-            category: param("category"),
+            category,
+            other_params,
         })
+    }
+
+    /// The query string sent upstream for this query.
+    pub fn upstream(&self) -> String {
+        upstream_query(&self.text, self.page, self.category.as_deref())
     }
 
     /// The edge-cache key of the unpersonalized answer.
@@ -291,20 +319,13 @@ pub struct ApiFlow {
 }
 
 impl ApiFlow {
-    /// A flow for `query`; `origin` turns an origin path into a URL; `affinities` are the
-    /// visitor's coarse interests (brand and category names) sent to the search API.
-    pub fn new(
-        sc: &SearchConfig,
-        query: Query,
-        affinities: (&[String], &[String]),
-        origin: impl Fn(&str) -> String,
-    ) -> ApiFlow {
-        let category = query.category.as_deref();
-        let params = upstream_query(&query.text, query.page, category, affinities.0, affinities.1);
+    /// A flow for `query`; `origin` turns an origin path into a URL. The search API gets the
+    /// normalized query only: its answer is shared through the edge cache.
+    pub fn new(sc: &SearchConfig, query: Query, origin: impl Fn(&str) -> String) -> ApiFlow {
+        let params = query.upstream();
         let keyword_url = sc.keyword_fallback.as_ref().map(|k| {
             let sep = if k.contains('?') { '&' } else { '?' };
-            let plain = upstream_query(&query.text, query.page, category, &[], &[]);
-            format!("{}{sep}{plain}", origin(k))
+            format!("{}{sep}{params}", origin(k))
         });
         ApiFlow {
             upstream_url: format!("{}?{params}", origin(&sc.upstream)),
@@ -361,7 +382,9 @@ impl ApiFlow {
     }
 
     /// What the last fetch got: `(status, body)`, or `None` for a timeout or a network error.
+    /// Only those and `5xx` answers count against the circuit: a `4xx` is about the request.
     pub fn fetched(&mut self, got: Option<(u16, Vec<u8>)>, now_ms: u64, circuit: &mut Circuit) -> ApiStep {
+        let outage = got.as_ref().is_none_or(|(status, _)| *status >= 500);
         let good = match got {
             Some((200, body)) => self.readable(body).map_err(|b| Some((200, b))),
             other => Err(other),
@@ -373,7 +396,9 @@ impl ApiFlow {
                 self.answer(good, Served::Origin, Some(key))
             }
             (Awaiting::Origin, Err(failure)) => {
-                circuit.failure(now_ms, self.circuit.0, self.circuit.1);
+                if outage {
+                    circuit.failure(now_ms, self.circuit.0, self.circuit.1);
+                }
                 self.origin_failure = failure;
                 self.fall_back()
             }
@@ -468,21 +493,17 @@ pub struct PageFlow {
 }
 
 impl PageFlow {
-    /// A flow for the page at `path_and_query` (the visitor's own, sent as is), or `None` when the
-    /// query is refused (then the page is fetched as any other page).
-    pub fn new(
-        sc: &SearchConfig,
-        query: Query,
-        path_and_query: &str,
-        raw_query: &str,
-        origin: impl Fn(&str) -> String,
-    ) -> PageFlow {
+    /// A flow for the search page at `path`, fetched with the normalized query only (what its
+    /// cache key says). A request with other parameters (a sort, a filter) cannot be keyed: the
+    /// caller fetches it as any other page.
+    pub fn new(sc: &SearchConfig, query: Query, path: &str, origin: impl Fn(&str) -> String) -> PageFlow {
+        let params = query.upstream();
         let keyword_url = sc.page_keyword_fallback.as_ref().map(|k| {
             let sep = if k.contains('?') { '&' } else { '?' };
-            format!("{}{sep}{raw_query}", origin(k))
+            format!("{}{sep}{params}", origin(k))
         });
         PageFlow {
-            url: origin(path_and_query),
+            url: origin(&format!("{path}?{params}")),
             keyword_url,
             budget_ms: sc.budget_ms,
             cache_ttl_ms: sc.cache_ttl_ms,
@@ -514,9 +535,10 @@ impl PageFlow {
         self.fall_back()
     }
 
-    /// Whether the last fetch got a whole `200` page in time.
-    pub fn fetched(&mut self, ok: bool, now_ms: u64, circuit: &mut Circuit) -> PageStep {
-        match (self.awaiting, ok) {
+    /// What the last fetch got: its status (`None`: a timeout, a network error or a body over the
+    /// cap). Only those and `5xx` count against the circuit.
+    pub fn fetched(&mut self, status: Option<u16>, now_ms: u64, circuit: &mut Circuit) -> PageStep {
+        match (self.awaiting, status == Some(200)) {
             (Awaiting::Origin, true) => {
                 circuit.success();
                 PageStep::ServeFetched {
@@ -525,7 +547,9 @@ impl PageFlow {
                 }
             }
             (Awaiting::Origin, false) => {
-                circuit.failure(now_ms, self.circuit.0, self.circuit.1);
+                if status.is_none_or(|s| s >= 500) {
+                    circuit.failure(now_ms, self.circuit.0, self.circuit.1);
+                }
                 self.fall_back()
             }
             (Awaiting::Keyword, true) => PageStep::ServeFetched {
@@ -567,26 +591,91 @@ mod tests {
     }
 
     #[test]
-    fn cache_keys_are_bounded_and_normalized() {
+    fn cache_keys_are_exactly_what_goes_upstream() {
         assert_eq!(
             cache_key("warm jacket", 1, None),
-            "https://vitrine-search.invalid/v1?q=warm%20jacket&p=1"
+            "https://vitrine-search.invalid/v2?q=warm%20jacket&page=1"
         );
         assert_eq!(
-            cache_key("x", 999, Some("Bags")),
-            "https://vitrine-search.invalid/v1?q=x&p=50&c=bags"
+            cache_key("x", 999, Some("bags")),
+            "https://vitrine-search.invalid/v2?q=x&page=50&category=bags"
         );
-        let up = upstream_query(
-            "a&b",
-            2,
-            None,
-            &["Kestrel".into(), "A".into(), "B".into(), "C".into()],
-            &[],
+        assert_eq!(upstream_query("a&b", 2, None), "q=a%26b&page=2");
+        let read = |params: &[(&str, &str)]| {
+            Query::read(
+                &sc(),
+                |n| params.iter().find(|(k, _)| *k == n).map(|(_, v)| (*v).to_owned()),
+                params.iter().map(|(k, _)| *k),
+            )
+        };
+        // A category the key cannot hold is refused, never dropped from the key.
+        assert_eq!(
+            read(&[("q", "boots"), ("category", &"c".repeat(65))]),
+            Err(QueryError("category too long"))
         );
         assert_eq!(
-            up,
-            "q=a%26b&page=2&affinity_brand=Kestrel&affinity_brand=A&affinity_brand=B"
+            read(&[("q", "boots"), ("category", &"c".repeat(20_000))]),
+            Err(QueryError("category too long"))
         );
+        assert!(read(&[("q", "boots"), ("category", "bags\u{0}")]).is_err());
+        // Casing and spacing are the same answer: one key, the normalized text upstream.
+        let a = read(&[("q", "  BoOtS "), ("category", " Shoes ")]).unwrap();
+        let b = read(&[("q", "boots"), ("category", "shoes")]).unwrap();
+        assert_eq!(a.cache_key(), b.cache_key());
+        assert_eq!(a.upstream(), "q=boots&page=1&category=shoes");
+        // Parameters the key does not cover are noticed.
+        assert!(!a.other_params);
+        assert!(
+            read(&[("q", "sneakers"), ("category", "t"), ("mode", "keyword")])
+                .unwrap()
+                .other_params
+        );
+        assert!(
+            read(&[("q", "sneakers"), ("sort", "price")])
+                .unwrap()
+                .other_params
+        );
+    }
+
+    #[test]
+    fn only_queries_seen_twice_are_stored_and_the_table_is_bounded() {
+        let mut a = Admission::default();
+        assert!(!a.admit("k1"));
+        assert!(a.admit("k1"));
+        for i in 0..(ADMISSION_TABLE * 3) {
+            assert!(
+                !a.admit(&format!("junk-{i}")),
+                "a stream of unique queries is never stored"
+            );
+        }
+        assert!(a.seen.len() <= ADMISSION_TABLE);
+    }
+
+    #[test]
+    fn a_client_error_does_not_open_the_circuit() {
+        let mut c = Circuit::default();
+        for i in 0..5 {
+            let mut f = api();
+            let _ = f.cached(None, i, &mut c);
+            let _ = f.fetched(Some((431, b"too large".to_vec())), i, &mut c);
+        }
+        assert!(
+            c.allows(10),
+            "4xx answers are about the request, not the origin's health"
+        );
+        for i in 0..2 {
+            let mut f = api();
+            let _ = f.cached(None, 20 + i, &mut c);
+            let _ = f.fetched(Some((503, Vec::new())), 20 + i, &mut c);
+        }
+        assert!(c.is_open(30));
+        let mut p = page();
+        let mut c = Circuit::default();
+        for i in 0..5 {
+            let _ = p.cached(None, i, &c);
+            let _ = p.fetched(Some(400), i, &mut c);
+        }
+        assert!(c.allows(10));
     }
 
     #[test]
@@ -654,8 +743,8 @@ mod tests {
     }
 
     fn api() -> ApiFlow {
-        let q = Query::read(&sc(), |n| (n == "q").then(|| "Boots".to_owned())).unwrap();
-        ApiFlow::new(&sc(), q, (&[], &[]), |p| format!("http://o.test{p}"))
+        let q = Query::read(&sc(), |n| (n == "q").then(|| "Boots".to_owned()), ["q"]).unwrap();
+        ApiFlow::new(&sc(), q, |p| format!("http://o.test{p}"))
     }
 
     const GOOD: &[u8] = br#"{"hits":[{"key":"A"}],"total":1}"#;
@@ -681,7 +770,7 @@ mod tests {
     fn a_fresh_cached_answer_is_served_without_asking_the_origin() {
         let mut c = Circuit::default();
         let mut f = api();
-        assert_eq!(f.cache_key(), "https://vitrine-search.invalid/v1?q=boots&p=1");
+        assert_eq!(f.cache_key(), "https://vitrine-search.invalid/v2?q=boots&page=1");
         let a = answered(f.cached(Some((1_000, GOOD.to_vec())), 30_000, &mut c));
         assert_eq!((a.served, a.status, a.store), (Served::Cache, 200, None));
     }
@@ -757,10 +846,8 @@ mod tests {
     }
 
     fn page() -> PageFlow {
-        let q = Query::read(&sc(), |n| (n == "q").then(|| "boots".to_owned())).unwrap();
-        PageFlow::new(&sc(), q, "/search?q=boots", "q=boots", |p| {
-            format!("http://o.test{p}")
-        })
+        let q = Query::read(&sc(), |n| (n == "q").then(|| "BOOTS".to_owned()), ["q"]).unwrap();
+        PageFlow::new(&sc(), q, "/search", |p| format!("http://o.test{p}"))
     }
 
     #[test]
@@ -776,26 +863,26 @@ mod tests {
         assert_eq!(
             f.cached(Some(1_000), 90_000, &c),
             PageStep::Fetch {
-                url: "http://o.test/search?q=boots".into(),
+                url: "http://o.test/search?q=boots&page=1".into(),
                 budget_ms: 300
             }
         );
         assert_eq!(
-            f.fetched(false, 90_300, &mut c),
+            f.fetched(None, 90_300, &mut c),
             PageStep::ServeCached(Served::Stale)
         );
         let mut f = page();
         let _ = f.cached(None, 0, &c);
-        let keyword = f.fetched(false, 10, &mut c);
+        let keyword = f.fetched(None, 10, &mut c);
         assert_eq!(
             keyword,
             PageStep::Fetch {
-                url: "http://o.test/search?mode=keyword&q=boots".into(),
+                url: "http://o.test/search?mode=keyword&q=boots&page=1".into(),
                 budget_ms: 300
             }
         );
         assert_eq!(
-            f.fetched(true, 20, &mut c),
+            f.fetched(Some(200), 20, &mut c),
             PageStep::ServeFetched {
                 served: Served::Keyword,
                 store: None
@@ -804,7 +891,7 @@ mod tests {
         let mut f = page();
         let _ = f.cached(None, 30, &c);
         assert_eq!(
-            f.fetched(false, 40, &mut c),
+            f.fetched(None, 40, &mut c),
             PageStep::Passthrough,
             "circuit now open, nothing else"
         );
@@ -812,7 +899,7 @@ mod tests {
         let mut f = page();
         let _ = f.cached(None, 0, &c);
         assert_eq!(
-            f.fetched(true, 5, &mut c),
+            f.fetched(Some(200), 5, &mut c),
             PageStep::ServeFetched {
                 served: Served::Origin,
                 store: Some(f.cache_key().to_owned())

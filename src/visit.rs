@@ -208,7 +208,9 @@ impl std::fmt::Display for Sig {
 /// `0x1a2b`. The cookie only holds hashes; this book is per isolate, bounded, and best-effort.
 #[derive(Debug, Default)]
 pub struct NameBook {
-    names: std::collections::HashMap<u16, String>,
+    /// A hash's name; `None` once two different names were seen for it (16-bit hashes collide,
+    /// and anyone can plant a name: an ambiguous hash resolves to nothing rather than the first).
+    names: std::collections::HashMap<u16, Option<String>>,
 }
 
 impl NameBook {
@@ -221,7 +223,16 @@ impl NameBook {
             self.names.clear();
         }
         let name: String = name.trim().chars().take(64).collect();
-        self.names.entry(crate::signal::name_hash(&name)).or_insert(name);
+        let slot = self
+            .names
+            .entry(crate::signal::name_hash(&name))
+            .or_insert_with(|| Some(name.clone()));
+        if slot
+            .as_ref()
+            .is_some_and(|known| !known.eq_ignore_ascii_case(&name))
+        {
+            *slot = None;
+        }
     }
 
     /// Remembers the names an event mentions.
@@ -239,7 +250,7 @@ impl NameBook {
 
     /// The name of a hash, if seen.
     pub fn resolve(&self, hash: u16) -> Option<&str> {
-        self.names.get(&hash).map(String::as_str)
+        self.names.get(&hash)?.as_deref()
     }
 }
 
@@ -453,6 +464,30 @@ mod tests {
         assert_eq!(doc["signal"]["brands"][0]["name"], "Kestrel");
         assert_eq!(doc["signal"]["brands"][0]["weight"], 32);
         assert_eq!(doc["status"], "sig=new");
+    }
+
+    #[test]
+    fn a_planted_colliding_name_resolves_to_nothing() {
+        let victim = crate::signal::name_hash("outerwear");
+        let planted = (0u32..)
+            .map(|i| format!("x{i}"))
+            .find(|n| crate::signal::name_hash(n) == victim)
+            .unwrap();
+        let mut book = NameBook::default();
+        book.note(&planted);
+        assert_eq!(book.resolve(victim), Some(planted.as_str()));
+        book.note("Outerwear");
+        assert_eq!(book.resolve(victim), None, "ambiguous: neither name is shown");
+        book.note("outerwear");
+        assert_eq!(book.resolve(victim), None);
+        let mut same = NameBook::default();
+        same.note("Outerwear");
+        same.note("outerwear");
+        assert_eq!(
+            same.resolve(victim),
+            Some("Outerwear"),
+            "one name in two casings is one name"
+        );
     }
 
     #[test]

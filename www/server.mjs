@@ -33,6 +33,10 @@ function arg(name, fallback) {
   return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
 }
 
+// `--test-hooks` (or ORIGIN_TEST_HOOKS=1) opens /__origin/*: the search fault switch and what the
+// last search request carried. Off by default: anyone could slow the store down with them.
+const TEST_HOOKS = process.argv.includes('--test-hooks') || process.env.ORIGIN_TEST_HOOKS === '1';
+
 // Cache policy of a typical storefront: pages are cacheable by URL (unpersonalized), assets long-lived.
 // ORIGIN_PAGE_MAX_AGE shortens it (the browser tests revisit a page after its max-age).
 const PAGE_CACHE = `public, max-age=${Number(process.env.ORIGIN_PAGE_MAX_AGE ?? 60)}, s-maxage=300`;
@@ -105,7 +109,14 @@ function parseCookies(header = '') {
   const out = {};
   for (const part of header.split(';')) {
     const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    if (i <= 0) continue;
+    const raw = part.slice(i + 1).trim();
+    // A stray `%` is a cookie we did not write: keep it as it came instead of failing the request.
+    try {
+      out[part.slice(0, i).trim()] = decodeURIComponent(raw);
+    } catch {
+      out[part.slice(0, i).trim()] = raw;
+    }
   }
   return out;
 }
@@ -228,6 +239,8 @@ async function handle(req, res) {
     });
     return json(req, res, 200, result, method === 'POST' ? { 'cache-control': 'no-store' } : {});
   }
+  // Test hooks (what the last search request carried; the fault switch): only with --test-hooks.
+  if (p.startsWith('/__origin/') && !TEST_HOOKS) return html(req, res, 404, pages.notFound(ctx), { 'cache-control': 'no-cache' });
   if (method === 'GET' && p === '/__origin/last-search') return json(req, res, 200, { last: lastSearch }, { 'cache-control': 'no-store' });
   if (method === 'POST' && p === '/__origin/search-fault') {
     const body = await readFields(req);

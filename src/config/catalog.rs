@@ -1,10 +1,9 @@
 //! Catalog products (inline in a config, or pushed on their own and packed by
 //! [`crate::catalog`]): validated with paths, names lowercased for matching, image URLs checked
-//! like every URL vitrine may write into a page.
+//! as a browser would read them (`super::url`).
 
 use std::collections::HashMap;
 
-use super::rules::check_url;
 use super::wire::{RawCatalog, RawProduct};
 use crate::doc::{self, Problem, Problems};
 use crate::product::{Image, Product, Stock};
@@ -21,14 +20,14 @@ pub fn compile_inline(raw: Option<&RawCatalog>, p: &mut Problems) -> HashMap<Str
         p.add("catalog.products", "must have at most 20000 products inline");
     }
     let inline = c.products.get(..MAX_INLINE).unwrap_or(&c.products);
-    let (products, problems) = validate(inline, "catalog.products", Urls::Unchecked);
+    let (products, problems) = validate(inline, "catalog.products");
     p.0.extend(problems.0);
     products.into_iter().map(|pr| (pr.key.clone(), pr)).collect()
 }
 
 /// Validates pushed catalog products; problems get paths under `at` (`products[3].stock`).
 pub fn compile_products(raw: &[RawProduct], at: &str) -> (Vec<Product>, Problems) {
-    validate(raw, at, Urls::Checked)
+    validate(raw, at)
 }
 
 /// Reads a pushed catalog (`{"products": [...]}`), product by product: each is read from its
@@ -99,15 +98,7 @@ pub fn read_pushed(text: &str) -> Result<Vec<RawProduct>, Vec<Problem>> {
     }
 }
 
-/// Whether image URLs are checked. Pushed catalogs always were; the inline catalog never was (its
-/// images are only compared with a page's own URLs, never written into a page).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Urls {
-    Checked,
-    Unchecked,
-}
-
-fn validate(raw: &[RawProduct], at: &str, urls: Urls) -> (Vec<Product>, Problems) {
+fn validate(raw: &[RawProduct], at: &str) -> (Vec<Product>, Problems) {
     let mut p = Problems::default();
     let mut out = Vec::with_capacity(raw.len());
     let mut seen = std::collections::HashSet::new();
@@ -132,8 +123,10 @@ fn validate(raw: &[RawProduct], at: &str, urls: Urls) -> (Vec<Product>, Problems
         if r.price.is_some_and(|x| !(x.is_finite() && x >= 0.0)) {
             p.add(path("price"), "must be a non-negative number");
         }
-        for (j, im) in r.images.iter().enumerate().filter(|_| urls == Urls::Checked) {
-            if let Err(msg) = check_url(&im.src) {
+        // Image URLs are compared with the page's, never written into it: any host may serve
+        // them, but they are read as a browser would (no scripts, no entity tricks).
+        for (j, im) in r.images.iter().enumerate() {
+            if let Err(msg) = super::url::check(im.src.trim(), None) {
                 p.add(format!("{at}[{i}].images[{j}].src"), msg);
             }
         }

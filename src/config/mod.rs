@@ -22,6 +22,7 @@ pub mod rules;
 pub mod search;
 pub mod selector;
 pub mod site;
+pub mod url;
 pub mod wire;
 
 use std::collections::HashMap;
@@ -87,6 +88,9 @@ pub struct Config {
     pub json_listings: Vec<JsonListing>,
     /// Edge search.
     pub search: Option<SearchConfig>,
+    /// The storefront's own hosts (`site.hosts`): the only hosts absolute URLs vitrine writes
+    /// into pages may name, and the public host of redirects.
+    pub hosts: Vec<String>,
 }
 
 /// A page classified by the config: its rule and what its URL captured.
@@ -191,7 +195,8 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
         .search
         .as_ref()
         .and_then(|s| search::compile_search(s, &mut p));
-    let rules = rules::compile_rules(&raw.rules, mode, &mut p.0);
+    let hosts = site::compile_hosts(&raw.site.hosts, &mut p);
+    let rules = rules::compile_rules(&raw.rules, mode, &hosts, &mut p.0);
     p.into_result(|| Config {
         mode,
         grids,
@@ -211,6 +216,7 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
         forward_cookies: raw.site.forward_cookies,
         json_listings,
         search,
+        hosts,
     })
 }
 

@@ -7,7 +7,7 @@
 //!
 //! This module owns the rules' wire format and validation. Applying them is [`crate::rank`]'s.
 
-use super::{PageKind, Problem};
+use super::{url, PageKind, Problem};
 use crate::doc::{Obj, Problems};
 use crate::product::Stock;
 use crate::signal::Intent;
@@ -609,29 +609,6 @@ fn lower(v: &[String]) -> Vec<String> {
     v.iter().map(|s| s.trim().to_lowercase()).collect()
 }
 
-/// Checks a URL a merchandiser puts into a page: relative (`/x`, not `//x`) or http(s). Never
-/// `javascript:`, `data:` or anything else a browser would execute.
-pub fn check_url(u: &str) -> Result<(), &'static str> {
-    let u = u.trim();
-    if u.is_empty() || u.len() > 2048 {
-        return Err("must be a URL of at most 2048 characters");
-    }
-    if u.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err("must not contain spaces or control characters");
-    }
-    let lower = u.to_ascii_lowercase();
-    if lower.starts_with("https://") || lower.starts_with("http://") {
-        return Ok(());
-    }
-    if u.starts_with('/') && !u.starts_with("//") {
-        return Ok(());
-    }
-    if !lower.contains(':') && !u.starts_with("//") {
-        return Ok(()); // relative path like `img/hero.jpg` or `?page=2`
-    }
-    Err("must be relative or http(s); javascript:, data: and other schemes are refused")
-}
-
 fn compile_match(m: &RawMatch, at: &str, problems: &mut Vec<Problem>) -> Matcher {
     let empty = m.products.is_empty()
         && m.brand.is_empty()
@@ -678,16 +655,29 @@ fn bounded_text(v: &Option<String>, at: String, max: usize, problems: &mut Vec<P
     Some(s.to_owned())
 }
 
-fn compile_hero(h: &RawHero, at: &str, id: &str, problems: &mut Vec<Problem>) -> Hero {
-    let url = |u: &str, path: String, problems: &mut Vec<Problem>| match check_url(u) {
+fn compile_hero(h: &RawHero, at: &str, id: &str, hosts: &[String], problems: &mut Vec<Problem>) -> Hero {
+    let url = |u: &str, path: String, problems: &mut Vec<Problem>| match url::check(u.trim(), Some(hosts)) {
         Ok(()) => Some(u.trim().to_owned()),
         Err(msg) => {
             problems.push(Problem::new(path, msg));
             None
         }
     };
+    let variant = h.variant.clone().unwrap_or_else(|| id.to_owned());
+    // The variant's name goes into the `x-vitrine` header: a name, never `;` or `=`.
+    if variant.is_empty()
+        || variant.len() > 40
+        || !variant
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    {
+        problems.push(Problem::new(
+            format!("{at}.variant"),
+            "must be 1 to 40 of letters, digits, - _ .",
+        ));
+    }
     let mut hero = Hero {
-        variant: h.variant.clone().unwrap_or_else(|| id.to_owned()),
+        variant,
         headline: bounded_text(&h.headline, format!("{at}.headline"), 200, problems),
         sub: bounded_text(&h.sub, format!("{at}.sub"), 500, problems),
         ..Hero::default()
@@ -702,17 +692,9 @@ fn compile_hero(h: &RawHero, at: &str, id: &str, problems: &mut Vec<Problem>) ->
     if let Some(img) = &h.image {
         hero.image_src = url(&img.src, format!("{at}.image.src"), problems);
         if let Some(set) = &img.srcset {
-            let ok = set
-                .split(',')
-                .filter_map(|c| c.split_whitespace().next())
-                .all(|u| check_url(u).is_ok());
-            if ok {
-                hero.image_srcset = Some(set.trim().to_owned());
-            } else {
-                problems.push(Problem::new(
-                    format!("{at}.image.srcset"),
-                    "every URL must be relative or http(s)",
-                ));
+            match url::check_srcset(set.trim(), Some(hosts)) {
+                Ok(()) => hero.image_srcset = Some(set.trim().to_owned()),
+                Err(msg) => problems.push(Problem::new(format!("{at}.image.srcset"), msg)),
             }
         }
         hero.image_alt = bounded_text(&img.alt, format!("{at}.image.alt"), 200, problems);
@@ -732,7 +714,12 @@ fn compile_hero(h: &RawHero, at: &str, id: &str, problems: &mut Vec<Problem>) ->
 }
 
 /// Compiles the rules; problems get paths under `rules[i]`.
-pub fn compile_rules(raw: &[RawRule], doc_mode: Mode, problems: &mut Vec<Problem>) -> Vec<Rule> {
+pub fn compile_rules(
+    raw: &[RawRule],
+    doc_mode: Mode,
+    hosts: &[String],
+    problems: &mut Vec<Problem>,
+) -> Vec<Rule> {
     if raw.len() > MAX_RULES {
         problems.push(Problem::new("rules", "must have at most 500 rules"));
     }
@@ -742,7 +729,7 @@ pub fn compile_rules(raw: &[RawRule], doc_mode: Mode, problems: &mut Vec<Problem
         .take(MAX_RULES)
         .filter_map(|(i, r)| {
             let before = problems.len();
-            let rule = compile_rule(i, r, doc_mode, &mut ids, problems);
+            let rule = compile_rule(i, r, doc_mode, hosts, &mut ids, problems);
             rule.filter(|_| problems.len() == before)
         })
         .collect()
@@ -752,6 +739,7 @@ fn compile_rule(
     i: usize,
     r: &RawRule,
     doc_mode: Mode,
+    hosts: &[String],
     ids: &mut std::collections::HashSet<String>,
     problems: &mut Vec<Problem>,
 ) -> Option<Rule> {
@@ -784,7 +772,7 @@ fn compile_rule(
         .schedule
         .as_ref()
         .map_or((None, None), |s| compile_schedule(s, &at, problems));
-    let mut actions = compile_actions(r, &at, problems);
+    let mut actions = compile_actions(r, &at, hosts, problems);
     if actions.len() != 1 {
         problems.push(Problem::new(
             &at,
@@ -825,7 +813,7 @@ fn compile_schedule(s: &RawSchedule, at: &str, problems: &mut Vec<Problem>) -> (
 }
 
 /// Every action a rule names (a valid rule names exactly one).
-fn compile_actions(r: &RawRule, at: &str, problems: &mut Vec<Problem>) -> Vec<Action> {
+fn compile_actions(r: &RawRule, at: &str, hosts: &[String], problems: &mut Vec<Problem>) -> Vec<Action> {
     let mut actions = Vec::new();
     if let Some(p) = &r.pin {
         if p.position < 1 {
@@ -864,11 +852,17 @@ fn compile_actions(r: &RawRule, at: &str, problems: &mut Vec<Problem>) -> Vec<Ac
         actions.push(Action::Exclude(matcher));
     }
     if let Some(g) = &r.guarantee {
-        actions.extend(compile_guarantee(g, &format!("{at}.guarantee"), &r.id, problems));
+        actions.extend(compile_guarantee(
+            g,
+            &format!("{at}.guarantee"),
+            &r.id,
+            hosts,
+            problems,
+        ));
     }
     if let Some(h) = &r.hero {
         actions.push(Action::Hero {
-            hero: compile_hero(h, &format!("{at}.hero"), &r.id, problems),
+            hero: compile_hero(h, &format!("{at}.hero"), &r.id, hosts, problems),
             locked: false,
         });
     }
@@ -884,7 +878,13 @@ fn compile_actions(r: &RawRule, at: &str, problems: &mut Vec<Problem>) -> Vec<Ac
     actions
 }
 
-fn compile_guarantee(g: &RawGuarantee, gat: &str, id: &str, problems: &mut Vec<Problem>) -> Option<Action> {
+fn compile_guarantee(
+    g: &RawGuarantee,
+    gat: &str,
+    id: &str,
+    hosts: &[String],
+    problems: &mut Vec<Problem>,
+) -> Option<Action> {
     let n = usize::from(g.in_stock_only.is_some())
         + usize::from(g.brand.is_some() || g.never_on_brand.is_some())
         + usize::from(g.hero.is_some());
@@ -906,7 +906,7 @@ fn compile_guarantee(g: &RawGuarantee, gat: &str, id: &str, problems: &mut Vec<P
     }
     if let Some(h) = &g.hero {
         return Some(Action::Hero {
-            hero: compile_hero(h, &format!("{gat}.hero"), id, problems),
+            hero: compile_hero(h, &format!("{gat}.hero"), id, hosts, problems),
             locked: true,
         });
     }
@@ -1021,27 +1021,44 @@ mod tests {
     }
 
     #[test]
-    fn urls() {
-        for ok in [
-            "/c/sale",
-            "https://cdn.example.com/a.jpg",
-            "img/a.png",
-            "?page=2",
-            "HTTP://x.y",
-        ] {
-            assert!(check_url(ok).is_ok(), "{ok}");
-        }
+    fn hero_urls_are_read_as_a_browser_would_and_must_stay_on_the_store() {
+        let doc = |href: &str, extra: &str| {
+            crate::config::compile_json(&format!(
+                r#"{{"version":1,"site":{{"hosts":["shop.example"]}},{extra}
+                   "rules":[{{"id":"h","hero":{{"variant":"v","cta":{{"text":"Go","href":{}}}}}}}]}}"#,
+                serde_json::to_string(href).unwrap()
+            ))
+        };
         for bad in [
-            "javascript:alert(1)",
-            " JavaScript:alert(1)",
-            "data:text/html,x",
-            "//evil.example",
-            "",
-            "/a b",
-            "vbscript:x",
+            "javascript&colon;alert(1)",
+            "javascript&#58;alert(1)",
+            "javascript&#x3a;alert(1)",
+            "/\\evil.example/",
+            "\\\\evil.example/",
+            "\\/evil.example/",
+            "https://evil.example/",
+            "//evil.example/x",
         ] {
-            assert!(check_url(bad).is_err(), "{bad}");
+            let problems = doc(bad, "").unwrap_err();
+            assert_eq!(problems[0].path, "rules[0].hero.cta.href", "{bad}: {problems:?}");
         }
+        assert!(doc("https://shop.example/c/sale", "").is_ok());
+        assert!(doc("/c/sale?a=1&b=2", "").is_ok());
+        // A variant name cannot forge x-vitrine items.
+        let forged = crate::config::compile_json(
+            r#"{"version":1,"rules":[{"id":"h","hero":{"variant":"b;cfg=000000000000","headline":"x"}}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(forged[0].path, "rules[0].hero.variant");
+        // Inline catalog images are read the same way (any host: they are never written out).
+        let catalog = crate::config::compile_json(
+            r#"{"version":1,"catalog":{"products":[{"key":"A","images":[{"role":"packshot","src":"javascript&colon;x"}]}]}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(catalog[0].path, "catalog.products[0].images[0].src");
+        let hosts = crate::config::compile_json(r#"{"version":1,"site":{"hosts":["https://shop.example"]}}"#)
+            .unwrap_err();
+        assert_eq!(hosts[0].path, "site.hosts[0]");
     }
 
     #[test]

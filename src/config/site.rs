@@ -210,6 +210,20 @@ pub fn compile_consent(raw: Option<&RawConsent>, p: &mut Problems) -> ConsentPol
     consent
 }
 
+/// `site.hosts`: the storefront's own host names, checked and lowercased.
+pub fn compile_hosts(raw: &[String], p: &mut Problems) -> Vec<String> {
+    raw.iter()
+        .enumerate()
+        .filter_map(|(i, h)| match super::url::check_host(h) {
+            Ok(h) => Some(h),
+            Err(msg) => {
+                p.add(format!("site.hosts[{i}]"), msg);
+                None
+            }
+        })
+        .collect()
+}
+
 /// Developer aids, all off by default (`debug`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Debug {

@@ -92,6 +92,10 @@ pub struct RawSite {
     pub json_listings: Vec<RawJsonListing>,
     /// The storefront's JSON search endpoint, answered at the edge from the origin's search API.
     pub search: Option<RawSearch>,
+    /// The storefront's own hosts (`shop.example.com`, its CDN): absolute URLs in hero links and
+    /// images must name one of them (paths on the storefront need none); the first is the public
+    /// host redirects are rewritten to when a request names another.
+    pub hosts: Vec<String>,
     /// Forward the visitor's cookies to the origin on page requests (home, PLP, PDP, search).
     /// Default false: pages are fetched cookie-free so the origin's response is cacheable by URL.
     pub forward_cookies: bool,
@@ -431,6 +435,7 @@ impl RawSite {
             identity: o.object("identity", p, RawIdentity::read),
             json_listings: o.objects("json_listings", p, RawJsonListing::read),
             search: o.object("search", p, RawSearch::read),
+            hosts: o.strings("hosts", p),
             forward_cookies: o.bool("forward_cookies", p).unwrap_or(false),
         })
     }

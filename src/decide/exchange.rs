@@ -42,6 +42,9 @@ pub struct Forward {
     pub method: String,
     /// Headers, in order. Redirects are never followed: they go back to the visitor.
     pub headers: Vec<(String, String)>,
+    /// The visitor's cookies were held back (a page fetched so its answer is the same for
+    /// everyone): a `Set-Cookie` the origin answers with is not the visitor's, and never reaches them.
+    pub cookies_withheld: bool,
 }
 
 /// What the glue read from the origin's response head.
@@ -53,10 +56,14 @@ pub struct OriginHead {
     pub content_type: Option<String>,
     /// `Cache-Control`.
     pub cache_control: Option<String>,
+    /// `Content-Encoding`.
+    pub content_encoding: Option<String>,
     /// `ETag`.
     pub etag: Option<String>,
     /// `Last-Modified`.
     pub last_modified: Option<String>,
+    /// Whether the origin set a cookie.
+    pub set_cookie: bool,
     /// `Location`.
     pub location: Option<String>,
     /// The value of the identity header ([`Exchange::identity_header`]), if the origin sent it.
@@ -201,17 +208,19 @@ impl Exchange {
                         .as_ref()
                         .is_some_and(|p| p.matches(incoming.path()).is_some())
             })
-            .and_then(|sc| match Query::read(sc, |n| incoming.param(n)) {
-                Ok(query) => {
-                    let origin = settings.origin.as_ref().ok()?;
-                    let pq = incoming.path_and_query();
-                    let raw = incoming.url.query().unwrap_or_default();
-                    Some(PageFlow::new(sc, query, &pq, raw, |p| origin.url_for(p)))
-                }
-                Err(_) => {
-                    // A refused query is fetched as any page, and said so.
-                    report.search = Some(SearchNote::Page(Served::Passthrough));
-                    None
+            .and_then(|sc| {
+                let names = incoming.param_names();
+                match Query::read(sc, |n| incoming.param(n), names.iter().map(String::as_str)) {
+                    Ok(query) if !query.other_params => {
+                        let origin = settings.origin.as_ref().ok()?;
+                        Some(PageFlow::new(sc, query, incoming.path(), |p| origin.url_for(p)))
+                    }
+                    _ => {
+                        // A refused query, or one with parameters its cache key cannot hold (a
+                        // sort, a filter), is fetched as any page, and said so.
+                        report.search = Some(SearchNote::Page(Served::Passthrough));
+                        None
+                    }
                 }
             });
         Exchange {
@@ -265,7 +274,12 @@ impl Exchange {
     /// The origin answered: learns from the request itself and says whether a customer profile
     /// must be read first.
     pub fn respond(&mut self, head: OriginHead) -> Option<Lookup> {
-        let plan = proxy::plan_body(&self.method, head.status, head.content_type.as_deref());
+        let mut plan = proxy::plan_body(&self.method, head.status, head.content_type.as_deref());
+        if matches!(plan, BodyPlan::RewriteHtml(_))
+            && !proxy::runtime_decodes(head.content_encoding.as_deref())
+        {
+            plan = BodyPlan::Pass(PassReason::Encoding);
+        }
         self.document = matches!(plan, BodyPlan::RewriteHtml(_))
             && proxy::is_document_request(
                 &self.method,
@@ -446,7 +460,8 @@ impl Exchange {
         let cfg = self
             .cfg
             .as_ref()
-            .filter(|_| self.method == "GET" && self.head.status == 200)?;
+            .filter(|_| self.method == "GET" && self.head.status == 200)
+            .filter(|_| proxy::runtime_decodes(self.head.content_encoding.as_deref()))?;
         let json = self
             .head
             .content_type
@@ -534,6 +549,16 @@ impl Exchange {
         let mut head = Head::default();
         let edits = &mut head.edits;
         edits.push(Edit::Delete(crate::search::CACHED_AT.into()));
+        if self.head.set_cookie {
+            if self.forward.cookies_withheld {
+                // The origin saw no cookie and minted its own (a session, a cart): passed on, it
+                // would overwrite the visitor's real one.
+                edits.push(Edit::Delete("set-cookie".into()));
+            } else if !proxy::never_shared(self.head.cache_control.as_deref()) {
+                // The origin's cookie is this visitor's: never on a response anyone may share.
+                self.caching = Caching::Personal;
+            }
+        }
         if let Some(public) = self
             .head
             .location
@@ -614,7 +639,20 @@ impl Exchange {
 
     fn public_location(&self, location: &str) -> Option<String> {
         let origin = self.settings.origin.as_ref().ok()?;
-        origin.public_location(location, &self.url.origin())
+        origin.public_location(location, &self.public_base())
+    }
+
+    /// `scheme://host` the visitor should be sent back to: the request's host when the config
+    /// lists it in `site.hosts` (or lists none), else the first listed host, so a redirect is
+    /// never built from whatever `Host` a client sent.
+    fn public_base(&self) -> String {
+        let hosts = self.cfg.as_ref().map(|c| c.hosts.as_slice()).unwrap_or_default();
+        match hosts.first() {
+            Some(first) if !hosts.iter().any(|h| h.eq_ignore_ascii_case(self.url.host())) => {
+                format!("{}://{first}", self.url.scheme())
+            }
+            _ => self.url.origin(),
+        }
     }
 
     /// The `x-vitrine` report so far.
@@ -661,14 +699,22 @@ fn forward(
         (Some(c), Some(h)) => cookie::without(h, &c.cookie.name),
         (_, h) => h.map(str::to_owned),
     };
+    // Headers the request's own `Connection` header names are hop-by-hop too.
+    let named_hop: Vec<String> = incoming
+        .header("connection")
+        .map(|c| c.split(',').map(|t| t.trim().to_ascii_lowercase()).collect())
+        .unwrap_or_default();
+    let admin_path = incoming.path().starts_with("/__vitrine/");
     let mut headers: Vec<(String, String)> = incoming
         .headers
         .iter()
         .filter(|(n, _)| {
             !proxy::is_hop_by_hop(n)
+                && !named_hop.iter().any(|h| h.eq_ignore_ascii_case(n))
                 && !n.eq_ignore_ascii_case("cookie")
-                && !n.eq_ignore_ascii_case("x-forwarded-host")
-                && !n.eq_ignore_ascii_case("x-forwarded-proto")
+                && !proxy::is_client_forwarding(n)
+                // An admin token meant for vitrine never reaches the origin.
+                && !(admin_path && n.eq_ignore_ascii_case("authorization"))
         })
         .cloned()
         .collect();
@@ -697,6 +743,10 @@ fn forward(
     if let Some(c) = cookie {
         headers.push(("cookie".into(), c));
     }
+    // Who asked, as the CDN saw it (never as the client claims it).
+    if let Some(ip) = incoming.header("cf-connecting-ip") {
+        headers.push(("x-forwarded-for".into(), ip.to_owned()));
+    }
     headers.push(("x-forwarded-host".into(), incoming.url.authority()));
     headers.push(("x-forwarded-proto".into(), incoming.url.scheme().to_owned()));
     let path_and_query = match cfg.and_then(|c| c.debug.bypass_param.as_deref()) {
@@ -713,6 +763,7 @@ fn forward(
             url,
             method: incoming.method.clone(),
             headers,
+            cookies_withheld: cacheable_page,
         },
         conditional,
     )

@@ -29,7 +29,7 @@ use crate::reply::Reply;
 use crate::request_url::RequestUrl;
 use crate::settings::Settings;
 use crate::signal::{minutes_from_unix_ms, ID_LEN};
-use crate::visit::{Inputs, NameBook, Visit};
+use crate::visit::{Inputs, Visit};
 
 /// What the glue read from one request.
 #[derive(Debug, Clone)]
@@ -60,6 +60,18 @@ impl Incoming {
     /// A query parameter's first value.
     pub fn param(&self, name: &str) -> Option<String> {
         self.url.param(name)
+    }
+
+    /// The name of every query parameter, decoded, in order.
+    pub fn param_names(&self) -> Vec<String> {
+        self.url
+            .query()
+            .map(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .map(|(k, _)| k.into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The path.
@@ -141,9 +153,8 @@ impl Endpoint {
     }
 }
 
-/// Decides where a request goes. `names` is the isolate's book of names seen (the edge search
-/// sends the visitor's coarse interests by name).
-pub fn request(incoming: Incoming, settings: &Rc<Settings>, names: &NameBook) -> Route {
+/// Decides where a request goes.
+pub fn request(incoming: Incoming, settings: &Rc<Settings>) -> Route {
     if let Err(e) = &settings.origin {
         return Route::Misconfigured(e.to_string());
     }
@@ -169,7 +180,6 @@ pub fn request(incoming: Incoming, settings: &Rc<Settings>, names: &NameBook) ->
                 settings,
                 c.clone(),
                 who.clone(),
-                names,
             )));
         }
     }

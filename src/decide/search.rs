@@ -14,7 +14,7 @@ use crate::report::{Report, SearchNote, HEADER};
 use crate::rewrite::personalize::Plan;
 use crate::search::{Answered, ApiFlow, Query};
 use crate::settings::Settings;
-use crate::signal::{Affinity, Event};
+use crate::signal::Event;
 use crate::visit::NameBook;
 
 /// A search API request.
@@ -29,30 +29,16 @@ pub struct SearchApi {
 
 impl SearchApi {
     /// Plans a search request; `names` resolves the visitor's interests to names.
-    pub fn new(
-        incoming: &Incoming,
-        settings: &Rc<Settings>,
-        cfg: Rc<Config>,
-        who: Who,
-        names: &NameBook,
-    ) -> SearchApi {
+    pub fn new(incoming: &Incoming, settings: &Rc<Settings>, cfg: Rc<Config>, who: Who) -> SearchApi {
         let flow = match (cfg.search.as_ref(), settings.origin.as_ref()) {
-            (Some(sc), Ok(origin)) => match Query::read(sc, |n| incoming.param(n)) {
-                Ok(query) => {
-                    // The visitor's coarse interests, by name (only names this isolate has seen),
-                    // never an id or a cookie.
-                    let signal = who.visit.signal.as_ref();
-                    let resolve = |list: &[Affinity]| -> Vec<String> {
-                        list.iter()
-                            .filter_map(|a| names.resolve(a.hash).map(str::to_owned))
-                            .collect()
-                    };
-                    let brands = signal.map(|s| resolve(&s.brands)).unwrap_or_default();
-                    let categories = signal.map(|s| resolve(&s.categories)).unwrap_or_default();
-                    Ok(ApiFlow::new(sc, query, (&brands, &categories), |p| {
-                        origin.url_for(p)
-                    }))
-                }
+            (Some(sc), Ok(origin)) => match Query::read(
+                sc,
+                |n| incoming.param(n),
+                incoming.param_names().iter().map(String::as_str),
+            ) {
+                // Only the normalized query goes to the search API (its answer is shared through
+                // the edge cache); the visitor's interests act here, in the re-ranking.
+                Ok(query) => Ok(ApiFlow::new(sc, query, |p| origin.url_for(p))),
                 Err(e) => Err(refused(e.0)),
             },
             _ => Err(refused("search is not configured")),

@@ -65,7 +65,7 @@ fn route(incoming: Incoming, settings: &Rc<Settings>) -> Route {
 }
 
 fn request_route(incoming: Incoming, settings: &Rc<Settings>) -> Route {
-    super::request(incoming, settings, &NameBook::default())
+    super::request(incoming, settings)
 }
 
 fn exchange(incoming: Incoming, settings: &Rc<Settings>) -> Exchange {
@@ -109,7 +109,7 @@ fn forwarded(x: &Exchange, name: &str) -> Option<String> {
 }
 
 fn finish(x: &mut Exchange) -> Head {
-    x.finish(NOW + 25, &mut NameBook::default())
+    x.finish(NOW + 25, &mut crate::visit::NameBook::default())
 }
 
 fn set_of(head: &Head, name: &str) -> Option<String> {
@@ -354,6 +354,165 @@ fn the_origin_request_keeps_end_to_end_headers_and_says_where_it_came_from() {
             .count(),
         1
     );
+}
+
+#[test]
+fn what_the_client_claims_about_the_connection_never_reaches_the_origin() {
+    let s = demo();
+    let x = exchange(
+        request(
+            "GET",
+            "/c/shoes",
+            &[
+                ("connection", "keep-alive, X-Secret-Hop"),
+                ("x-secret-hop", "1"),
+                ("x-forwarded-for", "127.0.0.1"),
+                ("forwarded", "for=127.0.0.1"),
+                ("x-real-ip", "127.0.0.1"),
+                ("cf-connecting-ip", "203.0.113.7"),
+            ],
+        ),
+        &s,
+    );
+    for gone in ["x-secret-hop", "forwarded", "x-real-ip"] {
+        assert_eq!(forwarded(&x, gone), None, "{gone}");
+    }
+    assert_eq!(
+        forwarded(&x, "x-forwarded-for").as_deref(),
+        Some("203.0.113.7"),
+        "the CDN's word, not the client's"
+    );
+    // An admin token on a path the worker does not serve (its admin surface off) stays here.
+    let no_admin = Rc::new(
+        Settings::build(
+            &Vars {
+                origin: Some("http://origin.test:8788".into()),
+                config: Some(DEMO.into()),
+                signal_keys: Some(KEYS.into()),
+                ..Vars::default()
+            },
+            None,
+            None,
+        )
+        .0,
+    );
+    let x = exchange(
+        request("GET", "/__vitrine/config", &[("authorization", "Bearer secret")]),
+        &no_admin,
+    );
+    assert_eq!(forwarded(&x, "authorization"), None);
+    let y = exchange(
+        request("GET", "/account", &[("authorization", "Basic dXNlcg==")]),
+        &no_admin,
+    );
+    assert!(
+        forwarded(&y, "authorization").is_some(),
+        "the storefront's own auth still works"
+    );
+}
+
+#[test]
+fn an_origin_cookie_minted_for_a_cookie_less_fetch_never_reaches_the_visitor() {
+    let s = demo();
+    // A page: fetched without the visitor's cookies; the origin mints a session anyway.
+    let mut x = exchange(request("GET", "/c/shoes", &[("cookie", "session=real")]), &s);
+    assert!(x.forward.cookies_withheld && forwarded(&x, "cookie").is_none());
+    x.respond(OriginHead {
+        set_cookie: true,
+        ..head_(200)
+    });
+    let _ = x.body();
+    let h = finish(&mut x);
+    let delete = h
+        .edits
+        .iter()
+        .position(|e| matches!(e, Edit::Delete(n) if n == "set-cookie"));
+    let ours = h
+        .edits
+        .iter()
+        .position(|e| matches!(e, Edit::Append(n, _) if n == "set-cookie"));
+    assert!(
+        delete.is_some() && delete < ours,
+        "the origin's cookie goes, vitrine's own follows: {:?}",
+        h.edits
+    );
+    // The cart: the visitor's cookies went, so the origin's cookie is theirs; never stored.
+    let mut cart = exchange(
+        request(
+            "POST",
+            "/cart/add",
+            &[("cookie", "session=real"), ("sec-fetch-dest", "empty")],
+        ),
+        &s,
+    );
+    assert!(!cart.forward.cookies_withheld);
+    cart.respond(OriginHead {
+        set_cookie: true,
+        cache_control: Some("public, max-age=60".into()),
+        ..head(200, "application/json")
+    });
+    let _ = cart.body();
+    let h = finish(&mut cart);
+    assert!(!deleted(&h, "set-cookie"));
+    assert_eq!(set_of(&h, "cache-control").as_deref(), Some("private, no-store"));
+}
+
+#[test]
+fn redirects_go_back_to_a_host_the_config_lists_never_to_a_client_supplied_one() {
+    let cfg = DEMO.replacen(
+        r#""site": {"#,
+        r#""site": { "hosts": ["shop.test", "www.shop.test"],"#,
+        1,
+    );
+    assert_ne!(cfg, DEMO);
+    let s = settings_with(Some(&cfg));
+    let location = |host: &str| {
+        let mut incoming = request("GET", "/sale", &[]);
+        incoming.url = crate::request_url::RequestUrl::parse(&format!("https://{host}/sale")).unwrap();
+        let mut x = exchange(incoming, &s);
+        x.respond(OriginHead {
+            location: Some("http://origin.test:8788/c/outerwear".into()),
+            ..head_(302)
+        });
+        let _ = x.body();
+        set_of(&finish(&mut x), "location")
+    };
+    assert_eq!(
+        location("www.shop.test").as_deref(),
+        Some("https://www.shop.test/c/outerwear")
+    );
+    assert_eq!(
+        location("evil.example").as_deref(),
+        Some("https://shop.test/c/outerwear")
+    );
+}
+
+#[test]
+fn a_body_the_runtime_did_not_decode_passes_and_says_so() {
+    let s = demo();
+    for (encoding, rewritten) in [
+        (None, true),
+        (Some("gzip"), true),
+        (Some("br"), true),
+        (Some("deflate"), false),
+        (Some("zstd"), false),
+    ] {
+        let mut x = exchange(request("GET", "/c/shoes", &[]), &s);
+        x.respond(OriginHead {
+            content_encoding: encoding.map(str::to_owned),
+            ..head_(200)
+        });
+        let work = x.body();
+        assert_eq!(matches!(work, BodyWork::Html(_)), rewritten, "{encoding:?}");
+        if !rewritten {
+            assert!(matches!(work, BodyWork::Pass(PassReason::Encoding)));
+            let report = set_of(&finish(&mut x), "x-vitrine").unwrap();
+            assert!(
+                report.starts_with("pass;why=encoding") && !report.contains("plp="),
+                "{report}"
+            );
+        }
+    }
 }
 
 // --- Learning and stitching -------------------------------------------------------------------

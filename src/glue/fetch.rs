@@ -11,7 +11,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let started = Date::now().as_millis();
     let settings = state::load(&env, started).await;
     let incoming = read::incoming(&req, started)?;
-    match state::with_names(|names| decide::request(incoming, &settings, names)) {
+    match decide::request(incoming, &settings) {
         Route::Misconfigured(why) => {
             console_error!("vitrine: configuration error: {why}");
             Ok(http::reply(Reply::misconfigured()))

@@ -9,7 +9,7 @@ use worker::{console_warn, Cache, Context, Date, Env, Fetch, Headers, Request, R
 use super::{after, http, state};
 use crate::decide::SearchApi;
 use crate::search::{
-    ApiStep, Circuit, PageFlow, PageStep, Served, CACHED_AT, ORIGIN_CACHE_CONTROL, STORED_FOR,
+    Admission, ApiStep, Circuit, PageFlow, PageStep, Served, CACHED_AT, ORIGIN_CACHE_CONTROL, STORED_FOR,
 };
 
 /// Largest search answer read (JSON).
@@ -19,6 +19,12 @@ const MAX_PAGE: u32 = 4 * 1024 * 1024;
 
 thread_local! {
     static CIRCUIT: RefCell<Circuit> = RefCell::new(Circuit::default());
+    static ADMISSION: RefCell<Admission> = RefCell::new(Admission::default());
+}
+
+/// Counts a request for `key`; whether its answer may be stored in the edge cache.
+fn admit(key: &str) -> bool {
+    ADMISSION.with(|a| a.borrow_mut().admit(key))
 }
 
 fn circuit<T>(f: impl FnOnce(&mut Circuit) -> T) -> T {
@@ -57,6 +63,7 @@ pub async fn api(mut s: SearchApi, env: &Env, ctx: &Context) -> Response {
         Ok(flow) => flow,
         Err(refused) => return http::reply(refused),
     };
+    let storable = admit(flow.cache_key());
     let cached = match Cache::default().get(flow.cache_key(), false).await {
         Ok(Some(r)) => {
             let at = cached_at(&r);
@@ -81,7 +88,7 @@ pub async fn api(mut s: SearchApi, env: &Env, ctx: &Context) -> Response {
             }
         }
     };
-    if let Some(key) = answered.store.clone() {
+    if let Some(key) = answered.store.clone().filter(|_| storable) {
         let headers = Headers::new();
         let _ = headers.set("content-type", "application/json");
         store(ctx, key, headers, answered.body.clone());
@@ -100,6 +107,7 @@ pub async fn page(
     upstream: Request,
     ctx: &Context,
 ) -> worker::Result<(Response, Served)> {
+    let storable = admit(flow.cache_key());
     let cached = Cache::default().get(flow.cache_key(), false).await.ok().flatten();
     let now = Date::now().as_millis();
     let mut step = circuit(|c| flow.cached(cached.as_ref().map(cached_at), now, c));
@@ -108,9 +116,9 @@ pub async fn page(
         step = match step {
             PageStep::Fetch { url, budget_ms } => {
                 fetched = http::get_within(&url, budget_ms, "text/html", MAX_PAGE).await;
-                let ok = fetched.as_ref().is_some_and(|(status, _, _)| *status == 200);
+                let status = fetched.as_ref().map(|(status, _, _)| *status);
                 let now = Date::now().as_millis();
-                circuit(|c| flow.fetched(ok, now, c))
+                circuit(|c| flow.fetched(status, now, c))
             }
             PageStep::ServeCached(served) => match cached {
                 Some(resp) => return Ok((as_origin_sent(resp), served)),
@@ -118,7 +126,7 @@ pub async fn page(
             },
             PageStep::ServeFetched { served, store: key } => match fetched.take() {
                 Some((_, headers, body)) => {
-                    if let Some(key) = key {
+                    if let Some(key) = key.filter(|_| storable) {
                         store(ctx, key, http::copy_headers(&headers), body.clone());
                     }
                     return Ok((streamed(headers, body)?, served));

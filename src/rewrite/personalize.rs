@@ -392,6 +392,12 @@ fn same_image(a: &str, b: &str) -> bool {
 
 /// Swaps one hero element; returns how many fields changed. Text goes in escaped; URLs were
 /// validated when the config compiled; attributes are set, never concatenated.
+/// An attribute value as written into the page: lol_html escapes only `"`, so `&` and `<` are
+/// escaped here, or the browser would decode `&colon;` in a config's URL into `:`.
+fn attr(value: &str) -> String {
+    value.replace('&', "&amp;").replace('<', "&lt;")
+}
+
 fn swap_hero(
     el: &mut Element<'_, '_>,
     hero: &Hero,
@@ -417,7 +423,7 @@ fn swap_hero(
                 n += 1;
             }
             if let Some(h) = &hero.cta_href {
-                el.set_attribute("href", h)?;
+                el.set_attribute("href", &attr(h))?;
                 n += 1;
             }
         }
@@ -425,15 +431,17 @@ fn swap_hero(
             if let Some(src) = &hero.image_src {
                 // Lazy loaders keep the real URL in data-src / data-srcset: swap those too, and
                 // drop a srcset the variant does not replace (the browser would prefer it).
-                el.set_attribute("src", src)?;
+                let src = attr(src);
+                el.set_attribute("src", &src)?;
                 if el.has_attribute("data-src") {
-                    el.set_attribute("data-src", src)?;
+                    el.set_attribute("data-src", &src)?;
                 }
                 match &hero.image_srcset {
                     Some(set) => {
-                        el.set_attribute("srcset", set)?;
+                        let set = attr(set);
+                        el.set_attribute("srcset", &set)?;
                         if el.has_attribute("data-srcset") {
-                            el.set_attribute("data-srcset", set)?;
+                            el.set_attribute("data-srcset", &set)?;
                         }
                     }
                     None => {
@@ -444,7 +452,7 @@ fn swap_hero(
                 n += 1;
             }
             if let Some(alt) = &hero.image_alt {
-                el.set_attribute("alt", alt)?;
+                el.set_attribute("alt", &attr(alt))?;
                 n += 1;
             }
         }
@@ -481,5 +489,35 @@ mod tests {
             );
             assert_eq!(report.snapshot().summary(), "g=reordered:2;hero=swapped:1");
         }
+    }
+
+    #[test]
+    fn attribute_values_are_written_so_the_browser_reads_them_as_written() {
+        let cfg = compile_json(
+            r#"{"version":1,"site":{"plp":{"hero":{"container":".hero","cta":"a","image":"img"}}},
+               "rules":[{"id":"h","hero":{"cta":{"href":"/search?q=a&b=\"x\"<"},
+                 "image":{"src":"/i.jpg?w=1&h=2","alt":"Tom & \"Jerry\" <3"}}}]}"#,
+        )
+        .unwrap();
+        let plan = Rc::new(Plan::new(Rc::new(cfg), PageKind::Plp));
+        let sink = SharedSink::default();
+        let hero = plan.hero().map(|(h, _)| h);
+        let (settings, _) = personalize(lol_html::Settings::new(), &sink, plan, hero);
+        let page = b"<div class=hero><a href=/x>Go</a><img src=/old.jpg alt=old></div>";
+        let (out, _) = run_chunked(
+            HtmlStream::with_sink(settings, crate::rewrite::utf8(), sink),
+            page,
+            &[7],
+        );
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.contains(r#"href="/search?q=a&amp;b=&quot;x&quot;&lt;""#),
+            "{out}"
+        );
+        assert!(out.contains(r#"src="/i.jpg?w=1&amp;h=2""#), "{out}");
+        assert!(
+            out.contains(r#"alt="Tom &amp; &quot;Jerry&quot; &lt;3""#),
+            "{out}"
+        );
     }
 }

@@ -20,7 +20,7 @@ export function startOrigin({ env = {}, args = [] } = {}) {
   const db = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vitrine-origin-')), 'events.sqlite');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(root, 'www/server.mjs'), '--port', '0', ...args], {
-      env: { ...process.env, COLLECTOR_DB: db, ...env },
+      env: { ...process.env, COLLECTOR_DB: db, ORIGIN_TEST_HOOKS: '1', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';

@@ -4,6 +4,8 @@
 
 export const esc = (s) =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+// JSON inside <script>: `<` escaped, so no catalog string can end the script element.
+const jsonScript = (value) => JSON.stringify(value).replace(/</g, '\\u003c');
 const money = (n) => `£${n.toFixed(2)}`;
 const stockLabel = { in_stock: 'In stock', low_stock: 'Only a few left', out_of_stock: 'Out of stock' };
 
@@ -19,7 +21,7 @@ const heroes = {
 function layout(ctx, { title, body, description = 'Vitrine demo store', head = '' }) {
   // The bag count is filled in by app.js from /cart/count: pages carry nothing visitor-specific,
   // so the same HTML serves everyone and can be cached by URL (as on most real storefronts).
-  const nav = ctx.catalog.categories.map((c) => `<li><a href="/c/${c.key}">${esc(c.name)}</a></li>`).join('');
+  const nav = ctx.catalog.categories.map((c) => `<li><a href="/c/${esc(c.key)}">${esc(c.name)}</a></li>`).join('');
   return `<!doctype html>
 <html lang="en-GB">
 <head>
@@ -55,13 +57,13 @@ ${body}
 
 export function tile(p) {
   const oos = p.stock === 'out_of_stock';
-  return `<li class="product-tile${oos ? ' product-tile--oos' : ''}" data-sku="${p.sku}" data-brand="${esc(p.brand)}" data-category="${p.category}" data-price="${p.price}" data-stock="${p.stock}">
-      <a class="product-tile__link" href="/p/${p.slug}">
+  return `<li class="product-tile${oos ? ' product-tile--oos' : ''}" data-sku="${esc(p.sku)}" data-brand="${esc(p.brand)}" data-category="${esc(p.category)}" data-price="${p.price}" data-stock="${esc(p.stock)}">
+      <a class="product-tile__link" href="/p/${esc(p.slug)}">
         <img class="product-tile__image" src="${p.images[0].src}" alt="${esc(p.images[0].alt)}" width="320" height="320" loading="lazy">
         <span class="product-tile__brand">${esc(p.brand)}</span>
         <span class="product-tile__title">${esc(p.title)}</span>
         <span class="product-tile__price">${money(p.price)}</span>
-        ${p.stock === 'in_stock' ? '' : `<span class="badge badge--${p.stock}">${stockLabel[p.stock]}</span>`}
+        ${p.stock === 'in_stock' ? '' : `<span class="badge badge--${esc(p.stock)}">${stockLabel[p.stock]}</span>`}
       </a>
     </li>`;
 }
@@ -84,7 +86,7 @@ function pagination(base, page, pages) {
 export function home(ctx) {
   const cards = ctx.catalog.categories
     .map(
-      (c) => `<li class="category-card"><a href="/c/${c.key}"><img src="/img/hero-${c.key}.svg" alt="" width="400" height="220" loading="lazy"><span>${esc(c.name)}</span></a></li>`,
+      (c) => `<li class="category-card"><a href="/c/${esc(c.key)}"><img src="/img/hero-${esc(c.key)}.svg" alt="" width="400" height="220" loading="lazy"><span>${esc(c.name)}</span></a></li>`,
     )
     .join('\n    ');
   const featured = ctx.catalog.products.filter((p, i) => i % 29 === 3 && p.stock !== 'out_of_stock').slice(0, 8);
@@ -123,20 +125,20 @@ export function plp(ctx, cat, l) {
   return layout(ctx, {
     title: cat.name,
     description: `${cat.name} at Fieldhouse: ${sub}`,
-    head: `<script type="application/ld+json">${JSON.stringify(jsonld)}</script>\n`,
+    head: `<script type="application/ld+json">${jsonScript(jsonld)}</script>\n`,
     body: `<nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/">Home</a> / <span>${esc(cat.name)}</span></nav>
-<section class="hero hero--category" data-hero="${cat.key}">
-  <img class="hero__image" src="/img/hero-${cat.key}.svg" alt="${esc(cat.name)} collection" width="1200" height="360">
+<section class="hero hero--category" data-hero="${esc(cat.key)}">
+  <img class="hero__image" src="/img/hero-${esc(cat.key)}.svg" alt="${esc(cat.name)} collection" width="1200" height="360">
   <div class="hero__copy">
     <h1 class="hero__headline">${esc(headline)}</h1>
     <p class="hero__sub">${esc(sub)}</p>
-    <a class="hero__cta button" href="/c/${cat.key}#grid">${esc(cta)}</a>
+    <a class="hero__cta button" href="/c/${esc(cat.key)}#grid">${esc(cta)}</a>
   </div>
 </section>
-<section class="listing" id="grid" data-category="${cat.key}">
+<section class="listing" id="grid" data-category="${esc(cat.key)}">
   <p class="listing__count">${l.total} products · page ${l.page} of ${l.pages}</p>
   ${grid(l.items, 'category')}
-  ${pagination(`/c/${cat.key}`, l.page, l.pages)}
+  ${pagination(`/c/${esc(cat.key)}`, l.page, l.pages)}
 </section>`,
   });
 }
@@ -157,8 +159,8 @@ export function pdp(ctx, p, related) {
   };
   const gallery = p.images
     .map(
-      (img, i) => `<figure class="gallery__item" data-role="${img.role}">
-      <img class="gallery__image" src="${img.src}" srcset="${img.src} 1x, ${img.src}?w=1280 2x" alt="${esc(img.alt)}" width="640" height="640"${i ? ' loading="lazy"' : ''}>
+      (img, i) => `<figure class="gallery__item" data-role="${esc(img.role)}">
+      <img class="gallery__image" src="${esc(img.src)}" srcset="${esc(img.src)} 1x, ${esc(img.src)}?w=1280 2x" alt="${esc(img.alt)}" width="640" height="640"${i ? ' loading="lazy"' : ''}>
     </figure>`,
     )
     .join('\n    ');
@@ -168,11 +170,11 @@ export function pdp(ctx, p, related) {
     description: p.description,
     head: `<meta property="og:type" content="product">
 <meta property="og:title" content="${esc(p.title)}">
-<meta property="og:image" content="${p.images[0].src}">
-<script type="application/ld+json">${JSON.stringify(jsonld)}</script>
+<meta property="og:image" content="${esc(p.images[0].src)}">
+<script type="application/ld+json">${jsonScript(jsonld)}</script>
 `,
-    body: `<nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/">Home</a> / <a href="/c/${p.category}">${esc(ctx.catalog.categories.find((c) => c.key === p.category)?.name ?? p.category)}</a> / <span>${esc(p.title)}</span></nav>
-<article class="product" data-sku="${p.sku}" data-brand="${esc(p.brand)}" data-category="${p.category}" data-price="${p.price}">
+    body: `<nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/">Home</a> / <a href="/c/${esc(p.category)}">${esc(ctx.catalog.categories.find((c) => c.key === p.category)?.name ?? p.category)}</a> / <span>${esc(p.title)}</span></nav>
+<article class="product" data-sku="${esc(p.sku)}" data-brand="${esc(p.brand)}" data-category="${esc(p.category)}" data-price="${p.price}">
   <div class="gallery" aria-label="Product images">
     ${gallery}
   </div>
@@ -180,10 +182,10 @@ export function pdp(ctx, p, related) {
     <p class="product__brand">${esc(p.brand)}</p>
     <h1 class="product__title">${esc(p.title)}</h1>
     <p class="product__price">${money(p.price)}</p>
-    <p class="product__stock product__stock--${p.stock}">${stockLabel[p.stock]}</p>
+    <p class="product__stock product__stock--${esc(p.stock)}">${stockLabel[p.stock]}</p>
     <p class="product__description">${esc(p.description)}</p>
     <form class="add-to-cart" action="/cart/add" method="post">
-      <input type="hidden" name="sku" value="${p.sku}">
+      <input type="hidden" name="sku" value="${esc(p.sku)}">
       <label>Quantity <input type="number" name="qty" value="1" min="1" max="9"></label>
       <button class="button" type="submit"${oos ? ' disabled' : ''}>${oos ? 'Sold out' : 'Add to bag'}</button>
     </form>
@@ -211,7 +213,7 @@ export function cart(ctx, bySku) {
   const rows = ctx.cart
     .map((i) => {
       const p = bySku.get(i.sku);
-      return `<tr data-sku="${p.sku}"><td><a href="/p/${p.slug}">${esc(p.title)}</a></td><td>${i.qty}</td><td>${money(p.price * i.qty)}</td></tr>`;
+      return `<tr data-sku="${esc(p.sku)}"><td><a href="/p/${esc(p.slug)}">${esc(p.title)}</a></td><td>${i.qty}</td><td>${money(p.price * i.qty)}</td></tr>`;
     })
     .join('');
   const total = ctx.cart.reduce((s, i) => s + bySku.get(i.sku).price * i.qty, 0);
