@@ -709,12 +709,14 @@ fn forward(
         .headers
         .iter()
         .filter(|(n, _)| {
-            !proxy::is_hop_by_hop(n)
-                && !named_hop.iter().any(|h| h.eq_ignore_ascii_case(n))
-                && !n.eq_ignore_ascii_case("cookie")
-                && !proxy::is_client_forwarding(n)
-                // An admin token meant for vitrine never reaches the origin.
-                && !(admin_path && n.eq_ignore_ascii_case("authorization"))
+            // An admin token meant for vitrine never reaches the origin.
+            let admin_token = admin_path && n.eq_ignore_ascii_case("authorization");
+            let dropped = proxy::is_hop_by_hop(n)
+                || named_hop.iter().any(|h| h.eq_ignore_ascii_case(n))
+                || n.eq_ignore_ascii_case("cookie")
+                || proxy::is_client_forwarding(n)
+                || admin_token;
+            !dropped
         })
         .cloned()
         .collect();
