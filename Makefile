@@ -24,9 +24,9 @@ BUILD_ENV := WASM_BINDGEN_BIN=wasm-bindgen WASM_OPT_BIN=$(CURDIR)/node_modules/.
 WASM_GZIP_BUDGET := 520000
 ORIGIN_PORT ?= 8788
 DEV_PORT ?= 8787
-SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
+SOURCES := $(shell find src -name '*.rs' -o -name '*.js' -o -name '*.json') Cargo.toml Cargo.lock
 
-.PHONY: setup setup-browser dev origin build test lint unit search e2e browser size bench fmt clean
+.PHONY: setup setup-browser dev origin build test lint unit search e2e security browser size bench fmt clean
 
 # The browser tests drive the system Chromium; `make setup` installs Debian's `chromium` from the
 # OS packages when none is found (browsers cannot be downloaded from the internet here).
@@ -88,7 +88,7 @@ dev: setup build .dev.vars
 
 ## test: everything CI runs: format, lints (host and wasm32), docs, native tests, the demo search
 ## engine's relevance, end-to-end tests
-test: setup lint unit search e2e browser size
+test: setup lint unit search e2e security browser size
 
 lint:
 	cargo fmt --check
@@ -110,6 +110,10 @@ size: build
 
 e2e: build
 	node --test --test-concurrency=1 tests/e2e/
+
+## security: the attack suite against the worker and a hostile origin (tests/security/)
+security: build
+	node --test --test-concurrency=1 tests/security/
 
 ## browser: a shopper's Chromium (cache on) walks the demo store through the worker; screenshots
 ## of each step in target/browser/

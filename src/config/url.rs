@@ -17,8 +17,10 @@
 /// Longest URL accepted.
 pub const MAX_URL: usize = 2048;
 
-/// Checks `u`. `hosts`: the hosts absolute URLs may name (`None`: any host, for URLs never
-/// written into a page).
+/// Checks `u`. `hosts`: the hosts absolute URLs may name, for URLs vitrine writes into pages
+/// (they may not contain character references at all). `None`: any host, for URLs compared with
+/// a page's own attribute text and never written (catalog images, which legitimately hold
+/// `&amp;`): their references are decoded first, then the decoded URL is checked.
 pub fn check(u: &str, hosts: Option<&[String]>) -> Result<(), &'static str> {
     if u.is_empty() || u.len() > MAX_URL {
         return Err("must be a URL of at most 2048 characters");
@@ -26,9 +28,20 @@ pub fn check(u: &str, hosts: Option<&[String]>) -> Result<(), &'static str> {
     if u.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err("must not contain spaces or control characters");
     }
+    if hosts.is_none() {
+        let decoded = decode_references(u);
+        if decoded.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err("must not contain spaces or control characters, also as character references");
+        }
+        return check_decoded(&decoded, None);
+    }
     if has_character_reference(u) {
         return Err("must not contain HTML character references such as &colon; or &#58;");
     }
+    check_decoded(u, hosts)
+}
+
+fn check_decoded(u: &str, hosts: Option<&[String]>) -> Result<(), &'static str> {
     // What a browser reads: a backslash is a slash.
     let u = u.replace('\\', "/");
     let rest = match scheme_of(&u) {
@@ -90,6 +103,79 @@ pub fn check_host(h: &str) -> Result<String, &'static str> {
     } else {
         Err("must be a host name like shop.example.com (no scheme, port or path)")
     }
+}
+
+/// `s` with its character references decoded as a browser decodes an attribute value: numeric
+/// ones (`&#58;`, `&#x3a;`, `;` optional) and the named ones that can change a URL's meaning.
+fn decode_references(s: &str) -> String {
+    const NAMED: [(&str, char); 10] = [
+        ("amp", '&'),
+        ("lt", '<'),
+        ("gt", '>'),
+        ("quot", '"'),
+        ("apos", '\''),
+        ("colon", ':'),
+        ("sol", '/'),
+        ("bsol", '\\'),
+        ("tab", '\t'),
+        ("newline", '\n'),
+    ];
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('&') {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        let after = rest.get(at + 1..).unwrap_or_default();
+        let (decoded, used) = if let Some(num) = after.strip_prefix('#') {
+            let (hex, digits) = match num.strip_prefix(['x', 'X']) {
+                Some(h) => (true, h),
+                None => (false, num),
+            };
+            let len = digits
+                .bytes()
+                .take_while(|b| {
+                    if hex {
+                        b.is_ascii_hexdigit()
+                    } else {
+                        b.is_ascii_digit()
+                    }
+                })
+                .count();
+            let value =
+                u32::from_str_radix(digits.get(..len).unwrap_or_default(), if hex { 16 } else { 10 }).ok();
+            match value.and_then(char::from_u32).filter(|_| len > 0) {
+                Some(c) => {
+                    let semi = usize::from(digits.as_bytes().get(len) == Some(&b';'));
+                    (Some(c), 1 + usize::from(hex) + len + semi)
+                }
+                None => (None, 0),
+            }
+        } else {
+            NAMED
+                .iter()
+                .find(|(name, _)| {
+                    after.len() >= name.len()
+                        && after
+                            .get(..name.len())
+                            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                })
+                .map_or((None, 0), |(name, c)| {
+                    let semi = usize::from(after.as_bytes().get(name.len()) == Some(&b';'));
+                    (Some(*c), name.len() + semi)
+                })
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = after.get(used..).unwrap_or_default();
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `scheme` when `u` starts with `scheme:` (ASCII letter, then letters, digits, `+ - .`).
@@ -202,7 +288,20 @@ mod tests {
         // Without a host list (catalog images, never written into a page) any http(s) host goes,
         // but the structure is still checked.
         assert_eq!(check("https://images.example/a.jpg", None), Ok(()));
-        assert!(check("javascript&colon;x", None).is_err());
+        assert_eq!(
+            check("https://images.example/a.jpg?w=1&amp;h=2&#38;q=3", None),
+            Ok(()),
+            "a page's own &amp;"
+        );
+        for bad in [
+            "javascript&colon;x",
+            "javascript&#58;x",
+            "javascript&#x3A;x",
+            "java&tab;script:x",
+            "&#106;avascript:x",
+        ] {
+            assert!(check(bad, None).is_err(), "{bad}");
+        }
         assert!(
             check("/\\evil.example", None).is_ok(),
             "a protocol-relative URL to any host, without a list"

@@ -10,13 +10,14 @@
 // - When the rewriter says nothing is left to do (`finished`), what it still holds is flushed and
 //   the rest of the origin body is piped natively, without wasm.
 // - A client that goes away cancels the origin read and frees the rewriter, quietly. An origin
-//   that breaks off mid-body: what was held is flushed, then the response is aborted so the
-//   client sees an error instead of a silently truncated page.
+//   that breaks off mid-body: what was held is flushed, and the page ends with a comment saying
+//   it is incomplete (never a silent truncation).
 //
 // Plain JavaScript on purpose: it runs in the worker's isolate beside the wasm; the Rust side
 // (src/glue/body.rs) decides everything and only asks this file to move bytes.
 
 const BUFFER = 64 * 1024;
+const BROKE_OFF = new TextEncoder().encode('\n<!-- vitrine: the origin broke off here; this page is incomplete -->\n');
 const MIN_READ = 16 * 1024;
 
 /** Reads into `buf` at least MIN_READ bytes (fewer at the end); `{ value, done }`. */
@@ -113,8 +114,11 @@ export function pump(body, rewriter, holdBytes) {
   }
 
   const done = run().catch(async (err) => {
-    // The origin broke off, or the client went away. Flush what is held (as it came), then end
-    // the response in an error the client can see; cancel the origin read. Nothing is thrown.
+    // The origin broke off, or the client went away. Flush what is held (as it came), say so at
+    // the end of what went out, and end the response; cancel the origin read. Nothing is thrown.
+    // Not an abort: workerd ends a response whose body stream errored after its headers left as
+    // if it were complete, and drops what was still queued, marker included (README, development
+    // notes). The marker is the signal that survives.
     try {
       if (!freed) {
         const tail = rewriter.finish();
@@ -127,12 +131,14 @@ export function pump(body, rewriter, holdBytes) {
           await writer.write(tail);
         }
       }
+      await writer.write(BROKE_OFF);
+      await writer.close();
     } catch {
       free();
+      writer.abort(err).catch(() => {});
     }
     release();
     if (reader) reader.cancel(err).catch(() => {});
-    writer.abort(err).catch(() => {});
     return false;
   });
   return { head, done };

@@ -59,7 +59,7 @@ export function tile(p) {
   const oos = p.stock === 'out_of_stock';
   return `<li class="product-tile${oos ? ' product-tile--oos' : ''}" data-sku="${esc(p.sku)}" data-brand="${esc(p.brand)}" data-category="${esc(p.category)}" data-price="${p.price}" data-stock="${esc(p.stock)}">
       <a class="product-tile__link" href="/p/${esc(p.slug)}">
-        <img class="product-tile__image" src="${p.images[0].src}" alt="${esc(p.images[0].alt)}" width="320" height="320" loading="lazy">
+        <img class="product-tile__image" src="${esc(p.images[0].src)}" alt="${esc(p.images[0].alt)}" width="320" height="320" loading="lazy">
         <span class="product-tile__brand">${esc(p.brand)}</span>
         <span class="product-tile__title">${esc(p.title)}</span>
         <span class="product-tile__price">${money(p.price)}</span>

@@ -1,0 +1,14 @@
+import http from 'node:http';
+import { startWorkerd, freePort, vitrineModules } from './e2e/workerd.mjs';
+import { spawn } from 'node:child_process';
+const o = spawn(process.execPath, ['tests/security/hostile-origin.mjs', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const url = await new Promise((r) => o.stdout.on('data', (d) => { const m = String(d).match(/(http:\/\/[\d.:]+)/); if (m) r(m[1]); }));
+const port = await freePort();
+const cfg = { version: 1, site: { pages: [{ type: 'plp', path: '/c/{category}' }], plp: { grids: [{ name: 'grid', container: 'ul.grid', tile: 'li', key: { attribute: 'data-k' } }] } }, rules: [{ id: 'pin', pin: { product: 'k5', position: 1 } }] };
+const w = await startWorkerd({ v: { port, modules: vitrineModules(), text: { ORIGIN: url, VITRINE_CONFIG: JSON.stringify(cfg), SIGNAL_KEYS: '1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8' } } });
+const raw = (p, headers={}) => new Promise((res) => { const req = http.get(`http://127.0.0.1:${port}${p}`, { headers }, (r) => { const c=[]; r.on('data', d=>c.push(d)); r.on('end', ()=>res({status:r.statusCode, len: Buffer.concat(c).length, clean: r.complete, k199: Buffer.concat(c).includes('data-k="k199"'), via: r.headers['x-vitrine']})); r.on('aborted', ()=>res({status:r.statusCode, len: Buffer.concat(c).length, clean:false, k199: Buffer.concat(c).includes('data-k="k199"')})); r.on('error', ()=>res({status:r.statusCode, clean:false, err:true})); }); req.on('error', e=>res({err:e.message})); });
+console.log('truncate', await raw('/c/truncate', { 'x-vitrine-country': 'US' }));
+console.log('gzip-lie', await raw('/c/gzip-lie'));
+await new Promise(r=>setTimeout(r,300));
+console.log(w.log().split('\n').filter(l => /PUMP|vitrine:/.test(l)).slice(-12).join('\n'));
+await w.stop(); o.kill();
