@@ -252,13 +252,13 @@ pub fn versions(active: Option<&str>, history: &History) -> Reply {
     Reply::json(200, body, &endpoint(None))
 }
 
-/// A push to store: the version and its canonical document.
+/// A push to store: the version (of the canonical document) and the document as pushed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Push {
     /// The version (content hash).
     pub version: String,
-    /// The document as stored (canonical JSON).
-    pub canonical: String,
+    /// The document as stored: exactly as pushed (key order, spacing), so `show` round-trips.
+    pub document: String,
     /// Lint warnings.
     pub warnings: Vec<Problem>,
 }
@@ -287,7 +287,7 @@ pub fn push(body: &[u8], active: Option<&str>, if_match: Option<&str>, now: u64)
     }
     Ok(Push {
         version,
-        canonical: value.to_string(),
+        document: text.to_owned(),
         warnings,
     })
 }
@@ -476,9 +476,13 @@ mod tests {
         let doc = br#"{"version": 1, "rules": [{"id": "p", "pin": {"product": "A", "position": 1}}]}"#;
         let push = push(doc, None, None, 0).unwrap();
         assert!(is_version(&push.version));
+        assert_eq!(push.document.as_bytes(), doc, "stored as pushed");
+        let reformatted = br#"{ "rules": [{"pin": {"position": 1, "product": "A"}, "id": "p"}],
+            "version": 1 }"#;
         assert_eq!(
-            push.canonical,
-            r#"{"rules":[{"id":"p","pin":{"position":1,"product":"A"}}],"version":1}"#
+            super::push(reformatted, None, None, 0).unwrap().version,
+            push.version,
+            "versioned by content"
         );
         let r = pushed(&push, None);
         assert_eq!(

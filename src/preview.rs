@@ -177,6 +177,8 @@ pub struct Subject<'a> {
     pub page: Option<&'a Classified>,
     /// The search query, on a search page.
     pub query: Option<&'a str>,
+    /// The page's path (relative links resolve against it).
+    pub path: Option<&'a str>,
     /// The visitor.
     pub visitor: &'a VisitorSpec,
     /// Unix seconds.
@@ -191,6 +193,7 @@ pub fn preview(subject: &Subject<'_>, html: &[u8]) -> Value {
         version,
         page: classified,
         query,
+        path,
         visitor,
         now,
     } = *subject;
@@ -198,6 +201,7 @@ pub fn preview(subject: &Subject<'_>, html: &[u8]) -> Value {
     let facts = (page == PageKind::Pdp).then(|| page_facts(cfg, html));
     let plan = Rc::new(Plan {
         packed: packed.map(|p| Rc::new(p.clone())),
+        path: path.map(Rc::from),
         ..visitor.plan(Rc::new(cfg.clone()), classified, query, facts.as_ref(), now)
     });
     // One engine: the page goes through the very rewriter live traffic does, and "after" is read
@@ -254,7 +258,8 @@ pub fn preview(subject: &Subject<'_>, html: &[u8]) -> Value {
 fn grids(plan: &Plan, html: &[u8], rendered: &[u8], outcome: &Outcome) -> Vec<Value> {
     let cfg = &plan.cfg;
     let ctx = plan.context();
-    let (tiles, tiles_after) = (read_tiles(cfg, html), read_tiles(cfg, rendered));
+    let base = plan.path.as_deref();
+    let (tiles, tiles_after) = (read_tiles(cfg, html, base), read_tiles(cfg, rendered, base));
     let lookup = crate::catalog::lookup(cfg, plan.packed.as_deref());
     let mut grids = Vec::new();
     for (g, grid) in cfg.grids.iter().enumerate() {
@@ -394,9 +399,11 @@ impl Job {
         self.html.is_none().then_some(self.path.as_str())
     }
 
-    /// Runs the preview on the request's HTML, or on `fetched` (the origin's page).
-    pub fn run(self, fetched: Option<String>, now: u64) -> Reply {
-        let html = self.html.or(fetched).unwrap_or_default();
+    /// Runs the preview on the request's HTML, or on `fetched` (the origin's page: its status and
+    /// body). A page that did not answer 200 is said so first: a 404 has no grid to reorder.
+    pub fn run(self, fetched: Option<(u16, String)>, now: u64) -> Reply {
+        let status = fetched.as_ref().map(|(s, _)| *s);
+        let html = self.html.or(fetched.map(|(_, body)| body)).unwrap_or_default();
         let path = self.path.split('?').next().unwrap_or("/").to_owned();
         let query = crate::request_url::param_of(&self.path, "q");
         let classified = self.cfg.classify("GET", &path);
@@ -406,10 +413,23 @@ impl Job {
             version: &self.version,
             page: classified.as_ref(),
             query: query.as_deref(),
+            path: Some(&path),
             visitor: &self.visitor,
             now,
         };
-        let doc = preview(&subject, html.as_bytes());
+        let mut doc = preview(&subject, html.as_bytes());
+        if let (Some(status), Value::Object(map)) = (status, &mut doc) {
+            map.insert("origin_status".into(), json!(status));
+            if status != 200 {
+                let said = format!(
+                    "the origin answered {status} for {}: this preview is of that answer, not of the page",
+                    self.path
+                );
+                if let Some(Value::Array(w)) = map.get_mut("warnings") {
+                    w.insert(0, json!({"path": "url", "message": said}));
+                }
+            }
+        }
         let report = Report {
             cfg: Some(CfgStatus::Version(self.version.clone())),
             ..Report::of(Action::Endpoint)
@@ -451,6 +471,7 @@ mod tests {
             version: "abc",
             page: page.as_ref(),
             query: None,
+            path: Some("/c/shoes"),
             visitor: &v,
             now: 1_800_000_000,
         };

@@ -48,7 +48,7 @@ fn with_rules(file: &str, rules: &str) -> Config {
 
 /// Tile keys in page order, read with the same config.
 fn keys(cfg: &Config, html: &[u8]) -> Vec<String> {
-    vitrine::rewrite::plp::read_tiles(cfg, html)[0]
+    vitrine::rewrite::plp::read_tiles(cfg, html, None)[0]
         .iter()
         .map(|t| t.key.clone().unwrap())
         .collect()

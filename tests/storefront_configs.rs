@@ -90,7 +90,7 @@ fn every_platform_config_finds_tiles_hero_and_first_image() {
         let hero = cfg.hero.as_ref().unwrap();
         for (file, n) in p.plps {
             let html = read(&dir.join(file));
-            let tiles = read_tiles(&cfg, &html);
+            let tiles = read_tiles(&cfg, &html, None);
             assert_eq!(tiles[0].len(), *n, "{file}: tiles");
             let keys: Vec<_> = tiles[0].iter().map(|t| t.key.clone()).collect();
             assert!(

@@ -7,7 +7,7 @@
 use super::is_token;
 use super::pattern::PathPattern;
 use super::selector::Sel;
-use super::wire::{RawGallery, RawGrid, RawHeroSelectors, RawPdp, RawSource, RawTileFacts};
+use super::wire::{RawFact, RawGallery, RawGrid, RawHeroSelectors, RawPdp, RawSource, RawTileFacts};
 use crate::doc::Problems;
 use crate::product::FactNames;
 
@@ -16,18 +16,29 @@ pub const MAX_GRIDS: usize = 8;
 /// Most product-fact sources.
 pub const MAX_SOURCES: usize = 8;
 
-/// How a tile names its product.
+/// What an element inside a tile (found from the grid: `container > tile inner`) says about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TileKey {
-    /// An attribute of the tile element.
-    Attribute(String),
-    /// A link inside the tile, its `href` matched against a pattern capturing `{product}`.
-    Link {
-        /// The link, as found from the grid: `container > tile link`.
-        link: Sel,
-        /// Pattern of the href's path.
-        pattern: PathPattern,
-    },
+pub enum Inner {
+    /// A link whose `href` (resolved against the page's path) names the product through a
+    /// pattern capturing `{product}`.
+    Link(PathPattern),
+    /// An attribute naming the product key.
+    KeyAttribute(String),
+    /// A fact: from an attribute, or (`None`) the element's text.
+    Fact(TileFact, Option<String>),
+}
+
+/// A fact a tile can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TileFact {
+    /// Brand.
+    Brand,
+    /// Category.
+    Category,
+    /// Price.
+    Price,
+    /// Stock state.
+    Stock,
 }
 
 /// A compiled product grid.
@@ -39,8 +50,12 @@ pub struct Grid {
     pub container: Sel,
     /// One tile: `container > tile` (tiles are direct children).
     pub tile: Sel,
-    /// Key source.
-    pub key: TileKey,
+    /// The tile's own attribute naming its product, when the key is there.
+    pub key_attribute: Option<String>,
+    /// The tile's own `href` names its product through this pattern (the tile is the link).
+    pub key_href: Option<PathPattern>,
+    /// Elements inside the tile that name its product or carry its facts, in config order.
+    pub inner: Vec<(Sel, Inner)>,
     /// Attributes of the tile carrying facts.
     pub facts: FactNames,
     /// Largest grid held for reordering, in bytes.
@@ -119,14 +134,49 @@ pub enum Fact {
     Price,
 }
 
-/// The fact names of a `facts` object.
-pub fn fact_names(raw: Option<&RawTileFacts>) -> FactNames {
-    FactNames {
-        brand: raw.and_then(|f| f.brand.clone()),
-        category: raw.and_then(|f| f.category.clone()),
-        price: raw.and_then(|f| f.price.clone()),
-        stock: raw.and_then(|f| f.stock.clone()),
+/// The field names of a `facts` object of a JSON item (listings, search hits): names only.
+pub fn fact_names(raw: Option<&RawTileFacts>, at: &str, p: &mut Problems) -> FactNames {
+    let (names, elements) = split_facts(raw);
+    for (fact, _, _) in elements {
+        p.add(
+            format!("{at}.facts.{}", fact_field(fact)),
+            "must be a field name here",
+        );
     }
+    names
+}
+
+fn fact_field(fact: TileFact) -> &'static str {
+    match fact {
+        TileFact::Brand => "brand",
+        TileFact::Category => "category",
+        TileFact::Price => "price",
+        TileFact::Stock => "stock",
+    }
+}
+
+/// A `facts` object: the attributes (of the tile) by name, and the elements inside the tile.
+fn split_facts(raw: Option<&RawTileFacts>) -> (FactNames, Vec<(TileFact, String, Option<String>)>) {
+    let mut names = FactNames::default();
+    let mut elements = Vec::new();
+    let Some(f) = raw else {
+        return (names, elements);
+    };
+    for (fact, spec, slot) in [
+        (TileFact::Brand, &f.brand, &mut names.brand),
+        (TileFact::Category, &f.category, &mut names.category),
+        (TileFact::Price, &f.price, &mut names.price),
+        (TileFact::Stock, &f.stock, &mut names.stock),
+    ] {
+        match spec {
+            Some(RawFact::Attribute(a)) => *slot = Some(a.clone()),
+            Some(RawFact::Element { selector, attribute }) => {
+                elements.push((fact, selector.clone(), attribute.clone()));
+            }
+            None => {}
+        }
+    }
+    (names, elements)
 }
 
 /// A selector, or a problem at `path`.
@@ -161,49 +211,101 @@ fn compile_grid(g: &RawGrid, at: &str, p: &mut Problems) -> Option<Grid> {
             )
         })
         .ok();
-    let key = compile_tile_key(g, at, p);
+    if !is_name(&g.name) {
+        p.add(format!("{at}.name"), "must be 1 to 40 of letters, digits, - _ .");
+    }
+    let inside = |selector: &str, path: String, p: &mut Problems| {
+        sel(selector, path.clone(), p)?;
+        Sel::parse(&format!("{} > {} {}", g.container, g.tile, selector))
+            .map_err(|m| p.add(path, &format!("does not combine with the tile: {m}")))
+            .ok()
+    };
+    let key = compile_tile_key(g, at, &inside, p);
+    let (facts, elements) = split_facts(g.facts.as_ref());
+    let mut inner = Vec::new();
+    let (key_attribute, key_href) = match key? {
+        Key::Attribute(a) => (Some(a), None),
+        Key::Href(pattern) => (None, Some(pattern)),
+        Key::Inner(s, i) => {
+            inner.push((s, i));
+            (None, None)
+        }
+    };
+    for (fact, selector, attribute) in elements {
+        let path = format!("{at}.facts.{}.selector", fact_field(fact));
+        if attribute.as_deref().is_some_and(|a| !is_token(a)) {
+            p.add(
+                format!("{at}.facts.{}.attribute", fact_field(fact)),
+                "must be an attribute name",
+            );
+        }
+        if let Some(s) = inside(&selector, path, p) {
+            inner.push((s, Inner::Fact(fact, attribute)));
+        }
+    }
     let max_kb = g.max_kb.unwrap_or(512);
     p.in_range(format!("{at}.max_kb"), max_kb, 1..=4096);
     Some(Grid {
         name: g.name.clone(),
         container: container?,
         tile: tile.filter(|_| tile_alone.is_some())?,
-        key: key?,
-        facts: fact_names(g.facts.as_ref()),
+        key_attribute,
+        key_href,
+        inner,
+        facts,
         max_bytes: max_kb.clamp(1, 4096) as usize * 1024,
         last: g.last,
     })
 }
 
-fn compile_tile_key(g: &RawGrid, at: &str, p: &mut Problems) -> Option<TileKey> {
-    match (&g.key.attribute, &g.key.link, &g.key.pattern) {
-        (Some(a), None, None) if is_token(a) => Some(TileKey::Attribute(a.clone())),
-        (None, Some(link), Some(pattern)) => {
-            let link_ok = sel(link, format!("{at}.key.link"), p).is_some();
-            let pattern = PathPattern::parse(pattern)
-                .map_err(|e| p.add(format!("{at}.key.pattern"), e.0))
-                .ok()?;
-            if !pattern.captures("product") {
-                p.add(format!("{at}.key.pattern"), "must capture {product}");
-                return None;
-            }
-            if !link_ok {
-                return None;
-            }
-            let link = Sel::parse(&format!("{} > {} {}", g.container, g.tile, link))
-                .map_err(|m| {
-                    p.add(
-                        format!("{at}.key.link"),
-                        &format!("does not combine with the tile: {m}"),
-                    )
-                })
-                .ok()?;
-            Some(TileKey::Link { link, pattern })
+/// A name that shows up in reports and comments: letters, digits, `-`, `_`, `.`.
+fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 40
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+}
+
+/// Where a tile's key is.
+enum Key {
+    Attribute(String),
+    Href(PathPattern),
+    Inner(Sel, Inner),
+}
+
+fn compile_tile_key(
+    g: &RawGrid,
+    at: &str,
+    inside: &dyn Fn(&str, String, &mut Problems) -> Option<Sel>,
+    p: &mut Problems,
+) -> Option<Key> {
+    let k = &g.key;
+    let pattern = |p: &mut Problems| {
+        let pattern = PathPattern::parse(k.pattern.as_deref()?)
+            .map_err(|e| p.add(format!("{at}.key.pattern"), e.0))
+            .ok()?;
+        if !pattern.captures("product") {
+            p.add(format!("{at}.key.pattern"), "must capture {product}");
+            return None;
         }
+        Some(pattern)
+    };
+    match (&k.attribute, &k.selector, &k.link, &k.pattern) {
+        (Some(a), None, None, None) if is_token(a) => Some(Key::Attribute(a.clone())),
+        (Some(a), Some(selector), None, None) if is_token(a) => {
+            let s = inside(selector, format!("{at}.key.selector"), p)?;
+            Some(Key::Inner(s, Inner::KeyAttribute(a.clone())))
+        }
+        (None, None, Some(link), Some(_)) => {
+            let pattern = pattern(p)?;
+            let s = inside(link, format!("{at}.key.link"), p)?;
+            Some(Key::Inner(s, Inner::Link(pattern)))
+        }
+        (None, None, None, Some(_)) => pattern(p).map(Key::Href),
         _ => {
             p.add(
                 format!("{at}.key"),
-                "must be {\"attribute\": name} or {\"link\": selector, \"pattern\": path}",
+                "must be {\"attribute\": name} (of the tile), {\"selector\": inside the tile, \"attribute\": name}, {\"link\": selector, \"pattern\": path}, or {\"pattern\": path} (the tile is the link)",
             );
             None
         }

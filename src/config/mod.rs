@@ -29,7 +29,7 @@ use std::collections::HashMap;
 
 pub use crate::doc::Problem;
 pub use catalog::compile_products;
-pub use markup::{Fact, Gallery, Grid, HeroSelectors, Source, TileKey};
+pub use markup::{Fact, Gallery, Grid, HeroSelectors, Inner, Source, TileFact};
 pub use pattern::PathPattern;
 pub use rules::{Action, Mode, Rule};
 pub use search::{Mapping, SearchConfig};
@@ -145,10 +145,49 @@ pub fn compile_json(json: &str) -> Result<Config, Vec<Problem>> {
     compile_value(&doc::parse(json).map_err(|e| vec![e])?)
 }
 
-/// Reads and compiles a parsed JSON document, reporting every problem found: first every wrong
-/// type, missing field and unknown field, then (once the shapes are right) every invalid value.
+/// Reads and compiles a parsed JSON document, reporting every problem found at once: wrong types,
+/// missing and unknown fields, and invalid values. What could not be read is left out of the
+/// compile, so a problem the compile would report only because of it (a rule with its only action
+/// unreadable) is not reported twice.
 pub fn compile_value(value: &serde_json::Value) -> Result<Config, Vec<Problem>> {
-    compile(doc::read_document(value, RawConfig::read)?)
+    let mut p = Problems::default();
+    let raw = doc::object(value, "", &mut p, RawConfig::read);
+    let read = p.0;
+    let Some(raw) = raw else {
+        return Err(read);
+    };
+    match compile(raw) {
+        Ok(config) if read.is_empty() => Ok(config),
+        Ok(_) => Err(read),
+        Err(compiled) if read.is_empty() => Err(compiled),
+        Err(compiled) => {
+            let related = |a: &str, b: &str| {
+                a == b || a.starts_with(&format!("{b}.")) || a.starts_with(&format!("{b}["))
+            };
+            let mut all = read.clone();
+            all.extend(compiled.into_iter().filter(|c| {
+                !read
+                    .iter()
+                    .any(|r| related(&r.path, &c.path) || related(&c.path, &r.path))
+            }));
+            // By path, so faults of both kinds in three rules read rule by rule.
+            all.sort_by_key(|p| natural(&p.path));
+            Err(all)
+        }
+    }
+}
+
+/// A path's sort key: `rules[10]` after `rules[9]`.
+fn natural(path: &str) -> Vec<(String, u64)> {
+    path.split(['.', '['])
+        .map(|part| {
+            let part = part.trim_end_matches(']');
+            match part.parse::<u64>() {
+                Ok(n) => (String::new(), n),
+                Err(_) => (part.to_owned(), 0),
+            }
+        })
+        .collect()
 }
 
 /// Validates a raw document into a [`Config`], section by section, every problem reported.
@@ -293,6 +332,35 @@ mod tests {
             "{problems:#?}"
         );
         assert_eq!(problems[1].to_string(), "site.pages[0].path: must start with /");
+    }
+
+    #[test]
+    fn every_fault_at_once_type_errors_included() {
+        let problems = compile_json(
+            r#"{"$schema": "https://vitrine.dev/schema/config-v1.json", "version": 1, "rules": [
+                {"id": "a", "boost": {"match": {"brand": ["x"]}, "weight": "strong?"}},
+                {"id": "b", "pin": {"product": "A", "position": 0}},
+                {"id": "c", "exclude": {"match": {}}, "colour": "red"}
+            ]}"#,
+        )
+        .unwrap_err();
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "rules[0].boost.weight",
+                "rules[1].pin.position",
+                "rules[2].colour",
+                "rules[2].exclude.match"
+            ],
+            "{problems:#?}"
+        );
+        assert!(problems[0].message.contains("must be a number"));
+        // A missing version is one problem, and the rest is still checked.
+        let p =
+            compile_json(r#"{"rules": [{"id": "b", "pin": {"product": "A", "position": 0}}]}"#).unwrap_err();
+        let paths: Vec<&str> = p.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["rules[0].pin.position", "version"]);
     }
 
     #[test]

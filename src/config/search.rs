@@ -129,6 +129,6 @@ fn compile_mapping(m: &RawMapping, p: &mut Problems) -> Mapping {
         hits: m.hits.clone(),
         key: m.key.clone(),
         total: m.total.clone(),
-        facts: fact_names(m.facts.as_ref()),
+        facts: fact_names(m.facts.as_ref(), "site.search.mapping", p),
     }
 }

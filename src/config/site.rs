@@ -351,7 +351,7 @@ fn compile_json_listing(j: &RawJsonListing, at: &str, p: &mut Problems) -> Optio
         items: j.items.clone(),
         key: j.key.clone(),
         category_param: j.category_param.clone(),
-        facts: fact_names(j.facts.as_ref()),
+        facts: fact_names(j.facts.as_ref(), at, p),
         page,
         max_bytes: max_kb.clamp(1, 8192) as usize * 1024,
     })

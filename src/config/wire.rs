@@ -202,28 +202,49 @@ pub struct RawGrid {
     pub last: bool,
 }
 
-/// How a tile names its product: an attribute of the tile, or a link inside it and a path pattern.
+/// How a tile names its product: an attribute of the tile or of an element inside it, or a link
+/// (inside it, or the tile itself) and a path pattern.
 #[derive(Debug)]
 pub struct RawTileKey {
-    /// Attribute of the tile element (`data-sku`, `data-product-id`).
+    /// Attribute naming the product (`data-sku`, `data-product-id`): of the tile, or of the
+    /// element `selector` finds inside it.
     pub attribute: Option<String>,
-    /// Selector of a link inside the tile (`a`, `a.card-link`).
+    /// Selector of the element inside the tile carrying `attribute` (`.gtm4wp_productdata`).
+    pub selector: Option<String>,
+    /// Selector of a link inside the tile (`a`, `a.card-link`); without it, with a `pattern`,
+    /// the tile itself is the link (`a.product-card`).
     pub link: Option<String>,
-    /// Path pattern of the link's `href`, capturing `{product}` (`/products/{product}`).
+    /// Path pattern of the link's `href`, capturing `{product}` (`/products/{product}`); relative
+    /// hrefs (`../x/`) are resolved against the page's path first.
     pub pattern: Option<String>,
 }
 
-/// Tile attributes carrying facts.
+/// Where a tile (or a listing item) keeps one fact: an attribute (a string: of the tile, or the
+/// item's field), or an element inside the tile (its text, or one of its attributes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawFact {
+    /// Attribute of the tile (field of a JSON item).
+    Attribute(String),
+    /// An element inside the tile.
+    Element {
+        /// Its selector, inside the tile (`.price`, `[itemprop=brand]`).
+        selector: String,
+        /// Read this attribute (`content`) instead of its text.
+        attribute: Option<String>,
+    },
+}
+
+/// Where tiles keep their facts (when the catalog does not have them).
 #[derive(Debug, Default)]
 pub struct RawTileFacts {
-    /// Brand attribute.
-    pub brand: Option<String>,
-    /// Category attribute.
-    pub category: Option<String>,
-    /// Price attribute.
-    pub price: Option<String>,
-    /// Stock attribute (`in_stock`, `low_stock`, `out_of_stock`).
-    pub stock: Option<String>,
+    /// Brand.
+    pub brand: Option<RawFact>,
+    /// Category.
+    pub category: Option<RawFact>,
+    /// Price.
+    pub price: Option<RawFact>,
+    /// Stock (`in_stock`, `low_stock`, `out_of_stock`, and the usual spellings).
+    pub stock: Option<RawFact>,
 }
 
 /// Hero selectors; each is searched inside `container`.
@@ -360,6 +381,8 @@ impl RawConfig {
     /// Reads the top object.
     pub fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
         let version = o.req_int("version", p);
+        // Editors point a document at its schema: accepted and ignored.
+        let _ = o.value("$schema");
         let site = o.object("site", p, RawSite::read).unwrap_or_default();
         let signal = o.object("signal", p, RawSignal::read).unwrap_or_default();
         let consent = o.object("consent", p, RawConsent::read);
@@ -369,7 +392,8 @@ impl RawConfig {
         let rules = o.objects("rules", p, rules::RawRule::read);
         let catalog = o.object("catalog", p, RawCatalog::read);
         Some(RawConfig {
-            version: version?,
+            // A missing version is reported above; compile the rest anyway.
+            version: version.unwrap_or(0),
             site,
             signal,
             consent,
@@ -537,6 +561,7 @@ impl RawTileKey {
     fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
         Some(RawTileKey {
             attribute: o.string("attribute", p),
+            selector: o.string("selector", p),
             link: o.string("link", p),
             pattern: o.string("pattern", p),
         })
@@ -546,11 +571,27 @@ impl RawTileKey {
 impl RawTileFacts {
     fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
         Some(RawTileFacts {
-            brand: o.string("brand", p),
-            category: o.string("category", p),
-            price: o.string("price", p),
-            stock: o.string("stock", p),
+            brand: RawFact::read(o, "brand", p),
+            category: RawFact::read(o, "category", p),
+            price: RawFact::read(o, "price", p),
+            stock: RawFact::read(o, "stock", p),
         })
+    }
+}
+
+impl RawFact {
+    fn read(o: &mut Obj<'_>, field: &'static str, p: &mut Problems) -> Option<Self> {
+        match o.value(field)? {
+            serde_json::Value::String(s) => Some(RawFact::Attribute(s.clone())),
+            v => crate::doc::object(v, &o.path(field), p, |e, p| {
+                let selector = e.req_string("selector", p);
+                let attribute = e.string("attribute", p);
+                Some(RawFact::Element {
+                    selector: selector?,
+                    attribute,
+                })
+            }),
+        }
     }
 }
 

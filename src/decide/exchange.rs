@@ -12,7 +12,6 @@
 //!    `x-vitrine`, `Server-Timing`) and the work for after the response ([`super::After`]);
 //! 5. [`Exchange::end_of_page`]: the exposure and shadow reports, once the whole page streamed.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::request_url::RequestUrl;
@@ -26,7 +25,7 @@ use crate::report::{Action, JsonNote, JsonPass, Listing, Report, SearchNote, HEA
 use crate::rewrite::facts::FactsProbe;
 use crate::rewrite::page::PageWork;
 use crate::rewrite::personalize::{self, Plan};
-use crate::rewrite::plp::Tiles;
+use crate::rewrite::plp::{TileReader, Tiles};
 use crate::search::{PageFlow, Query, Served};
 use crate::settings::Settings;
 use crate::signal::cookie::{self, Keyring};
@@ -514,6 +513,7 @@ impl Exchange {
             now: self.head.at_ms / 1000,
             product,
             facts,
+            path: Some(Rc::from(self.url.path())),
             ..Plan::new(cfg.clone(), page)
         }
     }
@@ -820,7 +820,7 @@ pub struct EndOfPage {
     path: String,
     now_ms: u64,
     report: Option<personalize::Report>,
-    tiles: Option<Rc<RefCell<Tiles>>>,
+    tiles: Option<Rc<TileReader>>,
 }
 
 impl EndOfPage {
@@ -845,11 +845,7 @@ impl EndOfPage {
                 "image": outcome.image,
             }));
         }
-        let tiles = self
-            .tiles
-            .as_ref()
-            .map(|t| t.borrow().clone())
-            .unwrap_or_default();
+        let tiles = self.tiles.as_ref().map(|t| t.tiles()).unwrap_or_default();
         self.shadow(&tiles, &mut logs, &mut events);
         let (Some(url), Some(signal), Some(consent)) = (
             self.settings.collector.clone(),

@@ -68,7 +68,7 @@ async fn admin(op: AdminOp, req: &Request, env: &Env, settings: &Rc<Settings>) -
         AdminOp::PutConfig => match admin::push(&body, active, if_match.as_deref(), now) {
             Err(reply) => reply,
             Ok(push) => {
-                if let Err(e) = put(&kv, &admin::version_key(&push.version), push.canonical.clone()).await {
+                if let Err(e) = put(&kv, &admin::version_key(&push.version), push.document.clone()).await {
                     return Reply::error(500, &format!("storing the version failed: {e}"));
                 }
                 if let Err(e) = flip(&kv, &push.version, active, Flip::Push, now).await {
@@ -151,8 +151,12 @@ async fn preview(body: &[u8], settings: &Settings, now: u64) -> Reply {
             };
             match Fetch::Request(req).send().await {
                 Ok(r) => {
+                    let status = r.status_code();
                     let bytes = http::read_whole(http::body_stream(&r), 16 * 1024 * 1024).await;
-                    Some(String::from_utf8_lossy(&bytes.unwrap_or_default()).into_owned())
+                    Some((
+                        status,
+                        String::from_utf8_lossy(&bytes.unwrap_or_default()).into_owned(),
+                    ))
                 }
                 Err(e) => {
                     return Reply::error(502, &format!("fetching the page from the origin failed: {e}"))

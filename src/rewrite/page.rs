@@ -5,7 +5,6 @@
 //! Handlers are added in that order, so for an element several of them select, facts are read
 //! before the page is changed.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use lol_html::{AsciiCompatibleEncoding, Settings};
@@ -14,7 +13,7 @@ use crate::config::rules::Hero;
 use crate::config::Config;
 use crate::rewrite::facts::{self, FactsProbe};
 use crate::rewrite::personalize::{personalize, Plan, Report};
-use crate::rewrite::plp::{with_tile_readers, Tiles};
+use crate::rewrite::plp::{with_tile_readers, TileReader};
 use crate::rewrite::{BailOut, HtmlStream, SharedSink};
 
 /// What to do to one HTML page, decided before its body streams.
@@ -42,7 +41,7 @@ pub struct Handles {
     /// What the personalization did.
     pub report: Option<Report>,
     /// Every grid's tiles (shadow comparison).
-    pub tiles: Option<Rc<RefCell<Tiles>>>,
+    pub tiles: Option<Rc<TileReader>>,
 }
 
 /// One page's rewriting stream, and when it may end early.
@@ -131,9 +130,10 @@ pub fn build(work: &PageWork) -> (PageStream, Handles) {
         handles.report = Some(report);
     }
     if work.shadow {
-        let (s, tiles) = with_tile_readers(settings, cfg);
+        let base = work.personalize.as_ref().and_then(|(plan, _)| plan.path.clone());
+        let (s, tiles) = with_tile_readers(settings, cfg, base);
         settings = s;
-        handles.tiles = Some(tiles);
+        handles.tiles = Some(Rc::new(tiles));
     }
     let stream = PageStream {
         stream: HtmlStream::with_sink(settings, work.enc, sink),
@@ -214,7 +214,7 @@ mod tests {
         assert_eq!(handles.probe.unwrap().facts().brand.as_deref(), Some("Sable"));
         assert_eq!(handles.report.unwrap().snapshot().summary(), "g=reordered:3");
         let tiles = handles.tiles.unwrap();
-        let keys: Vec<_> = tiles.borrow()[0].iter().map(|t| t.key.clone().unwrap()).collect();
+        let keys: Vec<_> = tiles.tiles()[0].iter().map(|t| t.key.clone().unwrap()).collect();
         assert_eq!(keys, ["a", "b", "c"], "the shadow reader sees the origin's order");
     }
 

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::catalog::{lookup, Packed};
 use crate::config::rules::{Device, Hero};
-use crate::config::{Config, PageKind, Sel, TileKey};
+use crate::config::{Config, PageKind, Sel};
 use crate::product::Item;
 use crate::rank::{self, Context, Fired};
 use crate::rewrite::plp::read_tile;
@@ -53,6 +53,8 @@ pub struct Plan {
     pub product: Option<String>,
     /// A PDP's facts as they stream past (category and brand for scopes and brand separation).
     pub facts: Option<crate::rewrite::facts::FactsProbe>,
+    /// The page's path (relative links in tiles resolve against it).
+    pub path: Option<Rc<str>>,
 }
 
 impl Plan {
@@ -74,6 +76,7 @@ impl Plan {
             holdout: false,
             product: None,
             facts: None,
+            path: None,
         }
     }
 
@@ -153,10 +156,13 @@ impl Outcome {
     }
 }
 
-fn tile_reader(cfg: &Config, grid: usize) -> ReadTile {
+fn tile_reader(cfg: &Config, grid: usize, base: Option<Rc<str>>) -> ReadTile {
     let grid = cfg.grids.get(grid).cloned();
     Rc::new(move |el: &Element<'_, '_>| TileInfo {
-        item: grid.as_ref().map(|g| read_tile(el, g)).unwrap_or_default(),
+        item: grid
+            .as_ref()
+            .map(|g| read_tile(el, g, base.as_deref()))
+            .unwrap_or_default(),
         ..TileInfo::default()
     })
 }
@@ -214,15 +220,12 @@ fn add_grid(
         out.borrow_mut().fired.extend(ranking.fired.iter().cloned());
         Some(ranking.order)
     });
-    let link = match &grid.key {
-        TileKey::Link { link, pattern } => Some((link.clone(), pattern.clone())),
-        TileKey::Attribute(_) => None,
-    };
     let region = Region {
         name: grid.name.clone(),
         container: grid.container.clone(),
         tile: grid.tile.clone(),
-        link,
+        inner: grid.inner.clone(),
+        base: plan.path.clone(),
         image: None,
         cap: grid.max_bytes,
         last: grid.last,
@@ -231,7 +234,7 @@ fn add_grid(
         settings,
         sink,
         region,
-        tile_reader(&plan.cfg, g),
+        tile_reader(&plan.cfg, g, plan.path.clone()),
         decide,
         regions.clone(),
     )
@@ -305,7 +308,8 @@ fn add_gallery(
         name: "gallery".into(),
         container: gallery.container.clone(),
         tile: gallery.item.clone(),
-        link: None,
+        inner: Vec::new(),
+        base: None,
         image: Some((gallery.image.clone(), gallery.role_attribute.clone())),
         cap: 256 * 1024,
         last: gallery.last,

@@ -9,84 +9,90 @@ use std::rc::Rc;
 use lol_html::html_content::Element;
 use lol_html::{ElementContentHandlers, Selector, Settings};
 
-use crate::config::{Config, Grid, TileKey};
+use crate::config::{Config, Grid};
 use crate::product::Item;
+use crate::rewrite::tile::{add_inner_readers, key_from_href, OpenTile, TileInfo};
 use crate::rewrite::{run_chunked, utf8, HtmlStream};
 
 /// The tiles of every configured grid, in page order: `tiles[g]` are grid `g`'s.
 pub type Tiles = Vec<Vec<Item>>;
 
-/// The product key of a link: the path of `href` (absolute URLs too) matched against the pattern.
-pub fn key_from_href(href: &str, pattern: &crate::config::PathPattern) -> Option<String> {
-    let path = match href.find("://") {
-        Some(i) => href
-            .get(i + 3..)
-            .and_then(|rest| rest.find('/').and_then(|j| rest.get(j..)))?,
-        None => href,
-    };
-    pattern
-        .matches(path)?
-        .into_iter()
-        .find(|(name, _)| name == "product")
-        .map(|(_, v)| v)
-}
-
 /// What a tile's own markup says about its product: the key (when an attribute names it) and the
 /// facts the grid's config points at. The one tile reader: live pages, the shadow comparison and
 /// previews all read tiles with it.
-pub fn read_tile(el: &Element<'_, '_>, grid: &Grid) -> Item {
+pub fn read_tile(el: &Element<'_, '_>, grid: &Grid, base: Option<&str>) -> Item {
     // Materialize the attributes once: each `get_attribute` would otherwise re-parse the tag.
     let _ = el.attributes();
-    let key = match &grid.key {
-        TileKey::Attribute(a) => el.get_attribute(a).map(|v| v.trim().to_owned()),
-        TileKey::Link { .. } => None,
+    let key = match (&grid.key_attribute, &grid.key_href) {
+        (Some(a), _) => el.get_attribute(a).map(|v| v.trim().to_owned()),
+        (None, Some(pattern)) => el
+            .get_attribute("href")
+            .and_then(|h| key_from_href(&h, pattern, base)),
+        (None, None) => None,
     };
     grid.facts
         .read(key, |name| el.get_attribute(name).map(|v| v.trim().to_owned()))
 }
 
-/// Handlers that collect each grid's tiles into the shared vector.
+/// The tiles of each grid as read so far (facts from text settle when read out).
+pub struct TileReader(Rc<RefCell<Vec<Vec<TileInfo>>>>);
+
+impl TileReader {
+    /// Every grid's tiles, in page order.
+    pub fn tiles(&self) -> Tiles {
+        self.0
+            .borrow()
+            .iter()
+            .map(|grid| {
+                grid.iter()
+                    .map(|t| {
+                        let mut t = t.clone();
+                        t.settle();
+                        t.item
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// Handlers that collect each grid's tiles; `base` is the page's path (relative links).
 pub fn with_tile_readers(
     mut settings: Settings<'static, 'static>,
     cfg: &Config,
-) -> (Settings<'static, 'static>, Rc<RefCell<Tiles>>) {
-    let tiles: Rc<RefCell<Tiles>> = Rc::new(RefCell::new(vec![Vec::new(); cfg.grids.len()]));
+    base: Option<Rc<str>>,
+) -> (Settings<'static, 'static>, TileReader) {
+    let tiles = Rc::new(RefCell::new(vec![Vec::<TileInfo>::new(); cfg.grids.len()]));
     for (g, grid) in cfg.grids.iter().enumerate() {
-        let (state, grid_c) = (tiles.clone(), grid.clone());
+        let (state, grid_c, base_c) = (tiles.clone(), grid.clone(), base.clone());
         settings = settings.append_element_content_handler((
             grid.tile.selector(),
             ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
                 if let Some(list) = state.borrow_mut().get_mut(g) {
-                    list.push(read_tile(el, &grid_c));
+                    list.push(TileInfo {
+                        item: read_tile(el, &grid_c, base_c.as_deref()),
+                        ..TileInfo::default()
+                    });
                 }
                 Ok(())
             }),
         ));
-        if let TileKey::Link { link, pattern } = &grid.key {
-            let (state, pattern) = (tiles.clone(), pattern.clone());
-            settings = settings.append_element_content_handler((
-                link.selector(),
-                ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
-                    let mut all = state.borrow_mut();
-                    if let Some(tile) = all.get_mut(g).and_then(|l| l.last_mut()) {
-                        if tile.key.is_none() {
-                            tile.key = el.get_attribute("href").and_then(|h| key_from_href(&h, &pattern));
-                        }
-                    }
-                    Ok(())
-                }),
-            ));
-        }
+        let state = tiles.clone();
+        let open: OpenTile = Rc::new(move |f: &mut dyn FnMut(&mut TileInfo)| {
+            if let Some(tile) = state.borrow_mut().get_mut(g).and_then(|l| l.last_mut()) {
+                f(tile);
+            }
+        });
+        settings = add_inner_readers(settings, &grid.inner, base.clone(), &open);
     }
-    (settings, tiles)
+    (settings, TileReader(tiles))
 }
 
-/// The tiles of a whole page.
-pub fn read_tiles(cfg: &Config, html: &[u8]) -> Tiles {
-    let (settings, tiles) = with_tile_readers(Settings::new(), cfg);
+/// The tiles of a whole page at `base` (its path).
+pub fn read_tiles(cfg: &Config, html: &[u8], base: Option<&str>) -> Tiles {
+    let (settings, reader) = with_tile_readers(Settings::new(), cfg, base.map(Rc::from));
     let _ = run_chunked(HtmlStream::new(settings, utf8()), html, &[64 * 1024]);
-    let out = tiles.borrow().clone();
-    out
+    reader.tiles()
 }
 
 /// How many elements of a page each selector matches (selectors that do not parse count 0).
@@ -128,7 +134,7 @@ mod tests {
         .unwrap();
         let html = br#"<ul class=grid><li data-sku=A data-brand=Kestrel data-stock=in_stock>a</li><li data-sku=" B ">b<ul><li data-sku=nested>n</li></ul></li></ul>
             <ol><li><a href="https://shop.example/products/red-shoe?v=1">x</a></li><li><a href="/products/blue-shoe">y</a><a href="/products/other">z</a></li></ol>"#;
-        let tiles = read_tiles(&cfg, html);
+        let tiles = read_tiles(&cfg, html, None);
         assert_eq!(tiles[0].len(), 2, "direct children only");
         assert_eq!(tiles[0][0].key.as_deref(), Some("A"));
         assert_eq!(tiles[0][0].brand.as_deref(), Some("kestrel"));

@@ -19,21 +19,10 @@ use lol_html::html_content::{Element, EndTag};
 use lol_html::{ElementContentHandlers, Settings};
 use serde::Serialize;
 
-use crate::config::{PathPattern, Sel};
-use crate::product::Item;
-use crate::rewrite::plp::key_from_href;
+use crate::config::{Inner, Sel};
+pub use crate::rewrite::tile::TileInfo;
+use crate::rewrite::tile::{add_inner_readers, OpenTile};
 use crate::rewrite::SharedSink;
-
-/// What the handlers read about one tile.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct TileInfo {
-    /// Facts (key, brand, ...), from attributes; the catalog completes them later.
-    pub item: Item,
-    /// Image role (galleries).
-    pub role: Option<String>,
-    /// Image URL (galleries).
-    pub src: Option<String>,
-}
 
 /// What happened to one region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -66,8 +55,10 @@ pub struct Region {
     pub container: Sel,
     /// One tile (a direct child of the container).
     pub tile: Sel,
-    /// A link inside the tile whose href names the product.
-    pub link: Option<(Sel, PathPattern)>,
+    /// Elements inside the tile naming its product or carrying its facts.
+    pub inner: Vec<(Sel, Inner)>,
+    /// The page's path, against which relative links resolve.
+    pub base: Option<Rc<str>>,
     /// An image inside the tile, and the attribute naming its role, if any.
     pub image: Option<(Sel, Option<String>)>,
     /// Largest region held, in bytes.
@@ -103,19 +94,16 @@ pub fn add_region(
     settings = settings.append_element_content_handler((region.container.selector(), on_container));
     let on_tile = tile_handler(&run, sink, read_tile);
     settings = settings.append_element_content_handler((region.tile.selector(), on_tile));
-    if let Some((link, pattern)) = region.link {
+    let open: OpenTile = {
         let run = run.clone();
-        let on_link = ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+        Rc::new(move |f: &mut dyn FnMut(&mut TileInfo)| {
             let mut r = run.borrow_mut();
             if let Some(t) = r.open.and_then(|i| r.tiles.get_mut(i)) {
-                if t.info.item.key.is_none() {
-                    t.info.item.key = el.get_attribute("href").and_then(|h| key_from_href(&h, &pattern));
-                }
+                f(&mut t.info);
             }
-            Ok(())
-        });
-        settings = settings.append_element_content_handler((link.selector(), on_link));
-    }
+        })
+    };
+    settings = add_inner_readers(settings, &region.inner, region.base.clone(), &open);
     if let Some((image, role_attr)) = region.image {
         let run = run.clone();
         let on_image = ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
@@ -268,7 +256,15 @@ fn finish(sink: &SharedSink, run: Run, decide: &Decide, name: String) -> RegionO
             }
         }
     }
-    let infos: Vec<TileInfo> = run.tiles.into_iter().map(|t| t.info).collect();
+    let infos: Vec<TileInfo> = run
+        .tiles
+        .into_iter()
+        .map(|t| {
+            let mut info = t.info;
+            info.settle();
+            info
+        })
+        .collect();
     let Some(order) = decide(&infos).filter(|o| o.iter().all(|&i| i < spans.len())) else {
         leave("unchanged", &mut outcome);
         return outcome;
@@ -319,7 +315,8 @@ mod tests {
             name: "g".into(),
             container: Sel::parse("ul.g").unwrap(),
             tile: Sel::parse("ul.g > li").unwrap(),
-            link: None,
+            inner: Vec::new(),
+            base: None,
             image: None,
             cap,
             last: false,
@@ -330,9 +327,9 @@ mod tests {
         let sink = SharedSink::default();
         let outcomes = Rc::new(RefCell::new(Vec::new()));
         let read: ReadTile = Rc::new(|el: &Element<'_, '_>| TileInfo {
-            item: Item {
+            item: crate::product::Item {
                 key: el.get_attribute("data-k"),
-                ..Item::default()
+                ..crate::product::Item::default()
             },
             ..TileInfo::default()
         });

@@ -6,7 +6,12 @@
 //   npm run config -- preview <file> <path> [visitor.json]   what it would do to a page
 //   npm run config -- versions                       the history of pushes and rollbacks
 //   npm run config -- rollback <version>             make an earlier version live again
-//   npm run config -- show                           the live document
+//   npm run config -- show                           the live document, exactly as pushed
+//   npm run config -- init <url|file> [out.json]     a starter config proposed from a listing page
+//
+// visitor.json (preview): {"intent": "buy", "returning": true, "customer": false, "consent": true,
+// "country": "DE", "device": "mobile", "holdout": false, "brands": {"Kestrel": 200},
+// "categories": {"outerwear": 120}}; ready-made ones in www/visitors/.
 //
 // Talks to a worker: VITRINE_URL (default http://127.0.0.1:8787) with VITRINE_ADMIN_TOKEN, or
 // ADMIN_TOKEN read from .dev.vars when run beside a local `make dev`.
@@ -52,7 +57,27 @@ async function call(method, p, body, headers = {}) {
   } catch {
     json = { raw: text };
   }
-  return { status: res.status, json, etag: res.headers.get('etag') };
+  return { status: res.status, json, text, etag: res.headers.get('etag') };
+}
+
+/** A JSON file, or a plain message saying where it is not JSON (line and column), never a stack. */
+function readJson(file) {
+  const text = read(file);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const at = e.message.match(/position (\d+)/);
+    let where = '';
+    if (at) {
+      const before = text.slice(0, Number(at[1]));
+      const line = before.split('\n').length;
+      where = ` (line ${line}, column ${Number(at[1]) - before.lastIndexOf('\n')})`;
+    } else {
+      const lc = e.message.match(/line (\d+) column (\d+)/);
+      if (lc) where = ` (line ${lc[1]}, column ${lc[2]})`;
+    }
+    fail(`${file} is not valid JSON${where}: ${e.message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '')}`, 2);
+  }
 }
 function read(file) {
   if (!file) fail('which file?');
@@ -70,6 +95,7 @@ function report({ errors = [], warnings = [] }) {
 const [cmd, ...args] = process.argv.slice(2).filter((a) => a !== '--wait');
 switch (cmd) {
   case 'validate': {
+    readJson(args[0]);
     const r = await call('POST', '/__vitrine/config/validate', read(args[0]));
     if (r.status !== 200) fail(`${r.status} ${JSON.stringify(r.json)}`);
     report(r.json);
@@ -77,6 +103,7 @@ switch (cmd) {
     process.exit(r.json.valid ? 0 : 2);
   }
   case 'push': {
+    readJson(args[0]);
     const doc = read(args[0]);
     const live = await call('GET', '/__vitrine/config');
     const ifMatch = live.status === 200 && live.etag ? { 'if-match': live.etag } : {};
@@ -89,14 +116,15 @@ switch (cmd) {
     break;
   }
   case 'preview': {
-    const doc = JSON.parse(read(args[0]));
-    const visitor = args[2] ? JSON.parse(read(args[2])) : {};
+    const doc = readJson(args[0]);
+    const visitor = args[2] ? readJson(args[2]) : {};
     const r = await call('POST', '/__vitrine/preview', JSON.stringify({ config: doc, url: args[1] ?? '/', visitor }));
     if (r.status !== 200) {
       report(r.json);
       fail(`${r.status} ${r.json.error ?? ''}`, 2);
     }
     const p = r.json;
+    if (p.origin_status && p.origin_status !== 200) console.log(`the origin answered ${p.origin_status} for ${args[1] ?? '/'}: what follows is a preview of that answer`);
     console.log(`page ${p.page}${p.category ? ` (${p.category})` : ''}, config ${p.version}`);
     for (const g of p.grids) {
       console.log(`grid ${g.name}: ${g.tiles} tiles`);
@@ -129,10 +157,24 @@ switch (cmd) {
   case 'show': {
     const r = await call('GET', '/__vitrine/config');
     if (r.status !== 200) fail(`${r.status} ${JSON.stringify(r.json)}`);
-    console.log(JSON.stringify(r.json, null, 2));
+    process.stdout.write(r.text.endsWith('\n') ? r.text : `${r.text}\n`);
+    break;
+  }
+  case 'init': {
+    const { init } = await import('./init.mjs');
+    if (!args[0]) fail('init needs a listing page: a URL or a saved HTML file');
+    const source = args[0];
+    const html = /^https?:\/\//.test(source) ? await (await fetch(source)).text() : read(source);
+    const { config, notes } = init(html, /^https?:\/\//.test(source) ? source : undefined);
+    for (const n of notes) console.error(`init: ${n}`);
+    const out = JSON.stringify(config, null, 2) + '\n';
+    if (args[1]) {
+      fs.writeFileSync(args[1], out);
+      console.error(`init: wrote ${args[1]}; review the selectors, then: npm run config -- validate ${args[1]}`);
+    } else process.stdout.write(out);
     break;
   }
   default:
-    console.log('usage: npm run config -- validate|push <file> | preview <file> <path> [visitor.json] | versions | rollback <version> | show');
+    console.log('usage: npm run config -- validate|push <file> | preview <file> <path> [visitor.json] | versions | rollback <version> | show | init <url|file> [out.json]');
     process.exit(cmd ? 1 : 0);
 }

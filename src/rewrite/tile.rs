@@ -1,0 +1,203 @@
+//! What a tile says about its product, read while it streams past: from the tile's own attributes
+//! ([`crate::rewrite::plp::read_tile`]) and from elements inside it (a link and its path, an inner
+//! element's attribute, an element's text), as the grid's config names them. Live pages, previews
+//! and the shadow comparison all read tiles through here.
+
+use std::rc::Rc;
+
+use lol_html::html_content::{Element, TextChunk};
+use lol_html::{ElementContentHandlers, Settings};
+
+use crate::config::{Inner, PathPattern, Sel, TileFact};
+use crate::product::{parse_price, Item, Stock};
+
+/// What the handlers read about one tile.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TileInfo {
+    /// Facts (key, brand, ...); the catalog completes them later.
+    pub item: Item,
+    /// Image role (galleries).
+    pub role: Option<String>,
+    /// Image URL (galleries).
+    pub src: Option<String>,
+    /// Text gathered for facts read from an element's text (settled by [`TileInfo::settle`]).
+    pub texts: Vec<(TileFact, String)>,
+}
+
+impl TileInfo {
+    /// Turns the text gathered for facts into facts (where an attribute did not give one first).
+    pub fn settle(&mut self) {
+        for (fact, text) in std::mem::take(&mut self.texts) {
+            set_fact(&mut self.item, fact, &text);
+        }
+    }
+}
+
+/// Sets a fact from a raw value, unless the item already has it.
+fn set_fact(item: &mut Item, fact: TileFact, raw: &str) {
+    let v = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if v.is_empty() {
+        return;
+    }
+    match fact {
+        TileFact::Brand if item.brand.is_none() => item.brand = Some(v.to_lowercase()),
+        TileFact::Category if item.category.is_none() => item.category = Some(v.to_lowercase()),
+        TileFact::Price if item.price.is_none() => item.price = parse_price(&v),
+        TileFact::Stock if item.stock.is_none() => item.stock = Stock::parse(&v),
+        _ => {}
+    }
+}
+
+/// The path a link goes to, as a browser resolves it from a page at `base`: absolute URLs and
+/// `//host/...` give their path; `/x` is itself; `x` and `../x` are resolved against `base`'s
+/// directory. The query and fragment are dropped; entities lol_html leaves raw (`&amp;`) do not
+/// occur in paths that matter here.
+pub fn resolve_path(href: &str, base: Option<&str>) -> Option<String> {
+    let href = href.trim();
+    let href = href.split(['?', '#']).next().unwrap_or_default();
+    let joined = if let Some(i) = href.find("://") {
+        let rest = href.get(i + 3..)?;
+        rest.find('/')
+            .and_then(|j| rest.get(j..))
+            .unwrap_or("/")
+            .to_owned()
+    } else if let Some(rest) = href.strip_prefix("//") {
+        rest.find('/')
+            .and_then(|j| rest.get(j..))
+            .unwrap_or("/")
+            .to_owned()
+    } else if href.starts_with('/') {
+        href.to_owned()
+    } else {
+        let base = base.unwrap_or("/");
+        let dir = base.get(..=base.rfind('/').unwrap_or(0)).unwrap_or("/");
+        format!("{dir}{href}")
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in joined.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    let trailing = joined.ends_with('/') && !parts.is_empty();
+    Some(format!("/{}{}", parts.join("/"), if trailing { "/" } else { "" }))
+}
+
+/// The product key of a link: the path of `href` (resolved against `base`) matched against the
+/// pattern.
+pub fn key_from_href(href: &str, pattern: &PathPattern, base: Option<&str>) -> Option<String> {
+    pattern
+        .matches(&resolve_path(href, base)?)?
+        .into_iter()
+        .find(|(name, _)| name == "product")
+        .map(|(_, v)| v)
+}
+
+/// Runs `f` on the tile open at this point of the page, if any.
+pub type OpenTile = Rc<dyn Fn(&mut dyn FnMut(&mut TileInfo))>;
+
+/// Handlers for the elements inside tiles that the grid's config names: each fills the open
+/// tile's key or facts, first come first served.
+pub fn add_inner_readers(
+    mut settings: Settings<'static, 'static>,
+    inner: &[(Sel, Inner)],
+    base: Option<Rc<str>>,
+    open: &OpenTile,
+) -> Settings<'static, 'static> {
+    for (sel, what) in inner {
+        let (open, what, base) = (open.clone(), what.clone(), base.clone());
+        let handlers = match what {
+            Inner::Fact(fact, None) => {
+                // The element's text, all of its chunks (descendants' too).
+                ElementContentHandlers::default().text(move |t: &mut TextChunk<'_>| {
+                    let text = t.as_str().to_owned();
+                    open(
+                        &mut |tile: &mut TileInfo| match tile.texts.iter_mut().find(|(f, _)| *f == fact) {
+                            Some((_, acc)) => acc.push_str(&text),
+                            None => tile.texts.push((fact, text.clone())),
+                        },
+                    );
+                    Ok(())
+                })
+            }
+            what => ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+                open(&mut |tile: &mut TileInfo| read_inner(el, &what, base.as_deref(), tile));
+                Ok(())
+            }),
+        };
+        settings = settings.append_element_content_handler((sel.selector(), handlers));
+    }
+    settings
+}
+
+fn read_inner(el: &Element<'_, '_>, what: &Inner, base: Option<&str>, tile: &mut TileInfo) {
+    match what {
+        Inner::Link(pattern) if tile.item.key.is_none() => {
+            tile.item.key = el
+                .get_attribute("href")
+                .and_then(|h| key_from_href(&h, pattern, base));
+        }
+        Inner::KeyAttribute(a) if tile.item.key.is_none() => {
+            tile.item.key = el
+                .get_attribute(a)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty());
+        }
+        Inner::Fact(fact, Some(a)) => {
+            if let Some(v) = el.get_attribute(a) {
+                set_fact(&mut tile.item, *fact, &v);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_resolve_as_a_browser_resolves_them() {
+        let base = Some("/shop/c/shoes/page-2");
+        for (href, path) in [
+            ("/products/a", "/products/a"),
+            ("https://shop.example/products/a?x=1#y", "/products/a"),
+            ("//cdn.example/products/a", "/products/a"),
+            ("../../products/a/", "/shop/products/a/"),
+            ("boots-1", "/shop/c/shoes/boots-1"),
+            ("./boots-1", "/shop/c/shoes/boots-1"),
+            ("../../../../x", "/x"),
+        ] {
+            assert_eq!(resolve_path(href, base).as_deref(), Some(path), "{href}");
+        }
+        let pattern = PathPattern::parse("/shop/products/{product}").unwrap();
+        assert_eq!(
+            key_from_href("../../products/sunglasses/", &pattern, base).as_deref(),
+            Some("sunglasses")
+        );
+    }
+
+    #[test]
+    fn facts_from_text_settle_without_overriding_attributes() {
+        let mut t = TileInfo {
+            item: Item {
+                brand: Some("acme".into()),
+                ..Item::default()
+            },
+            texts: vec![
+                (TileFact::Brand, " Zenith ".into()),
+                (TileFact::Price, "\n £1,299.00 ".into()),
+                (TileFact::Stock, "Out of stock".into()),
+            ],
+            ..TileInfo::default()
+        };
+        t.settle();
+        assert_eq!(t.item.brand.as_deref(), Some("acme"));
+        assert_eq!(t.item.price, Some(1299.0));
+        assert_eq!(t.item.stock, Some(Stock::OutOfStock));
+    }
+}
