@@ -118,3 +118,19 @@ fn relative_links_resolve_against_the_page_and_a_tile_can_be_the_link() {
         r#"<div class="grid"><a class="product-card" href="/products/y">Y</a><a class="product-card" href="/products/x">X</a></div>"#
     );
 }
+
+#[test]
+fn the_hero_keeps_what_it_does_not_own() {
+    let config = r#"{"version":1,"site":{"plp":{"hero":{"container":".hero","headline":"h1","cta":"a.cta"}}},
+        "rules":[{"id":"h","hero":{"variant":"v","headline":"Ready when you are","cta":{"text":"Go","href":"/cart"}}}]}"#;
+    let page = "<div class=hero><h1>\n  <span class=\"visually-hidden\">Collection:</span>\n  Winter <em>coats</em> sale\n</h1><a class=cta href=/c/all>Shop now <svg aria-hidden=true><path d=M0/></svg></a></div>";
+    assert_eq!(
+        personalize(config, page, "/c/x"),
+        "<div class=hero><h1>\n  <span class=\"visually-hidden\">Collection:</span>\n  Ready when you are<em>coats</em></h1><a class=cta href=\"/cart\">Go<svg aria-hidden=true><path d=M0/></svg></a></div>",
+        "own text replaced, children kept (their own text too), whitespace before it kept"
+    );
+    // An element whose text is all in its children is left alone: the config names the element
+    // holding the text instead.
+    let nested = "<div class=hero><h1><span>Winter</span></h1></div>";
+    assert_eq!(personalize(config, nested, "/c/x"), nested);
+}

@@ -54,6 +54,21 @@ fn keys(cfg: &Config, html: &[u8]) -> Vec<String> {
         .collect()
 }
 
+/// The `first`/`last` tokens of each `li class="… product …"`, in page order.
+fn row_tokens(html: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(html);
+    text.match_indices("<li class=\"")
+        .map(|(i, _)| {
+            let class = text[i + 11..].split('"').next().unwrap_or_default();
+            class
+                .split_ascii_whitespace()
+                .filter(|t| *t == "first" || *t == "last")
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }
@@ -111,6 +126,15 @@ fn storefront_listings_are_reordered_with_tile_bytes_preserved() {
         let mut expected = before.clone();
         expected.rotate_right(1);
         assert_eq!(after, expected, "{page}");
+        // Slot-bound class tokens (WooCommerce's row `first`/`last`) stay with their slots.
+        if !base.grids[0].slot.classes.is_empty() {
+            assert_eq!(
+                row_tokens(&whole),
+                row_tokens(&html),
+                "{page}: first/last stay in their slots"
+            );
+            assert_ne!(row_tokens(&html), Vec::<String>::new());
+        }
         assert_eq!(whole.len(), html.len(), "{page}: no byte added or lost");
         // Outside the grid, byte for byte: the common prefix reaches the grid and the common
         // suffix starts after it; and every tile's bytes are the origin's.

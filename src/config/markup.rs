@@ -28,6 +28,22 @@ pub enum Inner {
     Fact(TileFact, Option<String>),
 }
 
+/// What belongs to a grid's slot rather than to the tile in it (`slot` in the config).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Slot {
+    /// Attribute names (lowercase).
+    pub attributes: Vec<String>,
+    /// Class tokens.
+    pub classes: Vec<String>,
+}
+
+impl Slot {
+    /// Whether nothing belongs to the slot.
+    pub fn is_empty(&self) -> bool {
+        self.attributes.is_empty() && self.classes.is_empty()
+    }
+}
+
 /// A fact a tile can carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TileFact {
@@ -58,6 +74,8 @@ pub struct Grid {
     pub inner: Vec<(Sel, Inner)>,
     /// Attributes of the tile carrying facts.
     pub facts: FactNames,
+    /// Attributes and class tokens that stay with the slot when tiles move.
+    pub slot: Slot,
     /// Largest grid held for reordering, in bytes.
     pub max_bytes: usize,
     /// Nothing vitrine changes comes after this grid.
@@ -77,6 +95,9 @@ pub struct HeroSelectors {
     pub cta: Option<Sel>,
     /// Image.
     pub image: Option<Sel>,
+    /// The elements inside the headline, sub-copy and CTA (`.hero h1 *`): their text is not the
+    /// part's own, and they stay when the part's text is replaced.
+    pub inside: [Option<Sel>; 3],
 }
 
 /// Compiled gallery selectors.
@@ -243,9 +264,30 @@ fn compile_grid(g: &RawGrid, at: &str, p: &mut Problems) -> Option<Grid> {
             inner.push((s, Inner::Fact(fact, attribute)));
         }
     }
+    let mut slot = Slot::default();
+    if let Some(raw) = &g.slot {
+        for (i, a) in raw.attributes.iter().enumerate() {
+            if is_token(a) && !a.eq_ignore_ascii_case("class") {
+                slot.attributes.push(a.to_ascii_lowercase());
+            } else {
+                p.add(
+                    format!("{at}.slot.attributes[{i}]"),
+                    "must be an attribute name other than class (use classes)",
+                );
+            }
+        }
+        for (i, c) in raw.classes.iter().enumerate() {
+            if !c.is_empty() && !c.contains(char::is_whitespace) && c.len() <= 64 {
+                slot.classes.push(c.clone());
+            } else {
+                p.add(format!("{at}.slot.classes[{i}]"), "must be one class token");
+            }
+        }
+    }
     let max_kb = g.max_kb.unwrap_or(512);
     p.in_range(format!("{at}.max_kb"), max_kb, 1..=4096);
     Some(Grid {
+        slot,
         name: g.name.clone(),
         container: container?,
         tile: tile.filter(|_| tile_alone.is_some())?,
@@ -324,11 +366,16 @@ pub fn compile_hero(h: &RawHeroSelectors, p: &mut Problems) -> Option<HeroSelect
         ok &= combined.is_some();
         combined
     };
+    let inside = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|s| Sel::within(&h.container, " ", &format!("{s} *")).ok())
+    };
     let hero = HeroSelectors {
         headline: part("headline", &h.headline),
         sub: part("sub", &h.sub),
         cta: part("cta", &h.cta),
         image: part("image", &h.image),
+        inside: [inside(&h.headline), inside(&h.sub), inside(&h.cta)],
         container: container?,
     };
     ok.then_some(hero)

@@ -200,6 +200,18 @@ pub struct RawGrid {
     /// Nothing vitrine changes comes after this grid on any page it appears on: once it closed
     /// (and the product data a page needs was read), the rest of the page skips the rewriter.
     pub last: bool,
+    /// What belongs to the slot, not the product: it stays in place when tiles move.
+    pub slot: Option<RawSlot>,
+}
+
+/// A grid's slot-bound markup.
+#[derive(Debug, Default)]
+pub struct RawSlot {
+    /// Attributes of the tile that belong to its position (`data-gtm4wp_product_position`,
+    /// `data-aos-delay`, `style` holding an animation delay).
+    pub attributes: Vec<String>,
+    /// Class tokens of the tile that belong to its position (`first`, `last`).
+    pub classes: Vec<String>,
 }
 
 /// How a tile names its product: an attribute of the tile or of an element inside it, or a link
@@ -549,6 +561,12 @@ impl RawGrid {
             facts: o.object("facts", p, RawTileFacts::read),
             max_kb: o.int("max_kb", p),
             last: o.bool("last", p).unwrap_or(false),
+            slot: o.object("slot", p, |s, p| {
+                Some(RawSlot {
+                    attributes: s.strings("attributes", p),
+                    classes: s.strings("classes", p),
+                })
+            }),
             name: name?,
             container: container?,
             tile: tile?,

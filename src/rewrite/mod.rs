@@ -20,6 +20,7 @@ pub mod page;
 pub mod personalize;
 pub mod plp;
 pub mod reorder;
+pub mod slot;
 pub mod tile;
 
 use lol_html::{AsciiCompatibleEncoding, HtmlRewriter, MemorySettings, OutputSink, Settings};

@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use lol_html::html_content::{ContentType, Element};
+use lol_html::html_content::{ContentType, Element, EndTag, TextChunk};
 use lol_html::{ElementContentHandlers, Settings};
 use serde::Serialize;
 
@@ -226,6 +226,7 @@ fn add_grid(
         tile: grid.tile.clone(),
         inner: grid.inner.clone(),
         base: plan.path.clone(),
+        slot: grid.slot.clone(),
         image: None,
         cap: grid.max_bytes,
         last: grid.last,
@@ -266,10 +267,19 @@ fn add_hero(
         ),
     ];
     let hero = Rc::new(hero);
-    for (selector, part, changed) in parts {
+    for (i, (selector, part, changed)) in parts.into_iter().enumerate() {
         let Some(selector) = selector.as_ref().filter(|_| changed) else {
             continue;
         };
+        let text = match part {
+            HeroPart::Headline => hero.headline.clone(),
+            HeroPart::Sub => hero.sub.clone(),
+            HeroPart::Cta => hero.cta_text.clone(),
+            HeroPart::Image => None,
+        };
+        if let (Some(text), Some(inside)) = (text, sel.inside.get(i).cloned().flatten()) {
+            settings = replace_own_text(settings, selector, &inside, text, outcome);
+        }
         let (hero, outcome) = (hero.clone(), outcome.clone());
         settings = settings.append_element_content_handler((
             selector.selector(),
@@ -281,6 +291,88 @@ fn add_hero(
         ));
     }
     settings
+}
+
+/// Where a part's own text is being replaced.
+#[derive(Default)]
+struct OwnText {
+    /// Inside the part (and not inside another match of it).
+    active: bool,
+    /// How deep inside elements of the part's own (whose text is theirs, not the part's).
+    depth: usize,
+    /// The new text went in.
+    done: bool,
+}
+
+/// Replaces the text an element shows as its own with `text` (escaped), keeping the elements
+/// inside it and their text (a visually-hidden "Collection:" prefix, an icon): its own text up to
+/// the first non-whitespace stays as it is, that becomes `text`, and its own text after that
+/// goes. The same whatever chunks the page arrives in.
+fn replace_own_text(
+    settings: Settings<'static, 'static>,
+    part: &Sel,
+    inside: &Sel,
+    text: String,
+    outcome: &Shared<Outcome>,
+) -> Settings<'static, 'static> {
+    let state = Rc::new(RefCell::new(OwnText::default()));
+    let (on_el, on_text, on_inside) = (state.clone(), state.clone(), state);
+    let outcome = outcome.clone();
+    let own = ElementContentHandlers::default()
+        .element(move |el: &mut Element<'_, '_>| {
+            if on_el.borrow().active {
+                return Ok(());
+            }
+            *on_el.borrow_mut() = OwnText {
+                active: true,
+                ..OwnText::default()
+            };
+            if let Some(handlers) = el.end_tag_handlers() {
+                let state = on_el.clone();
+                handlers.push(Box::new(move |_end: &mut EndTag<'_>| {
+                    state.borrow_mut().active = false;
+                    Ok(())
+                }));
+            }
+            Ok(())
+        })
+        .text(move |chunk: &mut TextChunk<'_>| {
+            let mut s = on_text.borrow_mut();
+            if !s.active || s.depth > 0 {
+                return Ok(());
+            }
+            // Before the new text: whitespace stays (however the text arrived in chunks). The
+            // first chunk with more than whitespace keeps its leading whitespace and becomes the
+            // new text. After it, the part's own text goes, all of it.
+            if s.done {
+                chunk.remove();
+            } else if !chunk.as_str().trim().is_empty() {
+                let lead = &chunk.as_str()[..chunk.as_str().len() - chunk.as_str().trim_start().len()];
+                let replacement = format!("{lead}{text}");
+                chunk.replace(&replacement, ContentType::Text);
+                s.done = true;
+                outcome.borrow_mut().hero_swaps += 1;
+            }
+            Ok(())
+        });
+    let children = ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+        if !on_inside.borrow().active {
+            return Ok(());
+        }
+        if let Some(handlers) = el.end_tag_handlers() {
+            on_inside.borrow_mut().depth += 1;
+            let state = on_inside.clone();
+            handlers.push(Box::new(move |_end: &mut EndTag<'_>| {
+                let mut s = state.borrow_mut();
+                s.depth = s.depth.saturating_sub(1);
+                Ok(())
+            }));
+        }
+        Ok(())
+    });
+    settings
+        .append_element_content_handler((part.selector(), own))
+        .append_element_content_handler((inside.selector(), children))
 }
 
 /// The product page's gallery: the image the policy prefers moved first, decided when the gallery
@@ -310,6 +402,7 @@ fn add_gallery(
         tile: gallery.item.clone(),
         inner: Vec::new(),
         base: None,
+        slot: crate::config::Slot::default(),
         image: Some((gallery.image.clone(), gallery.role_attribute.clone())),
         cap: 256 * 1024,
         last: gallery.last,
@@ -409,23 +502,9 @@ fn swap_hero(
 ) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
     let mut n = 0;
     match part {
-        HeroPart::Headline => {
-            if let Some(t) = &hero.headline {
-                el.set_inner_content(t, ContentType::Text);
-                n += 1;
-            }
-        }
-        HeroPart::Sub => {
-            if let Some(t) = &hero.sub {
-                el.set_inner_content(t, ContentType::Text);
-                n += 1;
-            }
-        }
+        // Text is replaced by `replace_own_text`, which keeps what the store put inside.
+        HeroPart::Headline | HeroPart::Sub => {}
         HeroPart::Cta => {
-            if let Some(t) = &hero.cta_text {
-                el.set_inner_content(t, ContentType::Text);
-                n += 1;
-            }
             if let Some(h) = &hero.cta_href {
                 el.set_attribute("href", &attr(h))?;
                 n += 1;

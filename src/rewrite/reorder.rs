@@ -19,7 +19,8 @@ use lol_html::html_content::{Element, EndTag};
 use lol_html::{ElementContentHandlers, Settings};
 use serde::Serialize;
 
-use crate::config::{Inner, Sel};
+use crate::config::{Inner, Sel, Slot};
+use crate::rewrite::slot::{rebind, SlotValues};
 pub use crate::rewrite::tile::TileInfo;
 use crate::rewrite::tile::{add_inner_readers, OpenTile};
 use crate::rewrite::SharedSink;
@@ -61,6 +62,8 @@ pub struct Region {
     pub base: Option<Rc<str>>,
     /// An image inside the tile, and the attribute naming its role, if any.
     pub image: Option<(Sel, Option<String>)>,
+    /// Attributes and class tokens that stay with the slot when tiles move.
+    pub slot: Slot,
     /// Largest region held, in bytes.
     pub cap: usize,
     /// Nothing to rewrite comes after this region: its end finishes the page's rewriting.
@@ -71,6 +74,8 @@ struct Span {
     start: usize,
     end: Option<usize>,
     info: TileInfo,
+    /// The tile's start tag length and its slot values (when the grid names any).
+    slot: Option<(usize, SlotValues)>,
 }
 
 #[derive(Default)]
@@ -90,9 +95,9 @@ pub fn add_region(
     outcomes: Rc<RefCell<Vec<RegionOutcome>>>,
 ) -> Settings<'static, 'static> {
     let run = Rc::new(RefCell::new(Run::default()));
-    let on_container = container_handler(&run, sink, &region, decide, outcomes);
+    let on_container = container_handler(&run, sink, &region, decide, outcomes, region.slot.clone());
     settings = settings.append_element_content_handler((region.container.selector(), on_container));
-    let on_tile = tile_handler(&run, sink, read_tile);
+    let on_tile = tile_handler(&run, sink, read_tile, region.slot.clone());
     settings = settings.append_element_content_handler((region.tile.selector(), on_tile));
     let open: OpenTile = {
         let run = run.clone();
@@ -130,6 +135,7 @@ fn container_handler(
     region: &Region,
     decide: Decide,
     outcomes: Rc<RefCell<Vec<RegionOutcome>>>,
+    slot: Slot,
 ) -> ElementContentHandlers<'static> {
     let (run, sink, name, cap, last) = (
         run.clone(),
@@ -150,16 +156,19 @@ fn container_handler(
             active: true,
             ..Run::default()
         };
-        let (run, sink, decide, outcomes, name) = (
+        let (run, sink, decide, outcomes, name, slot) = (
             run.clone(),
             sink.clone(),
             decide.clone(),
             outcomes.clone(),
             name.clone(),
+            slot.clone(),
         );
         end_handlers.push(Box::new(move |_end: &mut EndTag<'_>| {
             let done = std::mem::take(&mut *run.borrow_mut());
-            outcomes.borrow_mut().push(finish(&sink, done, &decide, name));
+            outcomes
+                .borrow_mut()
+                .push(finish(&sink, done, &decide, name, &slot));
             if last {
                 sink.mark_last_region_done();
             }
@@ -174,6 +183,7 @@ fn tile_handler(
     run: &Rc<RefCell<Run>>,
     sink: &SharedSink,
     read_tile: ReadTile,
+    slot: Slot,
 ) -> ElementContentHandlers<'static> {
     let (run, sink) = (run.clone(), sink.clone());
     ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
@@ -184,10 +194,15 @@ fn tile_handler(
         let Some(start) = sink.held_len() else {
             return Ok(());
         };
+        let slot = (!slot.is_empty()).then(|| {
+            let tag_len = el.source_location().bytes().len();
+            (tag_len, SlotValues::read(&slot, |n| el.get_attribute(n)))
+        });
         r.tiles.push(Span {
             start,
             end: None,
             info: read_tile(el),
+            slot,
         });
         let index = r.tiles.len() - 1;
         r.open = Some(index);
@@ -217,7 +232,7 @@ fn tile_handler(
     })
 }
 
-fn finish(sink: &SharedSink, run: Run, decide: &Decide, name: String) -> RegionOutcome {
+fn finish(sink: &SharedSink, run: Run, decide: &Decide, name: String, slot: &Slot) -> RegionOutcome {
     let mut outcome = RegionOutcome {
         name,
         tiles: run.tiles.len(),
@@ -256,6 +271,7 @@ fn finish(sink: &SharedSink, run: Run, decide: &Decide, name: String) -> RegionO
             }
         }
     }
+    let slots: Vec<Option<(usize, SlotValues)>> = run.tiles.iter().map(|t| t.slot.clone()).collect();
     let infos: Vec<TileInfo> = run
         .tiles
         .into_iter()
@@ -287,7 +303,20 @@ fn finish(sink: &SharedSink, run: Run, decide: &Decide, name: String) -> RegionO
     out.extend_from_slice(bytes(0, first));
     for (k, &i) in order.iter().enumerate() {
         let (a, b) = spans.get(i).copied().unwrap_or_default();
-        out.extend_from_slice(bytes(a, b));
+        // A tile landing in another slot takes that slot's slot-bound markup into its start tag.
+        let rebound = match (slots.get(i), slots.get(k)) {
+            (Some(Some((tag_len, _))), Some(Some((_, there)))) if i != k => {
+                rebind(bytes(a, a + tag_len), slot, there).map(|tag| (tag, a + tag_len))
+            }
+            _ => None,
+        };
+        match rebound {
+            Some((tag, rest)) => {
+                out.extend_from_slice(&tag);
+                out.extend_from_slice(bytes(rest, b));
+            }
+            None => out.extend_from_slice(bytes(a, b)),
+        }
         if k + 1 < order.len() {
             out.extend_from_slice(seps.get(k).copied().unwrap_or_default());
         }
@@ -318,6 +347,7 @@ mod tests {
             inner: Vec::new(),
             base: None,
             image: None,
+            slot: Slot::default(),
             cap,
             last: false,
         }

@@ -53,7 +53,7 @@ export const PAGES = [
   listing('WooCommerce listing', 'woocommerce-storefront-sample/plp_product-category-accessories.html', 'tests/configs/woocommerce.json',
     '/commerce/product-category/accessories', 'sunglasses', { field: 'headline', selector: 'header.woocommerce-products-header h1' }, 'ul.products', 'li.product'),
   listing('Magento listing', 'magento2-geyser-co-uk/plp_designer-radiators.html', 'tests/configs/magento.json',
-    '/designer-radiators/index.html', 'sheffield-d-profile-white-horizontal-designer-radiator-3', { field: 'sub', selector: '.category-view .category-description' }, 'ol.product-items', 'li.product-item'),
+    '/designer-radiators/index.html', 'sheffield-d-profile-white-horizontal-designer-radiator-3', { field: 'sub', selector: '.category-view .category-description > p:first-of-type' }, 'ol.product-items', 'li.product-item'),
   listing('BigCommerce listing', 'bigcommerce-stencil-smart-electronics/plp_shop-all.html', 'tests/configs/bigcommerce.json',
     '/shop-all/', 'air-pro-4-buds-tws-earbuds-with-anc', { field: 'headline', selector: '.category-top h2.section-heading' }, '#product-listing-container ul.productGrid', 'li.product'),
   listing('BigCommerce large listing', 'bigcommerce-stencil-smart-electronics/plp_shop-all-best-electronics.html', 'tests/configs/bigcommerce.json',
