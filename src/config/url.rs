@@ -107,7 +107,7 @@ pub fn check_host(h: &str) -> Result<String, &'static str> {
 
 /// `s` with its character references decoded as a browser decodes an attribute value: numeric
 /// ones (`&#58;`, `&#x3a;`, `;` optional) and the named ones that can change a URL's meaning.
-fn decode_references(s: &str) -> String {
+pub fn decode_references(s: &str) -> String {
     const NAMED: [(&str, char); 10] = [
         ("amp", '&'),
         ("lt", '<'),

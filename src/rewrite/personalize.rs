@@ -20,6 +20,7 @@ use crate::product::Item;
 use crate::rank::{self, Context, Fired};
 use crate::rewrite::plp::read_tile;
 use crate::rewrite::reorder::{add_region, Decide, ReadTile, Region, RegionOutcome, TileInfo};
+use crate::rewrite::tile::{image_url, same_image};
 use crate::rewrite::SharedSink;
 use crate::signal::Signal;
 
@@ -391,7 +392,7 @@ fn add_gallery(
     // An item may be the image itself (`<img>` children of the gallery): read its URL too.
     let read: ReadTile = Rc::new(move |el: &Element<'_, '_>| TileInfo {
         role: role_attr.as_deref().and_then(|a| el.get_attribute(a)),
-        src: el.get_attribute("data-src").or_else(|| el.get_attribute("src")),
+        src: image_url(el),
         ..TileInfo::default()
     });
     let (p, out) = (plan.clone(), outcome.clone());
@@ -429,7 +430,7 @@ fn first_image(plan: &Plan, tiles: &[TileInfo], outcome: &Shared<Outcome>) -> Op
             let src = t.src.as_deref()?;
             catalog_images
                 .iter()
-                .find(|im| same_image(&im.src, src))
+                .find(|im| same_image(&im.src, src, plan.path.as_deref()))
                 .map(|im| im.role.clone())
         })
     };
@@ -472,29 +473,14 @@ enum HeroPart {
 }
 
 /// Whether two image URLs name the same file (absolute vs relative, query strings aside).
-fn same_image(a: &str, b: &str) -> bool {
-    let path = |u: &str| {
-        let u = u.split(['?', '#']).next().unwrap_or(u);
-        match u.find("://") {
-            Some(i) => u
-                .get(i + 3..)
-                .and_then(|r| r.find('/').and_then(|j| r.get(j..)))
-                .unwrap_or(u)
-                .to_owned(),
-            None => u.to_owned(),
-        }
-    };
-    path(a) == path(b)
-}
-
-/// Swaps one hero element; returns how many fields changed. Text goes in escaped; URLs were
-/// validated when the config compiled; attributes are set, never concatenated.
 /// An attribute value as written into the page: lol_html escapes only `"`, so `&` and `<` are
 /// escaped here, or the browser would decode `&colon;` in a config's URL into `:`.
 fn attr(value: &str) -> String {
     value.replace('&', "&amp;").replace('<', "&lt;")
 }
 
+/// Swaps one hero element's attributes; returns how many fields changed. URLs were validated when
+/// the config compiled; attributes are set, never concatenated.
 fn swap_hero(
     el: &mut Element<'_, '_>,
     hero: &Hero,

@@ -22,7 +22,7 @@ use serde::Serialize;
 use crate::config::{Inner, Sel, Slot};
 use crate::rewrite::slot::{rebind, SlotValues};
 pub use crate::rewrite::tile::TileInfo;
-use crate::rewrite::tile::{add_inner_readers, OpenTile};
+use crate::rewrite::tile::{add_inner_readers, image_url, OpenTile};
 use crate::rewrite::SharedSink;
 
 /// What happened to one region.
@@ -115,7 +115,7 @@ pub fn add_region(
             let mut r = run.borrow_mut();
             if let Some(t) = r.open.and_then(|i| r.tiles.get_mut(i)) {
                 if t.info.src.is_none() {
-                    t.info.src = el.get_attribute("data-src").or_else(|| el.get_attribute("src"));
+                    t.info.src = image_url(el);
                 }
                 if t.info.role.is_none() {
                     t.info.role = role_attr.as_deref().and_then(|a| el.get_attribute(a));

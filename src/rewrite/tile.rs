@@ -87,6 +87,30 @@ pub fn resolve_path(href: &str, base: Option<&str>) -> Option<String> {
     Some(format!("/{}{}", parts.join("/"), if trailing { "/" } else { "" }))
 }
 
+/// The URL an image element shows, as the markup gives it: a lazy loader's `data-src`, `src`, or
+/// the first candidate of `data-srcset` / `srcset` (an `<img>` with only a srcset, a
+/// `<picture><source>`).
+pub fn image_url(el: &Element<'_, '_>) -> Option<String> {
+    let first = |set: String| set.split(',').next().and_then(|c| c.split_whitespace().next()).map(str::to_owned);
+    el.get_attribute("data-src")
+        .or_else(|| el.get_attribute("src"))
+        .filter(|s| !s.trim().is_empty())
+        .or_else(|| el.get_attribute("data-srcset").and_then(first))
+        .or_else(|| el.get_attribute("srcset").and_then(first))
+}
+
+/// Two image URLs name the same image when they resolve to the same path, as a browser would
+/// resolve them from the page at `base`: entities decoded (lol_html gives attribute values raw:
+/// `&amp;` stays), `//cdn/...` and `https://cdn/...` alike, a relative URL against the page's
+/// path; the query (sizes, cache busters) and the host (a CDN in front of the store) do not count.
+pub fn same_image(a: &str, b: &str, base: Option<&str>) -> bool {
+    if a.trim().is_empty() || b.trim().is_empty() {
+        return false;
+    }
+    let key = |u: &str| resolve_path(&crate::config::url::decode_references(u), base);
+    key(a).is_some() && key(a) == key(b)
+}
+
 /// The product key of a link: the path of `href` (resolved against `base`) matched against the
 /// pattern.
 pub fn key_from_href(href: &str, pattern: &PathPattern, base: Option<&str>) -> Option<String> {
@@ -179,6 +203,22 @@ mod tests {
             key_from_href("../../products/sunglasses/", &pattern, base).as_deref(),
             Some("sunglasses")
         );
+    }
+
+    #[test]
+    fn images_compare_as_a_browser_resolves_them() {
+        let base = Some("/shop/p/boots");
+        for (a, b) in [
+            ("https://cdn.example/img/a.jpg?w=200&amp;h=2", "//cdn.example/img/a.jpg"),
+            ("/img/caf&#xe9;.jpg", "/img/caf\u{e9}.jpg"),
+            ("/img/a&amp;b.jpg", "/img/a&b.jpg"),
+            ("/shop/p/img/a.jpg", "img/a.jpg"),
+            ("https://shop.example/shop/img/a.jpg", "../img/a.jpg"),
+        ] {
+            assert!(same_image(a, b, base), "{a} = {b}");
+        }
+        assert!(!same_image("/img/a.jpg", "/img/b.jpg", base));
+        assert!(!same_image("", "", base), "no URL is no image");
     }
 
     #[test]
