@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::catalog::Packed;
 use crate::config::rules::{normalize_query, Device};
-use crate::config::{lint, Classified, Config, PageKind};
+use crate::config::{lint, Classified, Config, PageKind, Source};
 use crate::doc::{self, Obj, Problems};
 use crate::product::Item;
 use crate::rank::{Fired, ShadowDiff};
@@ -146,11 +146,32 @@ impl VisitorSpec {
     }
 }
 
-/// Product facts of a PDP (for its category and brand context).
-pub fn page_facts(cfg: &Config, html: &[u8]) -> ProductFacts {
+/// Product facts of a PDP (for its category and brand context), and where each came from: for
+/// each fact the source that gave it, or why none did.
+pub fn page_facts(cfg: &Config, html: &[u8]) -> (ProductFacts, Value) {
     let (settings, probe) = with_fact_handlers(lol_html::Settings::new(), &cfg.product_sources);
     let _ = run_chunked(HtmlStream::new(settings, utf8()), html, &[64 * 1024]);
-    probe.facts()
+    let (from, met) = probe.provenance();
+    let name = |i: usize| {
+        let what = cfg
+            .product_sources
+            .get(i)
+            .map(Source::describe)
+            .unwrap_or_default();
+        format!("site.pdp.product_data[{i}] ({what})")
+    };
+    let mut sources = serde_json::Map::new();
+    for (field, from) in ["key", "brand", "category", "price"].into_iter().zip(from) {
+        let said = match from {
+            Some(i) => json!({"from": name(i)}),
+            None if met.is_empty() => json!({"none": "site.pdp.product_data names no source"}),
+            None => {
+                json!({"none": met.iter().enumerate().map(|(i, m)| format!("{}: {}", name(i), m.why())).collect::<Vec<_>>()})
+            }
+        };
+        sources.insert(field.into(), said);
+    }
+    (probe.facts(), Value::Object(sources))
 }
 
 fn keys(items: &[Item], order: &[usize]) -> Vec<Value> {
@@ -198,7 +219,10 @@ pub fn preview(subject: &Subject<'_>, html: &[u8]) -> Value {
         now,
     } = *subject;
     let page = classified.map_or(PageKind::Plp, |c| c.kind);
-    let facts = (page == PageKind::Pdp).then(|| page_facts(cfg, html));
+    let (facts, facts_from) = match (page == PageKind::Pdp).then(|| page_facts(cfg, html)) {
+        Some((f, from)) => (Some(f), Some(from)),
+        None => (None, None),
+    };
     let plan = Rc::new(Plan {
         packed: packed.map(|p| Rc::new(p.clone())),
         path: path.map(Rc::from),
@@ -248,9 +272,14 @@ pub fn preview(subject: &Subject<'_>, html: &[u8]) -> Value {
             "image": {"src": h.image_src, "srcset": h.image_srcset, "alt": h.image_alt},
         })),
         "image": image.map(|(prefer, f)| json!({"prefer": prefer, "rule": f.rule, "moved_first": outcome.image})),
+        "product": facts.as_ref().map(|f| json!({
+            "key": f.key, "brand": f.brand, "category": f.category, "price": f.price,
+            "sources": facts_from,
+        })),
+        "gallery": (page == PageKind::Pdp && cfg.gallery.is_some()).then(|| gallery_report(cfg, &outcome)),
         "summary": outcome.summary(),
         "fired": fired,
-        "warnings": warnings(cfg, html, page, now),
+        "warnings": warnings(cfg, html, page, now, &outcome),
     })
 }
 
@@ -298,12 +327,45 @@ fn grids(plan: &Plan, html: &[u8], rendered: &[u8], outcome: &Outcome) -> Vec<Va
     grids
 }
 
+/// Each part of the gallery: how many items the markup has and what happened to them.
+fn gallery_report(cfg: &Config, outcome: &Outcome) -> Value {
+    let parts = ["gallery", "thumbnails"].into_iter().take(
+        if cfg.gallery.as_ref().is_some_and(|g| g.thumbnails.is_some()) {
+            2
+        } else {
+            1
+        },
+    );
+    Value::Array(
+        parts
+            .map(|name| match outcome.regions.iter().find(|r| r.name == name) {
+                Some(r) => json!({"part": name, "items": r.tiles, "moved": r.changed, "reason": r.reason}),
+                None => json!({"part": name, "items": 0, "moved": false, "reason": "not-found"}),
+            })
+            .collect(),
+    )
+}
+
 /// The config's lint warnings, and the selectors that match nothing on this page.
-fn warnings(cfg: &Config, html: &[u8], page: PageKind, now: u64) -> Vec<Value> {
+fn warnings(cfg: &Config, html: &[u8], page: PageKind, now: u64, outcome: &Outcome) -> Vec<Value> {
     let mut warnings: Vec<Value> = lint::lint(cfg, now)
         .into_iter()
         .map(|p| json!({"path": p.path, "message": p.message}))
         .collect();
+    let gallery_items = outcome
+        .regions
+        .iter()
+        .find(|r| r.name == "gallery")
+        .map_or(0, |r| r.tiles);
+    if page == PageKind::Pdp && cfg.gallery.is_some() && gallery_items == 0 {
+        let data = [&b"\"images\""[..], b"\"gallery\"", b"\"media\""]
+            .iter()
+            .any(|needle| html.windows(needle.len()).any(|w| w == *needle));
+        warnings.push(json!({"path": "site.pdp.gallery", "message": format!(
+            "this page's markup has no gallery items to reorder{}: the gallery is probably rendered by script, so the first-image policy cannot apply here",
+            if data { " (its images are in the page's script data)" } else { "" }
+        )}));
+    }
     let relevant: Vec<(String, String)> = lint::selectors(cfg)
         .into_iter()
         .filter(|(path, _)| match page {
@@ -495,5 +557,83 @@ mod tests {
             fired.contains(&"pin-c") && fired.contains(&"oos") && fired.contains(&"buy"),
             "{fired:?}"
         );
+    }
+
+    fn pdp_preview(config: &str, html: &[u8]) -> Value {
+        let cfg = compile_json(config).unwrap();
+        let page = cfg.classify("GET", "/products/p");
+        let v = doc::read_document(&doc::parse("{}").unwrap(), VisitorSpec::read).unwrap();
+        let subject = Subject {
+            cfg: &cfg,
+            packed: None,
+            version: "v",
+            page: page.as_ref(),
+            query: None,
+            path: Some("/products/p"),
+            visitor: &v,
+            now: 1_800_000_000,
+        };
+        preview(&subject, html)
+    }
+
+    #[test]
+    fn preview_says_which_source_gave_each_fact_and_why_none_did() {
+        let config = r#"{"version":1,"site":{"pages":[{"type":"pdp","path":"/products/{product}"}],
+            "pdp":{"product_data":[{"source":"json_ld"},
+              {"source":"attributes","selector":"meta[property=\"product:brand\"]","brand":"content"},
+              {"source":"json","selector":"script#product-json","key":"/id","category":"/type","price":"/price","price_scale":0.01},
+              {"source":"text","selector":".missing","field":"category"}]}}}"#;
+        let html = br#"<head><meta property="product:brand" content="Kestrel"></head>
+            <script type="application/ld+json">{"@type":"Organization"}</script>
+            <script id="product-json" type="application/json">{"id": 42, "type": "Boots", "price": 12999}</script>"#;
+        let out = pdp_preview(config, html);
+        let p = &out["product"];
+        assert_eq!(p["brand"], "Kestrel");
+        assert_eq!(p["key"], "42");
+        assert_eq!(p["category"], "Boots");
+        assert_eq!(p["price"], 129.99);
+        let from = |f: &str| p["sources"][f]["from"].as_str().unwrap_or_default().to_owned();
+        assert!(from("brand").starts_with("site.pdp.product_data[1]"), "{p}");
+        assert!(
+            from("category").starts_with("site.pdp.product_data[2] (json in script#product-json)"),
+            "{p}"
+        );
+        // Nothing gave a price without the JSON: each source says why.
+        let html = br#"<meta property="product:brand" content="Kestrel"><script type="application/ld+json">{"@type":"Organization"}</script>"#;
+        let out = pdp_preview(config, html);
+        let none = out["product"]["sources"]["price"]["none"].to_string();
+        assert!(
+            none.contains("[0] (json_ld): it matched, but held none"),
+            "{none}"
+        );
+        assert!(
+            none.contains("product:brand") && none.contains("]): it gave other facts, not this one"),
+            "{none}"
+        );
+        assert!(
+            none.contains("[2] (json in script#product-json): its selector matched nothing"),
+            "{none}"
+        );
+    }
+
+    #[test]
+    fn a_gallery_rendered_by_script_is_reported_as_such() {
+        let config = r#"{"version":1,"site":{"pages":[{"type":"pdp","path":"/products/{product}"}],
+            "pdp":{"gallery":{"container":".gallery","item":".slide"}}},
+            "rules":[{"id":"img","scope":{"pages":["pdp"]},"image":{"prefer":["detail"]}}]}"#;
+        let html = br#"<div class="gallery" data-gallery-role="gallery-placeholder"></div>
+            <script type="text/x-magento-init">{"[data-gallery-role=gallery-placeholder]":{"mage/gallery/gallery":{"data":[{"img":"/a.jpg"}],"gallery":true}}}</script>"#;
+        let out = pdp_preview(config, html);
+        assert_eq!(out["gallery"][0]["items"], 0, "{out}");
+        let w = out["warnings"].to_string();
+        assert!(
+            w.contains("no gallery items to reorder (its images are in the page's script data)"),
+            "{w}"
+        );
+        // A gallery with items in its markup gets no such warning.
+        let html = br#"<div class="gallery"><div class="slide"><img src="/a.jpg"></div></div>"#;
+        let out = pdp_preview(config, html);
+        assert_eq!(out["gallery"][0]["items"], 1, "{out}");
+        assert!(!out["warnings"].to_string().contains("no gallery items"), "{out}");
     }
 }

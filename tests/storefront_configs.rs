@@ -117,7 +117,7 @@ fn every_platform_config_finds_tiles_hero_and_first_image() {
         for file in p.pdps {
             let html = read(&dir.join(file));
             // `container > item image`, as the config compiled it.
-            let first = gallery.image.as_str().to_owned();
+            let first = gallery.main.image.as_str().to_owned();
             let counts = count_matches(&html, std::slice::from_ref(&first));
             assert!(counts[0] >= 1, "{file}: first image {first:?} matched nothing");
         }

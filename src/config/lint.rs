@@ -124,7 +124,10 @@ pub fn selectors(cfg: &Config) -> Vec<(String, String)> {
         }
     }
     if let Some(g) = &cfg.gallery {
-        out.push(("site.pdp.gallery".into(), g.image.as_str().to_owned()));
+        out.push(("site.pdp.gallery".into(), g.main.item.as_str().to_owned()));
+        if let Some(t) = &g.thumbnails {
+            out.push(("site.pdp.gallery.thumbnails".into(), t.item.as_str().to_owned()));
+        }
     }
     out
 }

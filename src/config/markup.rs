@@ -103,16 +103,38 @@ pub struct HeroSelectors {
 /// Compiled gallery selectors.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Gallery {
+    /// The main images.
+    pub main: GalleryPart,
+    /// A thumbnail strip or nav slider showing the same images, if the page has one.
+    pub thumbnails: Option<GalleryPart>,
+    /// Role attribute, if the markup names roles.
+    pub role_attribute: Option<String>,
+    /// Nothing vitrine changes comes after the gallery.
+    pub last: bool,
+}
+
+/// One part of a gallery: a container of items, each showing an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GalleryPart {
     /// Container.
     pub container: Sel,
     /// One item: `container > item`.
     pub item: Sel,
     /// The image of an item: `container > item image`.
     pub image: Sel,
-    /// Role attribute, if the markup names roles.
-    pub role_attribute: Option<String>,
-    /// Nothing vitrine changes comes after the gallery.
-    pub last: bool,
+    /// A `<picture>`'s `<source>` in an item: `container > item source`.
+    pub source: Sel,
+}
+
+impl GalleryPart {
+    fn compile(container: &str, item: &str, image: Option<&str>) -> Result<Self, String> {
+        Ok(GalleryPart {
+            container: Sel::parse(container)?,
+            item: Sel::within(container, " > ", item)?,
+            image: Sel::parse(&format!("{container} > {item} {}", image.unwrap_or("img")))?,
+            source: Sel::parse(&format!("{container} > {item} source"))?,
+        })
+    }
 }
 
 /// A compiled product-facts source.
@@ -140,6 +162,38 @@ pub enum Source {
         /// Which fact.
         field: Fact,
     },
+    /// An element whose text is JSON, read at pointers.
+    Json {
+        /// The element.
+        selector: Sel,
+        /// Pointers to key, brand, category and price, in that order.
+        pointers: [Option<String>; 4],
+        /// Multiplier of the price.
+        price_scale: PriceScale,
+    },
+}
+
+/// A price multiplier (`0.01` for cents), kept as its bits so configs compare exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PriceScale(u64);
+
+impl PriceScale {
+    /// The multiplier.
+    pub fn get(self) -> f64 {
+        f64::from_bits(self.0)
+    }
+}
+
+impl Source {
+    /// How a preview names the source: `json_ld`, `attributes meta[...]`.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::JsonLd => "json_ld".into(),
+            Source::Attributes { selector, .. } => format!("attributes of {}", selector.as_str()),
+            Source::Text { selector, .. } => format!("text of {}", selector.as_str()),
+            Source::Json { selector, .. } => format!("json in {}", selector.as_str()),
+        }
+    }
 }
 
 /// One product fact.
@@ -383,17 +437,23 @@ pub fn compile_hero(h: &RawHeroSelectors, p: &mut Problems) -> Option<HeroSelect
 
 /// The product page's gallery (`site.pdp.gallery`).
 pub fn compile_gallery(g: &RawGallery, p: &mut Problems) -> Option<Gallery> {
-    let image = g.image.as_deref().unwrap_or("img");
-    let parsed = (|| {
-        Ok::<_, String>(Gallery {
-            container: Sel::parse(&g.container)?,
-            item: Sel::within(&g.container, " > ", &g.item)?,
-            image: Sel::parse(&format!("{} > {} {}", g.container, g.item, image))?,
-            role_attribute: g.role_attribute.clone(),
-            last: g.last,
-        })
-    })();
-    parsed.map_err(|m| p.add("site.pdp.gallery", &m)).ok()
+    let main = GalleryPart::compile(&g.container, &g.item, g.image.as_deref())
+        .map_err(|m| p.add("site.pdp.gallery", &m))
+        .ok();
+    let thumbnails = match &g.thumbnails {
+        Some(t) => Some(
+            GalleryPart::compile(&t.container, &t.item, t.image.as_deref())
+                .map_err(|m| p.add("site.pdp.gallery.thumbnails", &m))
+                .ok()?,
+        ),
+        None => None,
+    };
+    Some(Gallery {
+        main: main?,
+        thumbnails,
+        role_attribute: g.role_attribute.clone(),
+        last: g.last,
+    })
 }
 
 /// Where product pages keep their facts, and how much of a page may be held back while they are
@@ -461,6 +521,54 @@ fn compile_source(s: &RawSource, at: &str, p: &mut Problems) -> Option<Source> {
             Some(Source::Text {
                 selector,
                 field: fact?,
+            })
+        }
+        RawSource::Json {
+            selector,
+            key,
+            brand,
+            category,
+            price,
+            price_scale,
+        } => {
+            let mut ok = true;
+            for (name, ptr) in [
+                ("key", key),
+                ("brand", brand),
+                ("category", category),
+                ("price", price),
+            ] {
+                if ptr
+                    .as_deref()
+                    .is_some_and(|s| !s.is_empty() && !s.starts_with('/'))
+                {
+                    p.add(
+                        format!("{at}.{name}"),
+                        "must be a JSON pointer such as /product/vendor (starting with /)",
+                    );
+                    ok = false;
+                }
+            }
+            if key.is_none() && brand.is_none() && category.is_none() && price.is_none() {
+                p.add(
+                    format!("{at}.selector"),
+                    "names no pointer to read (key, brand, category or price)",
+                );
+                ok = false;
+            }
+            let scale = price_scale.unwrap_or(1.0);
+            if !(scale.is_finite() && scale > 0.0) {
+                p.add(
+                    format!("{at}.price_scale"),
+                    "must be a positive number (0.01 for cents)",
+                );
+                ok = false;
+            }
+            let selector = sel(selector, format!("{at}.selector"), p)?;
+            ok.then(|| Source::Json {
+                selector,
+                pointers: [key.clone(), brand.clone(), category.clone(), price.clone()],
+                price_scale: PriceScale(scale.to_bits()),
             })
         }
     }

@@ -29,7 +29,7 @@ use std::collections::HashMap;
 
 pub use crate::doc::Problem;
 pub use catalog::compile_products;
-pub use markup::{Fact, Gallery, Grid, HeroSelectors, Inner, Slot, Source, TileFact};
+pub use markup::{Fact, Gallery, GalleryPart, Grid, HeroSelectors, Inner, Slot, Source, TileFact};
 pub use pattern::PathPattern;
 pub use rules::{Action, Mode, Rule};
 pub use search::{Mapping, SearchConfig};

@@ -108,8 +108,9 @@ pub fn check_host(h: &str) -> Result<String, &'static str> {
 /// `s` with its character references decoded as a browser decodes an attribute value: numeric
 /// ones (`&#58;`, `&#x3a;`, `;` optional) and the named ones that can change a URL's meaning.
 pub fn decode_references(s: &str) -> String {
-    const NAMED: [(&str, char); 10] = [
+    const NAMED: [(&str, char); 11] = [
         ("amp", '&'),
+        ("nbsp", '\u{a0}'),
         ("lt", '<'),
         ("gt", '>'),
         ("quot", '"'),

@@ -288,6 +288,20 @@ pub struct RawGallery {
     pub role_attribute: Option<String>,
     /// Nothing vitrine changes comes after the gallery on a product page (see a grid's `last`).
     pub last: bool,
+    /// A second strip showing the same images (thumbnails, a nav slider): the chosen image
+    /// comes first there too.
+    pub thumbnails: Option<RawGalleryPart>,
+}
+
+/// A second part of a gallery (`site.pdp.gallery.thumbnails`).
+#[derive(Debug)]
+pub struct RawGalleryPart {
+    /// Selector of the strip's container.
+    pub container: String,
+    /// Selector of one item (a direct child of the container).
+    pub item: String,
+    /// Selector of the image inside an item (default `img`).
+    pub image: Option<String>,
 }
 
 /// The `site.pdp` section.
@@ -326,6 +340,22 @@ pub enum RawSource {
         selector: String,
         /// `key`, `brand`, `category` or `price`.
         field: String,
+    },
+    /// The text of one element (a `<script type="application/json">`) is a JSON object; facts
+    /// are read at JSON pointers (`/product/vendor`).
+    Json {
+        /// CSS selector of the element.
+        selector: String,
+        /// Pointer to the product key.
+        key: Option<String>,
+        /// Pointer to the brand.
+        brand: Option<String>,
+        /// Pointer to the category.
+        category: Option<String>,
+        /// Pointer to the price.
+        price: Option<String>,
+        /// The price is multiplied by this (`0.01` when the JSON gives cents).
+        price_scale: Option<f64>,
     },
 }
 
@@ -634,6 +664,19 @@ impl RawGallery {
             image: o.string("image", p),
             role_attribute: o.string("role_attribute", p),
             last: o.bool("last", p).unwrap_or(false),
+            thumbnails: o.object("thumbnails", p, RawGalleryPart::read),
+            container: container?,
+            item: item?,
+        })
+    }
+}
+
+impl RawGalleryPart {
+    fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
+        let container = o.req_string("container", p);
+        let item = o.req_string("item", p);
+        Some(RawGalleryPart {
+            image: o.string("image", p),
             container: container?,
             item: item?,
         })
@@ -676,9 +719,20 @@ impl RawSource {
                     field: field?,
                 })
             }
+            "json" => {
+                let selector = o.req_string("selector", p);
+                Some(RawSource::Json {
+                    key: o.string("key", p),
+                    brand: o.string("brand", p),
+                    category: o.string("category", p),
+                    price: o.string("price", p),
+                    price_scale: o.f64("price_scale", p),
+                    selector: selector?,
+                })
+            }
             _ => {
                 o.ignore_rest();
-                p.add(o.path("source"), "must be json_ld, attributes or text");
+                p.add(o.path("source"), "must be json_ld, attributes, text or json");
                 None
             }
         }

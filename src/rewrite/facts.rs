@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::config::{Fact, Source};
 pub use crate::product::parse_price;
+use crate::rewrite::tile::decoded;
 use crate::signal::ProductFacts;
 
 /// Longest JSON-LD script read (bigger ones are skipped, not buffered).
@@ -27,7 +28,37 @@ struct State {
     facts: ProductFacts,
     jsonld: String,
     jsonld_overflow: bool,
-    texts: Vec<String>,
+    /// Text gathered by text and JSON sources, one buffer each (and whether it overflowed).
+    texts: Vec<(String, bool)>,
+    /// Which source (its index in the config's list) gave key, brand, category and price.
+    from: [Option<usize>; 4],
+    /// What each source met on the page.
+    met: Vec<Met>,
+}
+
+/// What a facts source met on the page (for preview's "why none").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Met {
+    /// Its element never appeared.
+    #[default]
+    Nothing,
+    /// Its element appeared, but gave no fact (no attribute, empty text, no Product, bad JSON).
+    Empty,
+    /// It gave at least one fact (maybe one an earlier source had already given).
+    Facts,
+}
+
+impl Met {
+    /// Why a source gave nothing, in words.
+    pub fn why(self) -> &'static str {
+        match self {
+            Met::Nothing => "its selector matched nothing on this page",
+            Met::Empty => {
+                "it matched, but held none of the facts it names (or no schema.org Product / no valid JSON)"
+            }
+            Met::Facts => "it gave other facts, not this one",
+        }
+    }
 }
 
 /// Shared view of what the handlers found so far.
@@ -46,6 +77,12 @@ impl FactsProbe {
     pub fn ready(&self) -> bool {
         let f = &self.0.borrow().facts;
         f.brand.is_some() || f.category.is_some() || (f.key.is_some() && f.price.is_some())
+    }
+
+    /// Which source gave key, brand, category and price, and what each source met.
+    pub fn provenance(&self) -> ([Option<usize>; 4], Vec<Met>) {
+        let s = self.0.borrow();
+        (s.from, s.met.clone())
     }
 }
 
@@ -69,10 +106,11 @@ pub fn attach(
     sources: &[Source],
     probe: &FactsProbe,
 ) -> Settings<'static, 'static> {
-    for source in sources {
+    probe.0.borrow_mut().met = vec![Met::Nothing; sources.len()];
+    for (i, source) in sources.iter().enumerate() {
         let (selector, handlers) = match source {
             Source::JsonLd => match JSON_LD.with(Clone::clone) {
-                Some(sel) => (Cow::Owned(sel), json_ld(probe)),
+                Some(sel) => (Cow::Owned(sel), json_ld(probe, i)),
                 None => continue,
             },
             Source::Attributes {
@@ -83,16 +121,24 @@ pub fn attach(
                 price,
             } => (
                 selector.selector(),
-                attributes(probe, [key, brand, category, price]),
+                attributes(probe, i, [key, brand, category, price]),
             ),
-            Source::Text { selector, field } => (selector.selector(), text(probe, *field)),
+            Source::Text { selector, field } => (selector.selector(), text(probe, i, *field)),
+            Source::Json {
+                selector,
+                pointers,
+                price_scale,
+            } => (
+                selector.selector(),
+                json(probe, i, pointers.clone(), price_scale.get()),
+            ),
         };
         settings = settings.append_element_content_handler((selector, handlers));
     }
     settings
 }
 
-fn json_ld(probe: &FactsProbe) -> ElementContentHandlers<'static> {
+fn json_ld(probe: &FactsProbe, source: usize) -> ElementContentHandlers<'static> {
     let state = probe.0.clone();
     ElementContentHandlers::default().text(move |t: &mut TextChunk<'_>| {
         let mut s = state.borrow_mut();
@@ -111,24 +157,28 @@ fn json_ld(probe: &FactsProbe) -> ElementContentHandlers<'static> {
         if t.last_in_text_node() {
             let text = std::mem::take(&mut s.jsonld);
             s.jsonld_overflow = false;
-            if let Ok(value) = serde_json::from_str::<Value>(&text) {
-                if let Some(found) = product_from_jsonld(&value, 0) {
-                    fill(&mut s.facts, found);
-                }
-            }
+            let found = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| product_from_jsonld(&v, 0))
+                .unwrap_or_default();
+            fill(&mut s, source, found);
         }
         Ok(())
     })
 }
 
-fn attributes(probe: &FactsProbe, names: [&Option<String>; 4]) -> ElementContentHandlers<'static> {
+fn attributes(
+    probe: &FactsProbe,
+    source: usize,
+    names: [&Option<String>; 4],
+) -> ElementContentHandlers<'static> {
     let state = probe.0.clone();
     let [key, brand, category, price] = names.map(Clone::clone);
     ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
         let get = |a: &Option<String>| {
             a.as_deref()
                 .and_then(|a| el.get_attribute(a))
-                .and_then(|v| clean(&v))
+                .and_then(|v| clean(&decoded(v)))
         };
         let found = ProductFacts {
             key: get(&key),
@@ -136,49 +186,117 @@ fn attributes(probe: &FactsProbe, names: [&Option<String>; 4]) -> ElementContent
             category: get(&category),
             price: get(&price).and_then(|p| parse_price(&p)),
         };
-        fill(&mut state.borrow_mut().facts, found);
+        fill(&mut state.borrow_mut(), source, found);
         Ok(())
     })
 }
 
-fn text(probe: &FactsProbe, field: Fact) -> ElementContentHandlers<'static> {
+/// A buffer for one text or JSON source's text; the handler finishes it with `done` when the
+/// text node ends.
+fn gather(
+    probe: &FactsProbe,
+    cap: usize,
+    done: impl Fn(&mut State, &str) + 'static,
+) -> ElementContentHandlers<'static> {
     let state = probe.0.clone();
     let slot = {
         let mut s = probe.0.borrow_mut();
-        s.texts.push(String::new());
+        s.texts.push((String::new(), false));
         s.texts.len() - 1
     };
     ElementContentHandlers::default().text(move |t: &mut TextChunk<'_>| {
         let mut s = state.borrow_mut();
-        let Some(buf) = s.texts.get_mut(slot) else {
+        let Some((buf, over)) = s.texts.get_mut(slot) else {
             return Ok(());
         };
-        if buf.len() < 4 * MAX_FACT {
+        if buf.len() + t.as_str().len() <= cap {
             buf.push_str(t.as_str());
+        } else {
+            *over = true;
         }
         if t.last_in_text_node() {
-            let text = std::mem::take(buf);
-            if let Some(v) = clean(&text) {
-                let mut found = ProductFacts::default();
-                match field {
-                    Fact::Key => found.key = Some(v),
-                    Fact::Brand => found.brand = Some(v),
-                    Fact::Category => found.category = Some(v),
-                    Fact::Price => found.price = parse_price(&v),
-                }
-                fill(&mut s.facts, found);
-            }
+            let (text, over) = (std::mem::take(buf), std::mem::take(over));
+            done(&mut s, if over { "" } else { &text });
         }
         Ok(())
     })
 }
 
-/// Fills the fields of `into` that are still empty.
-fn fill(into: &mut ProductFacts, found: ProductFacts) {
+fn text(probe: &FactsProbe, source: usize, field: Fact) -> ElementContentHandlers<'static> {
+    gather(probe, 4 * MAX_FACT, move |s, text| {
+        let mut found = ProductFacts::default();
+        if let Some(v) = clean(&decoded(text.to_owned())) {
+            match field {
+                Fact::Key => found.key = Some(v),
+                Fact::Brand => found.brand = Some(v),
+                Fact::Category => found.category = Some(v),
+                Fact::Price => found.price = parse_price(&v),
+            }
+        }
+        fill(s, source, found);
+    })
+}
+
+/// An element whose text is JSON (a `<script type="application/json">` a theme renders its
+/// product into), read at the config's pointers.
+fn json(
+    probe: &FactsProbe,
+    source: usize,
+    pointers: [Option<String>; 4],
+    scale: f64,
+) -> ElementContentHandlers<'static> {
+    gather(probe, MAX_JSONLD, move |s, text| {
+        let found = serde_json::from_str::<Value>(text.trim())
+            .map(|v| {
+                let at = |i: usize| {
+                    pointers
+                        .get(i)
+                        .and_then(Option::as_deref)
+                        .and_then(|p| v.pointer(p))
+                };
+                ProductFacts {
+                    key: at(0).and_then(text_of),
+                    brand: at(1).and_then(text_of),
+                    category: at(2).and_then(text_of),
+                    price: at(3)
+                        .and_then(|p| match p {
+                            Value::Number(n) => n.as_f64(),
+                            Value::String(s) => parse_price(s),
+                            _ => None,
+                        })
+                        .map(|p| p * scale),
+                }
+            })
+            .unwrap_or_default();
+        fill(s, source, found);
+    })
+}
+
+/// Fills the facts still unknown from what `source` found, and notes who gave what.
+fn fill(s: &mut State, source: usize, found: ProductFacts) {
+    let gave = !found.is_empty();
+    let into = &mut s.facts;
+    let mut take = |field: usize, empty: bool, has: bool| {
+        if empty && has {
+            if let Some(f) = s.from.get_mut(field) {
+                *f = Some(source);
+            }
+        }
+    };
+    take(0, into.key.is_none(), found.key.is_some());
+    take(1, into.brand.is_none(), found.brand.is_some());
+    take(2, into.category.is_none(), found.category.is_some());
+    take(3, into.price.is_none(), found.price.is_some());
     into.key = into.key.take().or(found.key);
     into.brand = into.brand.take().or(found.brand);
     into.category = into.category.take().or(found.category);
     into.price = into.price.or(found.price);
+    if let Some(m) = s.met.get_mut(source) {
+        *m = match (*m, gave) {
+            (_, true) | (Met::Facts, _) => Met::Facts,
+            _ => Met::Empty,
+        };
+    }
 }
 
 /// Trims, drops control characters and bounds the length; `None` when nothing is left.

@@ -19,7 +19,7 @@ use crate::config::{Config, PageKind, Sel};
 use crate::product::Item;
 use crate::rank::{self, Context, Fired};
 use crate::rewrite::plp::read_tile;
-use crate::rewrite::reorder::{add_region, Decide, ReadTile, Region, RegionOutcome, TileInfo};
+use crate::rewrite::reorder::{add_region, Decide, ReadTile, Region, RegionImages, RegionOutcome, TileInfo};
 use crate::rewrite::tile::{image_url, same_image};
 use crate::rewrite::SharedSink;
 use crate::signal::Signal;
@@ -142,6 +142,7 @@ impl Outcome {
         let mut parts = Vec::new();
         for r in &self.regions {
             match (r.changed, r.reason) {
+                (true, _) if r.name == "thumbnails" => {}
                 (true, _) if r.name == "gallery" => {
                     parts.push(format!("img={}", self.image.as_deref().unwrap_or("moved")))
                 }
@@ -377,9 +378,9 @@ fn replace_own_text(
 }
 
 /// The product page's gallery: the image the policy prefers moved first, decided when the gallery
-/// closes (when the product's facts are known).
+/// closes (when the product's facts are known); in a thumbnail strip too, the same image.
 fn add_gallery(
-    settings: Settings<'static, 'static>,
+    mut settings: Settings<'static, 'static>,
     sink: &SharedSink,
     plan: &Rc<Plan>,
     outcome: &Shared<Outcome>,
@@ -388,61 +389,116 @@ fn add_gallery(
     let Some(gallery) = plan.cfg.gallery.as_ref() else {
         return settings;
     };
-    let role_attr = gallery.role_attribute.clone();
-    // An item may be the image itself (`<img>` children of the gallery): read its URL too.
-    let read: ReadTile = Rc::new(move |el: &Element<'_, '_>| TileInfo {
-        role: role_attr.as_deref().and_then(|a| el.get_attribute(a)),
-        src: image_url(el),
-        ..TileInfo::default()
-    });
-    let (p, out) = (plan.clone(), outcome.clone());
-    let decide: Decide = Rc::new(move |tiles: &[TileInfo]| first_image(&p, tiles, &out));
-    let region = Region {
-        name: "gallery".into(),
-        container: gallery.container.clone(),
-        tile: gallery.item.clone(),
-        inner: Vec::new(),
-        base: None,
-        slot: crate::config::Slot::default(),
-        image: Some((gallery.image.clone(), gallery.role_attribute.clone())),
-        cap: 256 * 1024,
-        last: gallery.last,
-    };
-    add_region(settings, sink, region, read, decide, regions.clone())
+    // Whichever part closes first chooses; the other follows its choice.
+    let choice: Shared<Option<Choice>> = Rc::default();
+    // `last` (nothing to rewrite after the gallery) applies to a one-part gallery only: either
+    // part of two may come first in the page.
+    let last = gallery.last && gallery.thumbnails.is_none();
+    let parts = std::iter::once(("gallery", &gallery.main))
+        .chain(gallery.thumbnails.iter().map(|t| ("thumbnails", t)));
+    for (name, part) in parts {
+        let role_attr = gallery.role_attribute.clone();
+        // An item may be the image itself (`<img>` children of the gallery): read its URL too.
+        let read: ReadTile = Rc::new(move |el: &Element<'_, '_>| TileInfo {
+            role: role_attr.as_deref().and_then(|a| el.get_attribute(a)),
+            src: image_url(el),
+            ..TileInfo::default()
+        });
+        let (p, out, ch) = (plan.clone(), outcome.clone(), choice.clone());
+        let decide: Decide = Rc::new(move |tiles: &[TileInfo]| first_image(&p, tiles, &out, &ch));
+        let region = Region {
+            name: name.into(),
+            container: part.container.clone(),
+            tile: part.item.clone(),
+            inner: Vec::new(),
+            base: None,
+            slot: crate::config::Slot::default(),
+            image: Some(RegionImages {
+                image: part.image.clone(),
+                source: part.source.clone(),
+                role_attribute: gallery.role_attribute.clone(),
+            }),
+            cap: 256 * 1024,
+            last,
+        };
+        settings = add_region(settings, sink, region, read, decide, regions.clone());
+    }
+    settings
 }
 
-/// The gallery's new order: the first image of the most preferred role first, the rest as they
-/// were; `None` when no policy applies or no image has a preferred role.
-fn first_image(plan: &Plan, tiles: &[TileInfo], outcome: &Shared<Outcome>) -> Option<Vec<usize>> {
+/// The image a gallery part moved first: where it was, among how many, and its URLs.
+struct Choice {
+    index: usize,
+    count: usize,
+    urls: Vec<String>,
+}
+
+/// A gallery part's new order: the first image of the most preferred role first, the rest as they
+/// were; `None` when no policy applies or no image has a preferred role. When another part of
+/// the gallery already chose, this one moves the same image: the one with the same URL, or, in a
+/// strip of as many items (thumbnails name their files differently), the one in the same place.
+fn first_image(
+    plan: &Plan,
+    tiles: &[TileInfo],
+    outcome: &Shared<Outcome>,
+    choice: &Shared<Option<Choice>>,
+) -> Option<Vec<usize>> {
     let (prefer, fired) = plan.image()?;
-    outcome.borrow_mut().fired.push(fired);
-    let product = plan
-        .product
-        .clone()
-        .or_else(|| plan.facts.as_ref().and_then(|f| f.facts().key));
-    let catalog_images = product
-        .as_deref()
-        .and_then(|k| lookup(&plan.cfg, plan.packed.as_deref())(k))
-        .map(|p| p.images)
-        .unwrap_or_default();
-    let role_of = |t: &TileInfo| -> Option<String> {
-        t.role.clone().map(|r| r.to_lowercase()).or_else(|| {
-            let src = t.src.as_deref()?;
-            catalog_images
-                .iter()
-                .find(|im| same_image(&im.src, src, plan.path.as_deref()))
-                .map(|im| im.role.clone())
-        })
-    };
-    let roles: Vec<Option<String>> = tiles.iter().map(role_of).collect();
-    let (idx, role) = prefer.iter().find_map(|want| {
-        roles
+    let base = plan.path.as_deref();
+    let followed = choice.borrow().as_ref().map(|c| {
+        tiles
             .iter()
-            .position(|r| r.as_deref() == Some(want.as_str()))
-            .map(|i| (i, want.clone()))
-    })?;
-    outcome.borrow_mut().image = Some(role);
+            .position(|t| {
+                t.image_urls()
+                    .any(|u| c.urls.iter().any(|v| same_image(u, v, base)))
+            })
+            .or_else(|| (tiles.len() == c.count).then_some(c.index))
+    });
+    let idx = if let Some(followed) = followed {
+        followed?
+    } else {
+        outcome.borrow_mut().fired.push(fired);
+        let product = plan
+            .product
+            .clone()
+            .or_else(|| plan.facts.as_ref().and_then(|f| f.facts().key));
+        let catalog_images = product
+            .as_deref()
+            .and_then(|k| lookup(&plan.cfg, plan.packed.as_deref())(k))
+            .map(|p| p.images)
+            .unwrap_or_default();
+        let role_of = |t: &TileInfo| -> Option<String> {
+            t.role.clone().map(|r| r.to_lowercase()).or_else(|| {
+                t.image_urls().find_map(|src| {
+                    catalog_images
+                        .iter()
+                        .find(|im| same_image(&im.src, src, base))
+                        .map(|im| im.role.clone())
+                })
+            })
+        };
+        let roles: Vec<Option<String>> = tiles.iter().map(role_of).collect();
+        let (idx, role) = prefer.iter().find_map(|want| {
+            roles
+                .iter()
+                .position(|r| r.as_deref() == Some(want.as_str()))
+                .map(|i| (i, want.clone()))
+        })?;
+        outcome.borrow_mut().image = Some(role);
+        *choice.borrow_mut() = Some(Choice {
+            index: idx,
+            count: tiles.len(),
+            urls: tiles
+                .get(idx)
+                .map(|t| t.image_urls().map(str::to_owned).collect())
+                .unwrap_or_default(),
+        });
+        idx
+    };
     let mut order: Vec<usize> = (0..tiles.len()).collect();
+    if idx >= order.len() {
+        return None;
+    }
     let moved = order.remove(idx);
     order.insert(0, moved);
     Some(order)

@@ -11,7 +11,7 @@ use lol_html::{ElementContentHandlers, Selector, Settings};
 
 use crate::config::{Config, Grid};
 use crate::product::Item;
-use crate::rewrite::tile::{add_inner_readers, key_from_href, OpenTile, TileInfo};
+use crate::rewrite::tile::{add_inner_readers, decoded, key_from_href, OpenTile, TileInfo};
 use crate::rewrite::{run_chunked, utf8, HtmlStream};
 
 /// The tiles of every configured grid, in page order: `tiles[g]` are grid `g`'s.
@@ -24,14 +24,15 @@ pub fn read_tile(el: &Element<'_, '_>, grid: &Grid, base: Option<&str>) -> Item 
     // Materialize the attributes once: each `get_attribute` would otherwise re-parse the tag.
     let _ = el.attributes();
     let key = match (&grid.key_attribute, &grid.key_href) {
-        (Some(a), _) => el.get_attribute(a).map(|v| v.trim().to_owned()),
+        (Some(a), _) => el.get_attribute(a).map(|v| decoded(v).trim().to_owned()),
         (None, Some(pattern)) => el
             .get_attribute("href")
             .and_then(|h| key_from_href(&h, pattern, base)),
         (None, None) => None,
     };
-    grid.facts
-        .read(key, |name| el.get_attribute(name).map(|v| v.trim().to_owned()))
+    grid.facts.read(key, |name| {
+        el.get_attribute(name).map(|v| decoded(v).trim().to_owned())
+    })
 }
 
 /// The tiles of each grid as read so far (facts from text settle when read out).

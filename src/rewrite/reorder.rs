@@ -60,14 +60,25 @@ pub struct Region {
     pub inner: Vec<(Sel, Inner)>,
     /// The page's path, against which relative links resolve.
     pub base: Option<Rc<str>>,
-    /// An image inside the tile, and the attribute naming its role, if any.
-    pub image: Option<(Sel, Option<String>)>,
+    /// Images inside the tile (galleries).
+    pub image: Option<RegionImages>,
     /// Attributes and class tokens that stay with the slot when tiles move.
     pub slot: Slot,
     /// Largest region held, in bytes.
     pub cap: usize,
     /// Nothing to rewrite comes after this region: its end finishes the page's rewriting.
     pub last: bool,
+}
+
+/// How a gallery item's images are read: its `<img>`, a `<picture>`'s `<source>`s, and the
+/// attribute naming the image's role, if the markup has one.
+pub struct RegionImages {
+    /// `container > item img`.
+    pub image: Sel,
+    /// `container > item source`.
+    pub source: Sel,
+    /// The role attribute.
+    pub role_attribute: Option<String>,
 }
 
 struct Span {
@@ -109,10 +120,10 @@ pub fn add_region(
         })
     };
     settings = add_inner_readers(settings, &region.inner, region.base.clone(), &open);
-    if let Some((image, role_attr)) = region.image {
-        let run = run.clone();
+    if let Some(images) = region.image {
+        let (r, role_attr) = (run.clone(), images.role_attribute);
         let on_image = ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
-            let mut r = run.borrow_mut();
+            let mut r = r.borrow_mut();
             if let Some(t) = r.open.and_then(|i| r.tiles.get_mut(i)) {
                 if t.info.src.is_none() {
                     t.info.src = image_url(el);
@@ -123,7 +134,18 @@ pub fn add_region(
             }
             Ok(())
         });
-        settings = settings.append_element_content_handler((image.selector(), on_image));
+        // A `<picture>` may name its image only in `<source srcset>` (the `<img>` a placeholder).
+        let r = run.clone();
+        let on_source = ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+            let mut r = r.borrow_mut();
+            if let (Some(t), Some(url)) = (r.open.and_then(|i| r.tiles.get_mut(i)), image_url(el)) {
+                t.info.sources.push(url);
+            }
+            Ok(())
+        });
+        settings = settings
+            .append_element_content_handler((images.image.selector(), on_image))
+            .append_element_content_handler((images.source.selector(), on_source));
     }
     settings
 }

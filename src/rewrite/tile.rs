@@ -20,11 +20,21 @@ pub struct TileInfo {
     pub role: Option<String>,
     /// Image URL (galleries).
     pub src: Option<String>,
+    /// Other URLs of the same image: a `<picture>`'s `<source>`s (galleries).
+    pub sources: Vec<String>,
     /// Text gathered for facts read from an element's text (settled by [`TileInfo::settle`]).
     pub texts: Vec<(TileFact, String)>,
 }
 
 impl TileInfo {
+    /// Every URL the item shows its image by: the `<img>`'s first, then its `<source>`s'.
+    pub fn image_urls(&self) -> impl Iterator<Item = &str> {
+        self.src
+            .as_deref()
+            .into_iter()
+            .chain(self.sources.iter().map(String::as_str))
+    }
+
     /// Turns the text gathered for facts into facts (where an attribute did not give one first).
     pub fn settle(&mut self) {
         for (fact, text) in std::mem::take(&mut self.texts) {
@@ -33,8 +43,20 @@ impl TileInfo {
     }
 }
 
-/// Sets a fact from a raw value, unless the item already has it.
+/// An attribute value or text as the browser reads it: lol_html gives both raw, so `M&amp;S` is
+/// decoded to `M&S` (only when there is a reference to decode).
+pub fn decoded(raw: String) -> String {
+    if raw.contains('&') {
+        crate::config::url::decode_references(&raw)
+    } else {
+        raw
+    }
+}
+
+/// Sets a fact from a raw value (attribute or text, references not yet decoded), unless the item
+/// already has it.
 fn set_fact(item: &mut Item, fact: TileFact, raw: &str) {
+    let raw = decoded(raw.to_owned());
     let v = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     if v.is_empty() {
         return;
@@ -91,7 +113,12 @@ pub fn resolve_path(href: &str, base: Option<&str>) -> Option<String> {
 /// the first candidate of `data-srcset` / `srcset` (an `<img>` with only a srcset, a
 /// `<picture><source>`).
 pub fn image_url(el: &Element<'_, '_>) -> Option<String> {
-    let first = |set: String| set.split(',').next().and_then(|c| c.split_whitespace().next()).map(str::to_owned);
+    let first = |set: String| {
+        set.split(',')
+            .next()
+            .and_then(|c| c.split_whitespace().next())
+            .map(str::to_owned)
+    };
     el.get_attribute("data-src")
         .or_else(|| el.get_attribute("src"))
         .filter(|s| !s.trim().is_empty())
@@ -168,7 +195,7 @@ fn read_inner(el: &Element<'_, '_>, what: &Inner, base: Option<&str>, tile: &mut
         Inner::KeyAttribute(a) if tile.item.key.is_none() => {
             tile.item.key = el
                 .get_attribute(a)
-                .map(|v| v.trim().to_owned())
+                .map(|v| decoded(v).trim().to_owned())
                 .filter(|v| !v.is_empty());
         }
         Inner::Fact(fact, Some(a)) => {
@@ -209,7 +236,10 @@ mod tests {
     fn images_compare_as_a_browser_resolves_them() {
         let base = Some("/shop/p/boots");
         for (a, b) in [
-            ("https://cdn.example/img/a.jpg?w=200&amp;h=2", "//cdn.example/img/a.jpg"),
+            (
+                "https://cdn.example/img/a.jpg?w=200&amp;h=2",
+                "//cdn.example/img/a.jpg",
+            ),
             ("/img/caf&#xe9;.jpg", "/img/caf\u{e9}.jpg"),
             ("/img/a&amp;b.jpg", "/img/a&b.jpg"),
             ("/shop/p/img/a.jpg", "img/a.jpg"),
