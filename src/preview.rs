@@ -218,6 +218,31 @@ pub fn preview(subject: &Subject<'_>, html: &[u8]) -> Value {
         visitor,
         now,
     } = *subject;
+    // A page typed by markers: the whole page is here, so its markup decides up front what the
+    // live stream decides as it goes.
+    let decided: Option<Classified> = classified.map(|c| {
+        let candidates = Config::candidates(c);
+        let markers: Vec<_> = candidates.iter().map(|c| c.marker.clone()).collect();
+        let chosen = if markers.iter().all(Option::is_none) {
+            Some(0)
+        } else {
+            crate::rewrite::marker::choose(&markers, html)
+        };
+        match chosen.and_then(|i| candidates.get(i)) {
+            Some(c) => Classified {
+                otherwise: None,
+                ..(*c).clone()
+            },
+            None => Classified {
+                kind: PageKind::Other,
+                captures: Vec::new(),
+                marker: None,
+                otherwise: None,
+            },
+        }
+    });
+    let marked = subject.page.is_some_and(|c| c.marker.is_some());
+    let classified = decided.as_ref();
     let page = classified.map_or(PageKind::Plp, |c| c.kind);
     let (facts, facts_from) = match (page == PageKind::Pdp).then(|| page_facts(cfg, html)) {
         Some((f, from)) => (Some(f), Some(from)),
@@ -254,7 +279,7 @@ pub fn preview(subject: &Subject<'_>, html: &[u8]) -> Value {
     fired.extend(image.iter().map(|(_, f)| f.clone()));
     let signal = plan.signal.as_ref();
     let ctx = plan.context();
-    json!({
+    let mut doc = json!({
         "version": version,
         "page": page.token(),
         "category": ctx.category,
@@ -280,7 +305,14 @@ pub fn preview(subject: &Subject<'_>, html: &[u8]) -> Value {
         "summary": outcome.summary(),
         "fired": fired,
         "warnings": warnings(cfg, html, page, now, &outcome),
-    })
+    });
+    if marked && page == PageKind::Other {
+        if let Some(Value::Array(w)) = doc.get_mut("warnings") {
+            w.insert(0, json!({"path": "site.pages", "message":
+                "this path matches page rules with markers, but the page's markup has none of them: vitrine leaves it untouched"}));
+        }
+    }
+    doc
 }
 
 /// Each grid before and after, what was hidden and why, and what shadow rules would change.
@@ -635,5 +667,27 @@ mod tests {
         let out = pdp_preview(config, html);
         assert_eq!(out["gallery"][0]["items"], 1, "{out}");
         assert!(!out["warnings"].to_string().contains("no gallery items"), "{out}");
+    }
+
+    #[test]
+    fn preview_types_a_page_by_its_markers() {
+        let config = r#"{"version":1,"site":{"pages":[{"type":"pdp","path":"/products/{product}","marker":"body.product"},
+            {"type":"plp","marker":"body.collection"}]}}"#;
+        assert_eq!(pdp_preview(config, b"<body class=product>")["page"], "pdp");
+        assert_eq!(pdp_preview(config, b"<body class=collection>")["page"], "plp");
+        let none = pdp_preview(config, b"<body class=cms>");
+        assert_eq!(none["page"], "other");
+        assert!(
+            none["warnings"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("none of them"),
+            "{none}"
+        );
+        // A marker only on pages with markup, and a selector that parses.
+        let bad = compile_json(r#"{"version":1,"site":{"pages":[{"type":"cart_add","path":"/cart","marker":"body"},{"type":"plp","marker":"body[["}]}}"#)
+            .unwrap_err();
+        let paths: Vec<&str> = bad.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["site.pages[0].marker", "site.pages[1].marker"], "{bad:?}");
     }
 }

@@ -80,7 +80,8 @@ const EVERY_FEATURE: &str = r#"{
   "version": 1,
   "site": {
     "hosts": ["shop.example", "cdn.example"],
-    "pages": [{ "type": "plp", "path": "/c/{category}" }, { "type": "pdp", "path": "/p/{product}" }],
+    "pages": [{ "type": "plp", "path": "/c/{category}" }, { "type": "pdp", "path": "/p/{product}" },
+              { "type": "pdp", "path": "/{product}.html", "marker": "body.product-view" }, { "type": "plp", "marker": "body.category-view" }],
     "plp": {
       "grids": [
         { "name": "a", "container": "ul.g", "tile": "li", "key": { "selector": ".meta", "attribute": "data-id" },

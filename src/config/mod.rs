@@ -100,6 +100,10 @@ pub struct Classified {
     pub kind: PageKind,
     /// Captures from the path pattern.
     pub captures: Vec<(String, String)>,
+    /// The page is of this type only if its markup has this element (decided as it streams).
+    pub marker: Option<Sel>,
+    /// Without the marker: the next rule the path matches, if any.
+    pub otherwise: Option<Box<Classified>>,
 }
 
 impl Classified {
@@ -115,17 +119,42 @@ impl Classified {
 impl Config {
     /// The page type of a request, if the config knows it.
     pub fn classify(&self, method: &str, path: &str) -> Option<Classified> {
-        self.pages.iter().find_map(|rule| {
+        self.classify_from(0, method, path, 0)
+    }
+
+    /// The first rule from `from` matching; a rule with a marker chains the next match (at most
+    /// [`MAX_MARKED`] deep), for the page's markup to decide between them.
+    fn classify_from(&self, from: usize, method: &str, path: &str, depth: usize) -> Option<Classified> {
+        let (i, rule, captures) = self.pages.iter().enumerate().skip(from).find_map(|(i, rule)| {
             let head_of_get = rule.method == "GET" && method.eq_ignore_ascii_case("HEAD");
             if !(rule.method.eq_ignore_ascii_case(method) || head_of_get) {
                 return None;
             }
-            let captures = rule.pattern.matches(path)?;
-            Some(Classified {
-                kind: rule.kind,
-                captures,
-            })
+            Some((i, rule, rule.pattern.matches(path)?))
+        })?;
+        let otherwise = match &rule.marker {
+            Some(_) if depth + 1 < MAX_MARKED => {
+                self.classify_from(i + 1, method, path, depth + 1).map(Box::new)
+            }
+            _ => None,
+        };
+        Some(Classified {
+            kind: rule.kind,
+            captures,
+            marker: rule.marker.clone(),
+            otherwise,
         })
+    }
+
+    /// The candidates of a classification, in order: each with a marker, then one without.
+    pub fn candidates(page: &Classified) -> Vec<&Classified> {
+        let mut out = vec![page];
+        let mut at = page;
+        while let Some(next) = at.otherwise.as_deref() {
+            out.push(next);
+            at = next;
+        }
+        out
     }
 
     /// Whether any rule is in shadow mode (evaluated on live traffic, never served).
@@ -133,6 +162,9 @@ impl Config {
         self.rules.iter().any(|r| r.mode == Mode::Shadow)
     }
 }
+
+/// Most page types one URL may be, told apart by markers.
+pub const MAX_MARKED: usize = 4;
 
 /// Parses and compiles a JSON document, reporting every problem found.
 pub fn compile_json(json: &str) -> Result<Config, Vec<Problem>> {

@@ -5,6 +5,7 @@
 use super::is_token;
 use super::markup::fact_names;
 use super::pattern::PathPattern;
+use super::selector::Sel;
 use super::wire::{
     RawConsent, RawDebug, RawIdentity, RawJsonListing, RawPage, RawPersonalization, RawSignal,
 };
@@ -67,6 +68,11 @@ impl PageKind {
         }
     }
 
+    /// Pages with markup a marker can be looked for in (not the cart and checkout requests).
+    pub fn has_markup(self) -> bool {
+        !matches!(self, PageKind::CartAdd | PageKind::CheckoutComplete)
+    }
+
     /// Pages a shopper reads (and vitrine may personalize): home, listings, products, search.
     pub fn is_storefront_page(self) -> bool {
         matches!(
@@ -85,6 +91,8 @@ pub struct PageRule {
     pub method: String,
     /// The path pattern.
     pub pattern: PathPattern,
+    /// A selector the page's markup must have for the rule to apply.
+    pub marker: Option<Sel>,
 }
 
 /// The page rules (`site.pages`), first match wins.
@@ -102,9 +110,25 @@ pub fn compile_pages(raw: &[RawPage], p: &mut Problems) -> Vec<PageRule> {
                 "must be one of home, plp, pdp, search, cart_add, checkout_complete, other",
             );
         }
-        let pattern = PathPattern::parse(&page.path)
+        let pattern = PathPattern::parse(page.path.as_deref().unwrap_or("/**"))
             .map_err(|e| p.add(at("path"), e.0))
             .ok();
+        let marker = match &page.marker {
+            Some(m) => match Sel::parse(m) {
+                Ok(s) => Some(Some(s)),
+                Err(e) => {
+                    p.add(at("marker"), &e);
+                    None
+                }
+            },
+            None => Some(None),
+        };
+        if page.marker.is_some() && !kind.is_some_and(PageKind::has_markup) {
+            p.add(
+                at("marker"),
+                "only a page type with markup (home, plp, pdp, search, other) can have a marker",
+            );
+        }
         let default_method = match kind {
             Some(PageKind::CartAdd | PageKind::CheckoutComplete) => "POST",
             _ => "GET",
@@ -117,11 +141,12 @@ pub fn compile_pages(raw: &[RawPage], p: &mut Problems) -> Vec<PageRule> {
         if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
             p.add(at("method"), "must be GET, POST, PUT, PATCH or DELETE");
         }
-        if let (Some(kind), Some(pattern)) = (kind, pattern) {
+        if let (Some(kind), Some(pattern), Some(marker)) = (kind, pattern, marker) {
             pages.push(PageRule {
                 kind,
                 method,
                 pattern,
+                marker,
             });
         }
     }

@@ -107,7 +107,10 @@ pub struct RawPage {
     /// `home`, `plp`, `pdp`, `search`, `cart_add`, `checkout_complete` or `other`.
     pub kind: String,
     /// Path pattern, e.g. `/c/{category}`; `{category}` on a PLP and `{product}` on a PDP are read.
-    pub path: String,
+    /// Optional with a `marker` (any path).
+    pub path: Option<String>,
+    /// A selector the page's markup must have for the rule to apply (`body.template-product`).
+    pub marker: Option<String>,
     /// HTTP method; `GET` for pages, `POST` by default for `cart_add` and `checkout_complete`.
     pub method: Option<String>,
 }
@@ -510,11 +513,17 @@ impl RawSite {
 impl RawPage {
     fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
         let kind = o.req_string("type", p);
-        let path = o.req_string("path", p);
+        let marker = o.string("marker", p);
+        let path = if marker.is_some() {
+            o.string("path", p)
+        } else {
+            Some(o.req_string("path", p)?)
+        };
         let method = o.string("method", p);
         Some(RawPage {
             kind: kind?,
-            path: path?,
+            path,
+            marker,
             method,
         })
     }

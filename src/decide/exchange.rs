@@ -23,6 +23,7 @@ use crate::proxy::{self, BodyPlan, Caching, Conditional, PassReason, Timing};
 use crate::rank::{self, in_holdout, ShadowDiff};
 use crate::report::{Action, JsonNote, JsonPass, Listing, Report, SearchNote, HEADER};
 use crate::rewrite::facts::FactsProbe;
+use crate::rewrite::marker::Gate;
 use crate::rewrite::page::PageWork;
 use crate::rewrite::personalize::{self, Plan};
 use crate::rewrite::plp::{TileReader, Tiles};
@@ -291,7 +292,8 @@ impl Exchange {
         let (Some(who), Some(_)) = (self.who.as_mut(), self.cfg.as_ref()) else {
             return None;
         };
-        if let Some(page) = &self.page {
+        // A page typed by its markup teaches nothing from its URL: its type is not known yet.
+        if let Some(page) = self.page.as_ref().filter(|p| p.marker.is_none()) {
             for event in request_events(page, &self.url, self.head.status, self.document) {
                 who.visit.record(event);
             }
@@ -389,19 +391,32 @@ impl Exchange {
     }
 
     fn page_work(&mut self, cfg: Rc<Config>, enc: lol_html::AsciiCompatibleEncoding) -> PageWork {
-        let kind = self.page.as_ref().map(|p| p.kind);
         let learns = self.who.as_ref().is_some_and(|w| w.visit.has_signal());
-        let mut personalize = None;
+        // The page's candidate types: one, or several the markup decides between (markers).
+        let candidates: Vec<Classified> = self
+            .page
+            .as_ref()
+            .map(|p| Config::candidates(p).into_iter().cloned().collect())
+            .unwrap_or_default();
+        let gates = if candidates.len() > 1 || candidates.iter().any(|c| c.marker.is_some()) {
+            Gate::all(candidates.iter().map(|c| c.marker.clone()).collect())
+        } else {
+            Vec::new()
+        };
         let mut facts = None;
-        if let Some(kind) = kind.filter(|k| self.document && *k != PageKind::Other) {
-            let pdp = kind == PageKind::Pdp;
-            let mut plan = self.plan_for(
-                &cfg,
-                kind,
-                self.capture("category"),
-                self.capture("product"),
-                None,
-            );
+        let mut plans = Vec::new();
+        let mut first_hero = None;
+        let mut changes = false;
+        for (i, c) in candidates.iter().enumerate() {
+            if !self.document || c.kind == PageKind::Other {
+                continue;
+            }
+            let (kind, pdp) = (c.kind, c.kind == PageKind::Pdp);
+            let capture = |n: &str| c.capture(n).map(str::to_owned);
+            let mut plan = Plan {
+                gate: gates.get(i).cloned(),
+                ..self.plan_for(&cfg, kind, capture("category"), capture("product"), None)
+            };
             // What could change on this page: the grids or the gallery (if a rule may apply or
             // affinity does), the hero (if a variant was chosen).
             let regions = !cfg.grids.is_empty() || (pdp && cfg.gallery.is_some());
@@ -413,14 +428,16 @@ impl Exchange {
             }
             // Product facts: learned (with consent) and used for the product page's rule scopes.
             if pdp && !cfg.product_sources.is_empty() && (learns || reorders) {
-                facts = Some(FactsProbe::default());
-                plan.facts = facts.clone();
+                let probe = facts.get_or_insert_with(FactsProbe::default);
+                plan.facts = Some(probe.clone());
             }
-            let plan = Rc::new(plan);
             let hero = plan.hero().map(|(h, _)| h);
-            self.report.hero = hero.as_ref().map(|h| h.variant.clone());
+            if plans.is_empty() {
+                first_hero = hero.clone();
+                self.report.hero = hero.as_ref().map(|h| h.variant.clone());
+            }
             if reorders || hero.is_some() {
-                if !cfg.grids.is_empty() && !pdp {
+                if !cfg.grids.is_empty() && !pdp && self.report.plp.is_none() {
                     self.report.plp = Some(if plan.holdout {
                         Listing::Holdout
                     } else if plan.context().personal() {
@@ -429,14 +446,21 @@ impl Exchange {
                         Listing::Rules
                     });
                 }
-                personalize = Some((plan.clone(), hero));
+                changes = true;
                 self.caching = self.caching.max(Caching::Shared);
             }
-            self.plan = Some(plan);
+            plans.push(plan);
         }
+        // Chain the candidates: each one's `otherwise` is the next.
+        let plan = plans.into_iter().rev().fold(None::<Rc<Plan>>, |next, mut plan| {
+            plan.otherwise = next;
+            Some(Rc::new(plan))
+        });
+        let personalize = plan.clone().filter(|_| changes).map(|p| (p, first_hero));
+        self.plan = plan;
         let shadow = self.document && cfg.has_shadow() && !cfg.grids.is_empty();
         if shadow && self.plan.is_none() {
-            let kind = kind.unwrap_or(PageKind::Plp);
+            let kind = candidates.first().map_or(PageKind::Plp, |c| c.kind);
             self.plan = Some(Rc::new(self.plan_for(
                 &cfg,
                 kind,
@@ -520,7 +544,16 @@ impl Exchange {
 
     /// The product page's facts, read while its head was held (`None`: not found in the window).
     pub fn facts_read(&mut self, facts: Option<ProductFacts>) {
-        let product = self.capture("product");
+        // The product page the markup says this is (with markers: only once its marker was met).
+        let Some(pdp) = self
+            .plan
+            .as_ref()
+            .and_then(Plan::chosen)
+            .filter(|p| p.page == PageKind::Pdp)
+        else {
+            return;
+        };
+        let product = pdp.product.clone();
         let Some(who) = self.who.as_mut() else { return };
         match facts {
             Some(mut facts) => {
@@ -529,9 +562,7 @@ impl Exchange {
             }
             None => self.report.learn_pdp_none = true,
         }
-        if let Some((prefer, _)) = self
-            .plan
-            .as_ref()
+        if let Some((prefer, _)) = Some(&pdp)
             .filter(|_| self.caching != Caching::Origin)
             .and_then(|p| p.image())
         {
@@ -668,7 +699,10 @@ impl Exchange {
         let who = self.who.as_ref();
         Some(EndOfPage {
             settings: self.settings.clone(),
-            plan: self.plan.clone()?,
+            plan: match &handles.report {
+                Some(report) => report.plan(),
+                None => self.plan.clone()?,
+            },
             consent: who.map(|w| w.visit.consent),
             country: who.and_then(|w| w.country.clone()),
             path: self.url.path().to_owned(),

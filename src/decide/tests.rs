@@ -1156,3 +1156,76 @@ fn the_end_of_page_reports_exposure_and_shadow_changes() {
         "{body}"
     );
 }
+
+#[test]
+fn one_url_shape_two_page_types_told_apart_by_their_markup() {
+    let cfg = r#"{"version":1,"site":{
+        "pages":[{"type":"pdp","path":"/{product}.html","marker":"body.product-view"},
+                 {"type":"plp","path":"/{category}.html","marker":"body.category-view"}],
+        "plp":{"grids":[{"name":"g","container":"ul.grid","tile":"li","key":{"attribute":"data-k"}}]},
+        "pdp":{"product_data":[{"source":"attributes","selector":"main","brand":"data-brand"}],
+               "gallery":{"container":".gallery","item":"figure","role_attribute":"data-role"}}},
+        "rules":[{"id":"pin-b","scope":{"pages":["plp"]},"pin":{"product":"b","position":1}},
+                 {"id":"detail","scope":{"pages":["pdp"]},"image":{"prefer":["detail"]}}]}"#;
+    let s = settings_with(Some(cfg));
+    let grid =
+        |a: &str, b: &str| format!("<ul class=grid><li data-k={a}>{a}</li><li data-k={b}>{b}</li></ul>");
+    let gallery = |a: &str, b: &str| {
+        format!(
+            "<div class=gallery><figure data-role={a}>{a}</figure><figure data-role={b}>{b}</figure></div>"
+        )
+    };
+    let serve = |path: &str, page: &str| {
+        let mut x = exchange(request("GET", path, &[]), &s);
+        x.respond(head_(200));
+        let w = html_work(&mut x);
+        let (stream, handles) = crate::rewrite::page::build(&w);
+        let (out, _) = crate::rewrite::page::run_until_finished(stream, page.as_bytes(), &[7]);
+        x.facts_read(handles.probe.as_ref().map(|p| p.facts()));
+        finish(&mut x);
+        let summary = handles.report.map(|r| r.snapshot().summary()).unwrap_or_default();
+        (String::from_utf8(out).unwrap(), summary, x.report().learn.clone())
+    };
+    // A category: its grid follows the listing rules.
+    let category = format!(
+        "<body class='page category-view'><main>{}</main></body>",
+        grid("a", "b")
+    );
+    let (out, summary, learn) = serve("/boots.html", &category);
+    assert_eq!(
+        out,
+        format!(
+            "<body class='page category-view'><main>{}</main></body>",
+            grid("b", "a")
+        )
+    );
+    assert_eq!(summary, "g=reordered:2");
+    assert!(
+        !learn.contains(&"pdp"),
+        "a category is not a product view: {learn:?}"
+    );
+    // A product at the same URL shape: its gallery follows the product rules; its related
+    // products grid is not a listing.
+    let product =
+        |g: &str, r: &str| format!("<body class=product-view><main data-brand=Kestrel>{g}{r}</main></body>");
+    let (out, summary, learn) = serve(
+        "/trail-boot.html",
+        &product(&gallery("front", "detail"), &grid("a", "b")),
+    );
+    assert_eq!(out, product(&gallery("detail", "front"), &grid("a", "b")));
+    assert!(summary.contains("img=detail"), "{summary}");
+    assert_eq!(
+        learn,
+        ["pdp"],
+        "the product view is learned once its marker was met"
+    );
+    // Neither marker: the page is left exactly as it was.
+    let cms = format!(
+        "<body class=cms><main data-brand=x>{}{}</main></body>",
+        gallery("front", "detail"),
+        grid("a", "b")
+    );
+    let (out, _, learn) = serve("/about-us.html", &cms);
+    assert_eq!(out, cms);
+    assert!(learn.is_empty(), "{learn:?}");
+}

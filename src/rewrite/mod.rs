@@ -16,6 +16,7 @@ use std::rc::Rc;
 use lol_html::errors::RewritingError;
 pub mod facts;
 pub mod json;
+pub mod marker;
 pub mod page;
 pub mod personalize;
 pub mod plp;

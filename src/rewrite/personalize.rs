@@ -18,6 +18,7 @@ use crate::config::rules::{Device, Hero};
 use crate::config::{Config, PageKind, Sel};
 use crate::product::Item;
 use crate::rank::{self, Context, Fired};
+use crate::rewrite::marker::{add_markers, Gate};
 use crate::rewrite::plp::read_tile;
 use crate::rewrite::reorder::{add_region, Decide, ReadTile, Region, RegionImages, RegionOutcome, TileInfo};
 use crate::rewrite::tile::{image_url, same_image};
@@ -56,6 +57,10 @@ pub struct Plan {
     pub facts: Option<crate::rewrite::facts::FactsProbe>,
     /// The page's path (relative links in tiles resolve against it).
     pub path: Option<Rc<str>>,
+    /// When the page's markup decides its type: this candidate's gate.
+    pub gate: Option<Gate>,
+    /// The next candidate type, if this one's marker is not met.
+    pub otherwise: Option<Rc<Plan>>,
 }
 
 impl Plan {
@@ -78,7 +83,42 @@ impl Plan {
             product: None,
             facts: None,
             path: None,
+            gate: None,
+            otherwise: None,
         }
+    }
+
+    /// The candidates chained from this plan, this one first.
+    pub fn candidates(self: &Rc<Self>) -> Vec<Rc<Plan>> {
+        let mut out = vec![self.clone()];
+        while let Some(next) = out.last().and_then(|p| p.otherwise.clone()) {
+            out.push(next);
+        }
+        out
+    }
+
+    /// The candidate the page's markup chose (this plan when no markers apply or none was met).
+    pub fn decided(self: &Rc<Self>) -> Rc<Plan> {
+        self.candidates()
+            .into_iter()
+            .find(|p| p.gate.as_ref().is_some_and(Gate::is_open))
+            .unwrap_or_else(|| self.clone())
+    }
+
+    /// The candidate the page's markup chose: this plan when no markers apply; `None` while no
+    /// marker was met (and no candidate without one was entered).
+    pub fn chosen(self: &Rc<Self>) -> Option<Rc<Plan>> {
+        if self.gate.is_none() {
+            return Some(self.clone());
+        }
+        self.candidates()
+            .into_iter()
+            .find(|p| p.gate.as_ref().is_some_and(Gate::is_open))
+    }
+
+    /// Whether this candidate may change the page now (see [`Gate::enter`]).
+    fn enter(&self) -> bool {
+        self.gate.as_ref().is_none_or(Gate::enter)
     }
 
     /// The rule context.
@@ -180,6 +220,46 @@ pub fn personalize(
     plan: Rc<Plan>,
     hero: Option<Hero>,
 ) -> (Settings<'static, 'static>, Report) {
+    let candidates = plan.candidates();
+    if candidates.len() > 1 || plan.gate.is_some() {
+        let gates: Vec<Gate> = candidates.iter().filter_map(|p| p.gate.clone()).collect();
+        settings = add_markers(settings, &gates);
+    }
+    let mut reports = Vec::new();
+    for (i, candidate) in candidates.into_iter().enumerate() {
+        // The first candidate's hero was decided (and reported) by the caller.
+        let hero = if i == 0 {
+            hero.clone()
+        } else {
+            candidate.hero().map(|(h, _)| h)
+        };
+        let (s, report) = personalize_one(settings, sink, candidate, hero);
+        settings = s;
+        reports.push(report);
+    }
+    let report = reports
+        .into_iter()
+        .rev()
+        .reduce(|next, mut r| {
+            r.next = Some(Box::new(next));
+            r
+        })
+        .unwrap_or_else(|| Report {
+            outcome: Rc::default(),
+            regions: Rc::default(),
+            plan,
+            next: None,
+        });
+    (settings, report)
+}
+
+/// One candidate page type's handlers.
+fn personalize_one(
+    mut settings: Settings<'static, 'static>,
+    sink: &SharedSink,
+    plan: Rc<Plan>,
+    hero: Option<Hero>,
+) -> (Settings<'static, 'static>, Report) {
     let outcome = Rc::new(RefCell::new(Outcome::default()));
     let regions = Rc::new(RefCell::new(Vec::new()));
     if matches!(
@@ -191,12 +271,20 @@ pub fn personalize(
         }
     }
     if let Some(hero) = hero {
-        settings = add_hero(settings, &plan.cfg, hero, &outcome);
+        settings = add_hero(settings, &plan, hero, &outcome);
     }
     if plan.page == PageKind::Pdp {
         settings = add_gallery(settings, sink, &plan, &outcome, &regions);
     }
-    (settings, Report { outcome, regions })
+    (
+        settings,
+        Report {
+            outcome,
+            regions,
+            plan,
+            next: None,
+        },
+    )
 }
 
 /// Grid `g`: its tiles ranked within the rules when the grid closes.
@@ -232,6 +320,7 @@ fn add_grid(
         image: None,
         cap: grid.max_bytes,
         last: grid.last,
+        gate: plan.gate.clone(),
     };
     add_region(
         settings,
@@ -246,11 +335,11 @@ fn add_grid(
 /// The hero variant's parts, each where the config finds it.
 fn add_hero(
     mut settings: Settings<'static, 'static>,
-    cfg: &Config,
+    plan: &Rc<Plan>,
     hero: Hero,
     outcome: &Shared<Outcome>,
 ) -> Settings<'static, 'static> {
-    let Some(sel) = cfg.hero.as_ref() else {
+    let Some(sel) = plan.cfg.hero.as_ref() else {
         return settings;
     };
     // Only the parts this variant changes: every selector costs the whole document its matching.
@@ -280,12 +369,15 @@ fn add_hero(
             HeroPart::Image => None,
         };
         if let (Some(text), Some(inside)) = (text, sel.inside.get(i).cloned().flatten()) {
-            settings = replace_own_text(settings, selector, &inside, text, outcome);
+            settings = replace_own_text(settings, plan, selector, &inside, text, outcome);
         }
-        let (hero, outcome) = (hero.clone(), outcome.clone());
+        let (hero, outcome, p) = (hero.clone(), outcome.clone(), plan.clone());
         settings = settings.append_element_content_handler((
             selector.selector(),
             ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+                if !p.enter() {
+                    return Ok(());
+                }
                 let n = swap_hero(el, &hero, part)?;
                 outcome.borrow_mut().hero_swaps += n;
                 Ok(())
@@ -312,6 +404,7 @@ struct OwnText {
 /// goes. The same whatever chunks the page arrives in.
 fn replace_own_text(
     settings: Settings<'static, 'static>,
+    plan: &Rc<Plan>,
     part: &Sel,
     inside: &Sel,
     text: String,
@@ -319,10 +412,10 @@ fn replace_own_text(
 ) -> Settings<'static, 'static> {
     let state = Rc::new(RefCell::new(OwnText::default()));
     let (on_el, on_text, on_inside) = (state.clone(), state.clone(), state);
-    let outcome = outcome.clone();
+    let (outcome, plan) = (outcome.clone(), plan.clone());
     let own = ElementContentHandlers::default()
         .element(move |el: &mut Element<'_, '_>| {
-            if on_el.borrow().active {
+            if on_el.borrow().active || !plan.enter() {
                 return Ok(());
             }
             *on_el.borrow_mut() = OwnText {
@@ -420,6 +513,7 @@ fn add_gallery(
             }),
             cap: 256 * 1024,
             last,
+            gate: plan.gate.clone(),
         };
         settings = add_region(settings, sink, region, read, decide, regions.clone());
     }
@@ -509,14 +603,37 @@ fn first_image(
 pub struct Report {
     outcome: Rc<RefCell<Outcome>>,
     regions: Rc<RefCell<Vec<RegionOutcome>>>,
+    plan: Rc<Plan>,
+    /// The next candidate page type's (when markers decide the type).
+    next: Option<Box<Report>>,
 }
 
 impl Report {
+    /// The report of the candidate the page's markup chose (this one without markers).
+    fn decided(&self) -> &Report {
+        let mut at = self;
+        loop {
+            if at.plan.gate.as_ref().is_none_or(Gate::is_open) {
+                return at;
+            }
+            match at.next.as_deref() {
+                Some(next) => at = next,
+                None => return self,
+            }
+        }
+    }
+
     /// What happened so far (complete once the page has streamed).
     pub fn snapshot(&self) -> Outcome {
-        let mut o = self.outcome.borrow().clone();
-        o.regions = self.regions.borrow().clone();
+        let r = self.decided();
+        let mut o = r.outcome.borrow().clone();
+        o.regions = r.regions.borrow().clone();
         o
+    }
+
+    /// The plan of the page type the page turned out to be.
+    pub fn plan(&self) -> Rc<Plan> {
+        self.decided().plan.clone()
     }
 }
 

@@ -20,6 +20,7 @@ use lol_html::{ElementContentHandlers, Settings};
 use serde::Serialize;
 
 use crate::config::{Inner, Sel, Slot};
+use crate::rewrite::marker::Gate;
 use crate::rewrite::slot::{rebind, SlotValues};
 pub use crate::rewrite::tile::TileInfo;
 use crate::rewrite::tile::{add_inner_readers, image_url, OpenTile};
@@ -68,6 +69,8 @@ pub struct Region {
     pub cap: usize,
     /// Nothing to rewrite comes after this region: its end finishes the page's rewriting.
     pub last: bool,
+    /// When the page's markup decides its type: the region's page type's gate.
+    pub gate: Option<Gate>,
 }
 
 /// How a gallery item's images are read: its `<img>`, a `<picture>`'s `<source>`s, and the
@@ -159,16 +162,17 @@ fn container_handler(
     outcomes: Rc<RefCell<Vec<RegionOutcome>>>,
     slot: Slot,
 ) -> ElementContentHandlers<'static> {
-    let (run, sink, name, cap, last) = (
+    let (run, sink, name, cap, last, gate) = (
         run.clone(),
         sink.clone(),
         region.name.clone(),
         region.cap,
         region.last,
+        region.gate.clone(),
     );
     ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
-        if run.borrow().active || !sink.hold(cap) {
-            return Ok(()); // nested in a region being reordered, or already holding
+        if run.borrow().active || gate.as_ref().is_some_and(|g| !g.enter()) || !sink.hold(cap) {
+            return Ok(()); // nested in a region being reordered, another page type's, or already holding
         }
         let Some(end_handlers) = el.end_tag_handlers() else {
             sink.release(); // a void container has nothing to reorder
@@ -372,6 +376,7 @@ mod tests {
             slot: Slot::default(),
             cap,
             last: false,
+            gate: None,
         }
     }
 
