@@ -16,6 +16,7 @@ use crate::doc::{self, Obj, Problems};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::catalog::{Catalogs, Packed};
 use crate::config::{self, lint, Problem};
 use crate::reply::Reply;
 use crate::report::{Action, CfgStatus, Report};
@@ -265,7 +266,13 @@ pub struct Push {
 
 /// `PUT /__vitrine/config`: the push to store, or the answer when nothing is stored (invalid,
 /// a conflicting `If-Match`, or the live version again).
-pub fn push(body: &[u8], active: Option<&str>, if_match: Option<&str>, now: u64) -> Result<Push, Reply> {
+pub fn push(
+    body: &[u8],
+    active: Option<&str>,
+    if_match: Option<&str>,
+    now: u64,
+    seen: &Seen<'_>,
+) -> Result<Push, Reply> {
     let Ok(text) = std::str::from_utf8(body) else {
         return Err(Reply::error(400, "the document must be UTF-8 JSON"));
     };
@@ -273,7 +280,7 @@ pub fn push(body: &[u8], active: Option<&str>, if_match: Option<&str>, now: u64)
         let body = json!({"error": "invalid config; the live config is unchanged", "errors": problems_json(&problems)});
         Reply::json(400, body.to_string(), &endpoint(None))
     })?;
-    let warnings = lint::lint(&cfg, now);
+    let warnings = seen.lint(&cfg, now);
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|_| Reply::error(400, "invalid JSON"))?;
     let version = version_of(&value);
@@ -329,15 +336,64 @@ pub fn rolled_back(target: &str, stored: bool, active: Option<&str>) -> Result<R
     Ok(Reply::json(200, body, &endpoint(Some(target))))
 }
 
+/// What a config is linted against besides itself: the catalog pushed on its own, and the
+/// sample pages it names as the origin served them (path, status, body).
+#[derive(Default)]
+pub struct Seen<'a> {
+    /// The packed catalog.
+    pub packed: Option<&'a Packed>,
+    /// The sample pages.
+    pub samples: Vec<(String, u16, Vec<u8>)>,
+}
+
+impl Seen<'_> {
+    /// The config's warnings: its own, the catalog's, and each sample page's.
+    pub fn lint(&self, cfg: &config::Config, now: u64) -> Vec<Problem> {
+        let mut out = lint_with(cfg, self.packed, now);
+        for (i, (path, status, html)) in self.samples.iter().enumerate() {
+            if *status != 200 {
+                out.push(Problem::new(
+                    format!("site.samples[{i}]"),
+                    &format!("the origin answered {status} for {path}: its selectors were not checked"),
+                ));
+                continue;
+            }
+            let page = crate::preview::decide_page(cfg, path, html).map_or(config::PageKind::Plp, |c| c.kind);
+            out.extend(crate::preview::page_warnings(
+                cfg,
+                html,
+                page,
+                &format!("sample {path}"),
+            ));
+        }
+        out
+    }
+}
+
+/// The paths of the sample pages a config names (none when it does not compile).
+pub fn samples(body: &[u8]) -> Vec<String> {
+    std::str::from_utf8(body)
+        .ok()
+        .and_then(|t| config::compile_json(t).ok())
+        .map(|c| c.samples)
+        .unwrap_or_default()
+}
+
+/// The config's warnings, with the catalogs it will see (its own, the one pushed on its own).
+pub fn lint_with(cfg: &config::Config, packed: Option<&Packed>, now: u64) -> Vec<Problem> {
+    let catalogs = Catalogs::of(cfg, packed);
+    lint::lint(cfg, catalogs.as_ref().map(|c| c as &dyn lint::Known), now)
+}
+
 /// `POST /__vitrine/config/validate`: errors and warnings, nothing stored.
-pub fn validate(body: &[u8], now: u64) -> Reply {
+pub fn validate(body: &[u8], now: u64, seen: &Seen<'_>) -> Reply {
     let text = String::from_utf8_lossy(body);
     let doc = match config::compile_json(&text) {
         Ok(cfg) => {
             let version = serde_json::from_str::<serde_json::Value>(&text)
                 .map(|v| version_of(&v))
                 .ok();
-            json!({"valid": true, "version": version, "errors": [], "warnings": problems_json(&lint::lint(&cfg, now))})
+            json!({"valid": true, "version": version, "errors": [], "warnings": problems_json(&seen.lint(&cfg, now))})
         }
         Err(problems) => json!({"valid": false, "errors": problems_json(&problems), "warnings": []}),
     };
@@ -474,13 +530,15 @@ mod tests {
     #[test]
     fn a_push_is_validated_checked_against_if_match_and_versioned() {
         let doc = br#"{"version": 1, "rules": [{"id": "p", "pin": {"product": "A", "position": 1}}]}"#;
-        let push = push(doc, None, None, 0).unwrap();
+        let push = push(doc, None, None, 0, &Seen::default()).unwrap();
         assert!(is_version(&push.version));
         assert_eq!(push.document.as_bytes(), doc, "stored as pushed");
         let reformatted = br#"{ "rules": [{"pin": {"position": 1, "product": "A"}, "id": "p"}],
             "version": 1 }"#;
         assert_eq!(
-            super::push(reformatted, None, None, 0).unwrap().version,
+            super::push(reformatted, None, None, 0, &Seen::default())
+                .unwrap()
+                .version,
             push.version,
             "versioned by content"
         );
@@ -490,13 +548,20 @@ mod tests {
             (201, Some(format!("\"{}\"", push.version).as_str()))
         );
         // The same document again: nothing to store.
-        let again = super::push(doc, Some(&push.version), None, 0).unwrap_err();
+        let again = super::push(doc, Some(&push.version), None, 0, &Seen::default()).unwrap_err();
         assert_eq!(
             (again.status, json(&again)["unchanged"].as_bool()),
             (200, Some(true))
         );
         // Someone pushed in between.
-        let stale = super::push(doc, Some("aaaaaaaaaaaa"), Some("\"bbbbbbbbbbbb\""), 0).unwrap_err();
+        let stale = super::push(
+            doc,
+            Some("aaaaaaaaaaaa"),
+            Some("\"bbbbbbbbbbbb\""),
+            0,
+            &Seen::default(),
+        )
+        .unwrap_err();
         assert_eq!(stale.status, 412);
         // Invalid: every problem with its path; invalid beats a stale If-Match.
         let bad = super::push(
@@ -504,6 +569,7 @@ mod tests {
             Some("aaaaaaaaaaaa"),
             Some("\"x\""),
             0,
+            &Seen::default(),
         )
         .unwrap_err();
         assert_eq!(bad.status, 400);
@@ -517,7 +583,12 @@ mod tests {
             paths,
             ["version", "rules[0].pin.position", "rules[0].pin.product"]
         );
-        assert_eq!(super::push(b"\xff", None, None, 0).unwrap_err().status, 400);
+        assert_eq!(
+            super::push(b"\xff", None, None, 0, &Seen::default())
+                .unwrap_err()
+                .status,
+            400
+        );
     }
 
     #[test]
@@ -554,6 +625,7 @@ mod tests {
         let v = json(&validate(
             br#"{"version":1,"rules":[{"id":"x","boost":{"match":{},"weight":1}}]}"#,
             0,
+            &Seen::default(),
         ));
         assert_eq!(
             (v["valid"].as_bool(), v["errors"][0]["path"].as_str()),
@@ -568,6 +640,99 @@ mod tests {
         assert_eq!(
             show(Some("0123456789ab"), Some("{}".into())).header("etag"),
             Some("\"0123456789ab\"")
+        );
+    }
+
+    #[test]
+    fn warnings_a_merchandiser_needs_with_the_catalog_and_sample_pages() {
+        let doc = br#"{"version":1,"site":{"pages":[{"type":"plp","path":"/c/{category}"}],
+            "plp":{"grids":[{"name":"main","container":"ul.grid","tile":"li","key":{"attribute":"data-k"}},
+                            {"name":"side","container":"ol.picks","tile":"li","key":{"attribute":"data-k"}}],
+                   "hero":{"container":".hero","headline":"h1"}},
+            "samples":["/c/boots","/c/gone"]},
+          "catalog":{"products":[{"key":"SKU-1","stock":"out_of_stock","category":"Boots"},{"key":"SKU-2","category":"bags"}]},
+          "rules":[{"id":"case","pin":{"product":"sku-2","position":1},"scope":{"grids":["main"]}},
+                   {"id":"gone","pin":{"product":"SKU-9","position":1},"scope":{"grids":["side"]}},
+                   {"id":"oos","pin":{"product":"SKU-1","position":2}},
+                   {"id":"hide","exclude":{"match":{"products":["SKU-3"]}}},
+                   {"id":"cat","scope":{"categories":["sandals"]},"boost":{"match":{"brand":["x"]},"weight":1}},
+                   {"id":"cta","hero":{"variant":"v","headline":"Hi","cta":{"text":"Shop","href":"/sale"}}},
+                   {"id":"twice","pin":{"product":"SKU-2","position":2},"scope":{"grids":["main"]}}]}"#;
+        let nested = b"<div class=hero><h1>Boots</h1></div><ul class=grid><div class=row><li data-k=SKU-1></li></div></ul>".to_vec();
+        let seen = Seen {
+            packed: None,
+            samples: vec![
+                ("/c/boots".into(), 200, nested),
+                ("/c/gone".into(), 404, Vec::new()),
+            ],
+        };
+        let v = json(&validate(doc, 0, &seen));
+        assert_eq!(v["valid"], true, "{v}");
+        let said: Vec<(String, String)> = v["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| {
+                (
+                    w["path"].as_str().unwrap().to_owned(),
+                    w["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let has = |path: &str, words: &str| said.iter().any(|(p, m)| p == path && m.contains(words));
+        assert!(
+            has(
+                "rules[0].pin.product",
+                r#"has as "SKU-2" (keys are case-sensitive)"#
+            ),
+            "{said:#?}"
+        );
+        assert!(has("rules[1].pin.product", "does not have"), "{said:#?}");
+        assert!(has("rules[2].pin.product", "out of stock"), "{said:#?}");
+        assert!(
+            has("rules[3].exclude.match.products[0]", "does not have"),
+            "{said:#?}"
+        );
+        assert!(has("rules[4].scope.categories[0]", "\"sandals\""), "{said:#?}");
+        assert!(has("rules[5].hero.cta", "no cta selector"), "{said:#?}");
+        // Position 1 in two different grids is no conflict; position 2 twice in one grid is.
+        assert!(
+            !said.iter().any(|(p, _)| p == "rules[1].pin.position"),
+            "{said:#?}"
+        );
+        assert!(has("rules[6].pin.position", "shares position 2"), "{said:#?}");
+        // The sample pages: tiles nested one level down, a grid missing, a page that is gone.
+        assert!(
+            has("site.plp.grids[0].tile", "none is its direct child"),
+            "{said:#?}"
+        );
+        assert!(
+            has(
+                "site.plp.grids[1].container",
+                "matches nothing on sample /c/boots"
+            ),
+            "{said:#?}"
+        );
+        assert!(has("site.samples[1]", "answered 404"), "{said:#?}");
+        assert_eq!(samples(doc), ["/c/boots", "/c/gone"]);
+        // Without a catalog, nothing is said about products.
+        let text = String::from_utf8_lossy(doc).replace(
+            r#""catalog":{"products":[{"key":"SKU-1","stock":"out_of_stock","category":"Boots"},{"key":"SKU-2","category":"bags"}]},"#,
+            "",
+        );
+        let v = json(&validate(text.as_bytes(), 0, &Seen::default()));
+        assert!(!v["warnings"].to_string().contains("catalog"), "{v}");
+        // A grid the config does not have, and a stock value the catalog does not know, are errors.
+        let v = json(&validate(
+            br#"{"version":1,"catalog":{"products":[{"key":"A","stock":"maybe"}]},
+                 "rules":[{"id":"p","pin":{"product":"A","position":1},"scope":{"grids":["nope"]}}]}"#,
+            0,
+            &Seen::default(),
+        ));
+        let errors = v["errors"].to_string();
+        assert!(
+            errors.contains("rules[0].scope.grids[0]") && errors.contains("catalog.products[0].stock"),
+            "{v}"
         );
     }
 }

@@ -31,6 +31,43 @@ pub fn lookup<'a>(cfg: &'a Config, packed: Option<&'a Packed>) -> impl Fn(&str) 
     }
 }
 
+/// The catalogs a config sees (its own, then the one pushed on its own), for the linter.
+pub struct Catalogs<'a> {
+    /// The config.
+    pub cfg: &'a Config,
+    /// The packed catalog.
+    pub packed: Option<&'a Packed>,
+}
+
+impl<'a> Catalogs<'a> {
+    /// The catalogs, if there is any catalog at all.
+    pub fn of(cfg: &'a Config, packed: Option<&'a Packed>) -> Option<Self> {
+        (!cfg.catalog.is_empty() || packed.is_some_and(|p| !p.is_empty())).then_some(Catalogs { cfg, packed })
+    }
+}
+
+impl crate::config::lint::Known for Catalogs<'_> {
+    fn product(&self, key: &str) -> Option<Product> {
+        lookup(self.cfg, self.packed)(key)
+    }
+
+    fn each(&self, f: &mut dyn FnMut(&Product)) {
+        for p in self.cfg.catalog.values() {
+            f(p);
+        }
+        if let Some(packed) = self.packed {
+            for i in 0..packed.products {
+                let at = packed.index + 12 * i + 8;
+                if let Some(p) = u32_at(&packed.bytes, at).and_then(|off| packed.record(off as usize)) {
+                    if !self.cfg.catalog.contains_key(&p.key) {
+                        f(&p);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The packed catalog's name: 12 hex digits of SHA-256 over its bytes.
 pub fn version_of(bytes: &[u8]) -> String {
     use sha2::Digest;

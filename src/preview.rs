@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::catalog::Packed;
 use crate::config::rules::{normalize_query, Device};
-use crate::config::{lint, Classified, Config, PageKind, Source};
+use crate::config::{lint, Classified, Config, PageKind, Problem, Source};
 use crate::doc::{self, Obj, Problems};
 use crate::product::Item;
 use crate::rank::{Fired, ShadowDiff};
@@ -220,27 +220,7 @@ pub fn preview(subject: &Subject<'_>, html: &[u8]) -> Value {
     } = *subject;
     // A page typed by markers: the whole page is here, so its markup decides up front what the
     // live stream decides as it goes.
-    let decided: Option<Classified> = classified.map(|c| {
-        let candidates = Config::candidates(c);
-        let markers: Vec<_> = candidates.iter().map(|c| c.marker.clone()).collect();
-        let chosen = if markers.iter().all(Option::is_none) {
-            Some(0)
-        } else {
-            crate::rewrite::marker::choose(&markers, html)
-        };
-        match chosen.and_then(|i| candidates.get(i)) {
-            Some(c) => Classified {
-                otherwise: None,
-                ..(*c).clone()
-            },
-            None => Classified {
-                kind: PageKind::Other,
-                captures: Vec::new(),
-                marker: None,
-                otherwise: None,
-            },
-        }
-    });
+    let decided: Option<Classified> = classified.map(|c| decide(c, html));
     let marked = subject.page.is_some_and(|c| c.marker.is_some());
     let classified = decided.as_ref();
     let page = classified.map_or(PageKind::Plp, |c| c.kind);
@@ -304,7 +284,7 @@ pub fn preview(subject: &Subject<'_>, html: &[u8]) -> Value {
         "gallery": (page == PageKind::Pdp && cfg.gallery.is_some()).then(|| gallery_report(cfg, &outcome)),
         "summary": outcome.summary(),
         "fired": fired,
-        "warnings": warnings(cfg, html, page, now, &outcome),
+        "warnings": warnings(cfg, packed, html, page, now, &outcome),
     });
     if marked && page == PageKind::Other {
         if let Some(Value::Array(w)) = doc.get_mut("warnings") {
@@ -334,6 +314,10 @@ fn grids(plan: &Plan, html: &[u8], rendered: &[u8], outcome: &Outcome) -> Vec<Va
                 Item::from_catalog(&lookup, key.as_deref(), t)
             })
             .collect();
+        let ctx = crate::rank::Context {
+            grid: Some(grid.name.clone()),
+            ..ctx.clone()
+        };
         let diff = ShadowDiff::of(cfg, &items, &ctx);
         let live = &diff.live;
         let before: Vec<usize> = (0..items.len()).collect();
@@ -359,6 +343,36 @@ fn grids(plan: &Plan, html: &[u8], rendered: &[u8], outcome: &Outcome) -> Vec<Va
     grids
 }
 
+/// The page type a whole page is, by its path and (when page rules have markers) its markup:
+/// `other` when its path matched only rules whose markers it lacks.
+fn decide(c: &Classified, html: &[u8]) -> Classified {
+    let candidates = Config::candidates(c);
+    let markers: Vec<_> = candidates.iter().map(|c| c.marker.clone()).collect();
+    let chosen = if markers.iter().all(Option::is_none) {
+        Some(0)
+    } else {
+        crate::rewrite::marker::choose(&markers, html)
+    };
+    match chosen.and_then(|i| candidates.get(i)) {
+        Some(c) => Classified {
+            otherwise: None,
+            ..(*c).clone()
+        },
+        None => Classified {
+            kind: PageKind::Other,
+            captures: Vec::new(),
+            marker: None,
+            otherwise: None,
+        },
+    }
+}
+
+/// The page type of the page at `path` with this markup (`None`: no page rule matches).
+pub fn decide_page(cfg: &Config, path: &str, html: &[u8]) -> Option<Classified> {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    cfg.classify("GET", path).map(|c| decide(&c, html))
+}
+
 /// Each part of the gallery: how many items the markup has and what happened to them.
 fn gallery_report(cfg: &Config, outcome: &Outcome) -> Value {
     let parts = ["gallery", "thumbnails"].into_iter().take(
@@ -379,8 +393,15 @@ fn gallery_report(cfg: &Config, outcome: &Outcome) -> Value {
 }
 
 /// The config's lint warnings, and the selectors that match nothing on this page.
-fn warnings(cfg: &Config, html: &[u8], page: PageKind, now: u64, outcome: &Outcome) -> Vec<Value> {
-    let mut warnings: Vec<Value> = lint::lint(cfg, now)
+fn warnings(
+    cfg: &Config,
+    packed: Option<&Packed>,
+    html: &[u8],
+    page: PageKind,
+    now: u64,
+    outcome: &Outcome,
+) -> Vec<Value> {
+    let mut warnings: Vec<Value> = crate::admin::lint_with(cfg, packed, now)
         .into_iter()
         .map(|p| json!({"path": p.path, "message": p.message}))
         .collect();
@@ -398,22 +419,69 @@ fn warnings(cfg: &Config, html: &[u8], page: PageKind, now: u64, outcome: &Outco
             if data { " (its images are in the page's script data)" } else { "" }
         )}));
     }
-    let relevant: Vec<(String, String)> = lint::selectors(cfg)
+    warnings.extend(
+        page_warnings(cfg, html, page, "this page")
+            .into_iter()
+            .map(|p| json!({"path": p.path, "message": p.message})),
+    );
+    warnings
+}
+
+/// What a page (`on`: how to name it) says about the config's selectors: those of its page type
+/// that match nothing, and grid tiles found inside their container but not as direct children.
+pub fn page_warnings(cfg: &Config, html: &[u8], page: PageKind, on: &str) -> Vec<Problem> {
+    let mut relevant: Vec<(String, String)> = lint::selectors(cfg)
         .into_iter()
         .filter(|(path, _)| match page {
             PageKind::Pdp => path.starts_with("site.pdp"),
             _ => path.starts_with("site.plp"),
         })
         .collect();
+    // Each grid's tiles also as descendants: found so but not as children, the tile selector
+    // names something inside the tiles (or the container is one level too high).
+    let loose: Vec<(usize, String)> = cfg
+        .grids
+        .iter()
+        .enumerate()
+        .filter(|_| page != PageKind::Pdp)
+        .filter_map(|(i, g)| {
+            let tile = g
+                .tile
+                .as_str()
+                .strip_prefix(&format!("{} > ", g.container.as_str()))?;
+            Some((i, format!("{} {tile}", g.container.as_str())))
+        })
+        .collect();
+    let n = relevant.len();
+    relevant.extend(
+        loose
+            .iter()
+            .map(|(i, s)| (format!("site.plp.grids[{i}].tile"), s.clone())),
+    );
     let counts = count_matches(html, &relevant.iter().map(|(_, s)| s.clone()).collect::<Vec<_>>());
-    for ((path, sel), n) in relevant.iter().zip(counts) {
-        if n == 0 {
-            warnings.push(
-                json!({"path": path, "message": format!("selector {sel:?} matches nothing on this page")}),
-            );
+    let mut out = Vec::new();
+    for ((path, sel), c) in relevant.iter().zip(&counts).take(n) {
+        if *c == 0 {
+            out.push(Problem::new(
+                path.clone(),
+                &format!("selector {sel:?} matches nothing on {on}"),
+            ));
         }
     }
-    warnings
+    for ((i, _), c) in loose.iter().zip(counts.iter().skip(n)) {
+        let direct = relevant
+            .iter()
+            .zip(&counts)
+            .find(|((path, _), _)| path == &format!("site.plp.grids[{i}].tile"))
+            .map_or(0, |(_, c)| *c);
+        if direct == 0 && *c > 0 {
+            out.push(Problem::new(
+                format!("site.plp.grids[{i}].tile"),
+                &format!("on {on}, {c} tiles are inside the container but none is its direct child: name the container's child elements (tiles are what moves)"),
+            ));
+        }
+    }
+    out
 }
 
 /// A preview request: `{config?, url? or html?, visitor?}`.

@@ -44,6 +44,8 @@ pub struct Context<'a> {
     pub now: u64,
     /// Whether this visitor is in the holdout.
     pub holdout: bool,
+    /// The name of the grid being ranked (`None`: not a page's grid: a JSON listing, search).
+    pub grid: Option<String>,
 }
 
 impl Context<'_> {
@@ -122,6 +124,7 @@ pub fn applies(rule: &Rule, ctx: &Context<'_>) -> bool {
     let in_list =
         |list: &[String], v: &Option<String>| list.is_empty() || v.as_ref().is_some_and(|v| list.contains(v));
     if !(s.pages.is_empty() || s.pages.contains(&ctx.page))
+        || !in_list(&s.grids, &ctx.grid)
         || !in_list(&s.categories, &ctx.category)
         || !in_list(&s.queries, &ctx.query)
         || !in_list(&s.countries, &ctx.country)
@@ -407,6 +410,10 @@ pub fn may_reorder(cfg: &Config, ctx: &Context<'_>, category_known: bool) -> boo
         if !category_known {
             here.category = r.scope.categories.first().cloned();
         }
+        // Before the page streams, any of its grids may be the rule's.
+        if here.grid.is_none() {
+            here.grid = r.scope.grids.first().cloned();
+        }
         reorders && applies(r, &here)
     })
 }
@@ -562,6 +569,7 @@ mod tests {
             device: Device::Desktop,
             now: 1_800_000_000,
             holdout: false,
+            grid: None,
         }
     }
 

@@ -80,6 +80,8 @@ const EVERY_FEATURE: &str = r#"{
   "version": 1,
   "site": {
     "hosts": ["shop.example", "cdn.example"],
+    "samples": ["/c/boots", "/p/trail-boot"],
+    "time_zone": "+01:00",
     "pages": [{ "type": "plp", "path": "/c/{category}" }, { "type": "pdp", "path": "/p/{product}" },
               { "type": "pdp", "path": "/{product}.html", "marker": "body.product-view" }, { "type": "plp", "marker": "body.category-view" }],
     "plp": {
@@ -102,7 +104,10 @@ const EVERY_FEATURE: &str = r#"{
         "thumbnails": { "container": ".nav", "item": "button", "image": "img" } }
     }
   },
-  "rules": []
+  "rules": [
+    { "id": "p", "pin": { "product": "A", "position": 1 }, "scope": { "grids": ["a"], "pages": ["plp"] },
+      "schedule": { "start": "2026-11-27", "end": "2026-11-28T06:00:00Z" } }
+  ]
 }"#;
 
 #[test]

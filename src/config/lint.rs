@@ -2,8 +2,30 @@
 //! Warnings never block a push; they are shown with the push's answer, by `validate` and by
 //! preview.
 
+use std::collections::BTreeSet;
+
 use super::rules::{Action, Rule, Scope};
 use super::{Config, Problem};
+use crate::product::{Product, Stock};
+
+/// What the linter needs of the catalog (the config's own and the one pushed on its own).
+pub trait Known {
+    /// The product with this exact key.
+    fn product(&self, key: &str) -> Option<Product>;
+    /// Every product, once each.
+    fn each(&self, f: &mut dyn FnMut(&Product));
+}
+
+/// A key the catalog has in another case (`sku-1` for `SKU-1`).
+fn other_case(catalog: &dyn Known, key: &str) -> Option<String> {
+    let mut found = None;
+    catalog.each(&mut |p| {
+        if found.is_none() && p.key.eq_ignore_ascii_case(key) {
+            found = Some(p.key.clone());
+        }
+    });
+    found
+}
 
 fn overlaps<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     a.is_empty() || b.is_empty() || a.iter().any(|x| b.contains(x))
@@ -19,6 +41,7 @@ fn scopes_overlap(a: &Scope, b: &Scope) -> bool {
         && overlaps(&a.queries, &b.queries)
         && overlaps(&a.countries, &b.countries)
         && overlaps(&a.top_brand, &b.top_brand)
+        && overlaps(&a.grids, &b.grids)
         && opt(&a.visitor, &b.visitor)
         && opt(&a.customer, &b.customer)
         && opt(&a.intent, &b.intent)
@@ -38,9 +61,13 @@ fn both_live(a: &Rule, b: &Rule) -> bool {
     }
 }
 
-/// Warnings for a compiled config at time `now` (unix seconds).
-pub fn lint(cfg: &Config, now: u64) -> Vec<Problem> {
-    let mut out = Vec::new();
+/// Warnings for a compiled config at time `now` (unix seconds), with the catalog when one is
+/// known (products named by rules are checked against it).
+pub fn lint(cfg: &Config, catalog: Option<&dyn Known>, now: u64) -> Vec<Problem> {
+    let mut out = markup_warnings(cfg);
+    if let Some(catalog) = catalog {
+        out.extend(catalog_warnings(cfg, catalog));
+    }
     for (i, a) in cfg.rules.iter().enumerate() {
         if let Some(end) = a.end.filter(|&e| e <= now) {
             out.push(Problem::new(
@@ -93,6 +120,119 @@ pub fn lint(cfg: &Config, now: u64) -> Vec<Problem> {
                     ));
                 }
                 _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Rules that need markup the site section does not name.
+fn markup_warnings(cfg: &Config) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for r in &cfg.rules {
+        let Action::Hero { hero, .. } = &r.action else {
+            continue;
+        };
+        let at = format!("rules[{}].hero", r.index);
+        let Some(sel) = &cfg.hero else {
+            out.push(Problem::new(
+                at,
+                "the site names no hero (site.plp.hero): this variant changes nothing on any page",
+            ));
+            continue;
+        };
+        for (field, wanted, selector) in [
+            ("headline", hero.headline.is_some(), sel.headline.is_some()),
+            ("sub", hero.sub.is_some(), sel.sub.is_some()),
+            (
+                "cta",
+                hero.cta_text.is_some() || hero.cta_href.is_some(),
+                sel.cta.is_some(),
+            ),
+            (
+                "image",
+                hero.image_src.is_some() || hero.image_srcset.is_some() || hero.image_alt.is_some(),
+                sel.image.is_some(),
+            ),
+        ] {
+            if wanted && !selector {
+                out.push(Problem::new(
+                    format!("{at}.{field}"),
+                    &format!(
+                        "site.plp.hero names no {field} selector: this part of the variant changes nothing"
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Rules naming products or categories the catalog does not have, and pins on products that
+/// cannot be bought.
+fn catalog_warnings(cfg: &Config, catalog: &dyn Known) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let missing = |key: &str| -> Option<String> {
+        if catalog.product(key).is_some() {
+            return None;
+        }
+        Some(match other_case(catalog, key) {
+            Some(k) => {
+                format!("names product {key:?}, which the catalog has as {k:?} (keys are case-sensitive)")
+            }
+            None => format!("names product {key:?}, which the catalog does not have"),
+        })
+    };
+    let mut categories: Option<BTreeSet<String>> = None;
+    for r in &cfg.rules {
+        let at = format!("rules[{}]", r.index);
+        match &r.action {
+            Action::Pin { product, .. } => {
+                if let Some(m) = missing(product) {
+                    out.push(Problem::new(format!("{at}.pin.product"), &m));
+                } else if catalog
+                    .product(product)
+                    .is_some_and(|p| p.stock == Some(Stock::OutOfStock))
+                {
+                    out.push(Problem::new(
+                        format!("{at}.pin.product"),
+                        &format!("pins {product:?}, which the catalog has out of stock: shoppers see a product they cannot buy (or an in-stock guarantee hides it)"),
+                    ));
+                }
+            }
+            Action::Exclude(m) | Action::Weight { matcher: m, .. } => {
+                let field = match &r.action {
+                    Action::Exclude(_) => "exclude",
+                    Action::Weight { weight, .. } if *weight < 0.0 => "bury",
+                    _ => "boost",
+                };
+                for (j, key) in m.products.iter().enumerate() {
+                    if let Some(msg) = missing(key) {
+                        out.push(Problem::new(format!("{at}.{field}.match.products[{j}]"), &msg));
+                    }
+                }
+            }
+            _ => {}
+        }
+        if !r.scope.categories.is_empty() {
+            let known = categories.get_or_insert_with(|| {
+                let mut set = BTreeSet::new();
+                catalog.each(&mut |p| {
+                    if let Some(c) = &p.category {
+                        set.insert(c.to_lowercase());
+                    }
+                });
+                set
+            });
+            if !known.is_empty() {
+                for (j, c) in r.scope.categories.iter().enumerate() {
+                    if !known.contains(c) {
+                        out.push(Problem::new(
+                            format!("{at}.scope.categories[{j}]"),
+                            &format!("no product in the catalog has category {c:?}: the rule applies only where a page's URL names it"),
+                        ));
+                    }
+                }
             }
         }
     }

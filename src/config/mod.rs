@@ -91,6 +91,8 @@ pub struct Config {
     /// The storefront's own hosts (`site.hosts`): the only hosts absolute URLs vitrine writes
     /// into pages may name, and the public host of redirects.
     pub hosts: Vec<String>,
+    /// Sample pages validate and push check the selectors against.
+    pub samples: Vec<String>,
 }
 
 /// A page classified by the config: its rule and what its URL captured.
@@ -267,7 +269,28 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
         .as_ref()
         .and_then(|s| search::compile_search(s, &mut p));
     let hosts = site::compile_hosts(&raw.site.hosts, &mut p);
-    let rules = rules::compile_rules(&raw.rules, mode, &hosts, &mut p.0);
+    let samples = site::compile_samples(&raw.site.samples, &mut p);
+    let zone = match raw.site.time_zone.as_deref() {
+        None => 0,
+        Some(z) => rules::parse_offset(z).unwrap_or_else(|| {
+            p.add(
+                "site.time_zone",
+                "must be UTC or a fixed offset such as +01:00 (zone names are not supported: write the offset in effect, or RFC 3339 times)",
+            );
+            0
+        }),
+    };
+    let rules = rules::compile_rules(&raw.rules, mode, &hosts, zone, &mut p.0);
+    for rule in &rules {
+        for (j, name) in rule.scope.grids.iter().enumerate() {
+            if !grids.iter().any(|g| &g.name == name) {
+                p.add(
+                    format!("rules[{}].scope.grids[{j}]", rule.index),
+                    &format!("names no grid of site.plp.grids: {name:?}"),
+                );
+            }
+        }
+    }
     p.into_result(|| Config {
         mode,
         grids,
@@ -288,6 +311,7 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
         json_listings,
         search,
         hosts,
+        samples,
     })
 }
 

@@ -67,6 +67,8 @@ pub struct RawScope {
     pub device: Option<String>,
     /// The visitor's top brand affinity is one of these.
     pub top_brand: Vec<String>,
+    /// Names of the grids (`site.plp.grids[].name`) the rule acts on (empty: all).
+    pub grids: Vec<String>,
 }
 
 /// Schedule as written.
@@ -221,6 +223,7 @@ impl RawScope {
             consent: o.bool("consent", p),
             device: o.string("device", p),
             top_brand: o.strings("top_brand", p),
+            grids: o.strings("grids", p),
         })
     }
 }
@@ -416,6 +419,8 @@ pub struct Scope {
     pub device: Option<Device>,
     /// Lowercase top brands (empty: all).
     pub top_brand: Vec<String>,
+    /// Grid names (empty: every grid).
+    pub grids: Vec<String>,
 }
 
 /// A compiled matcher (lowercased values).
@@ -556,15 +561,40 @@ pub fn normalize_query(q: &str) -> String {
         .join(" ")
 }
 
-/// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fff]](Z|±HH:MM)` into unix seconds.
+/// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fff]](Z|±HH:MM)` into unix seconds (UTC when no
+/// offset is given).
 pub fn parse_time(s: &str) -> Option<u64> {
+    parse_time_in(s, 0)
+}
+
+/// A UTC offset as a config writes a time zone (`UTC`, `Z`, `+01:00`, `-05:30`), in seconds east
+/// of UTC.
+pub fn parse_offset(o: &str) -> Option<i64> {
+    match o.trim() {
+        "Z" | "z" | "UTC" | "utc" => Some(0),
+        o if o.len() == 6 && (o.starts_with('+') || o.starts_with('-')) && o.get(3..4) == Some(":") => {
+            let oh: i64 = o.get(1..3)?.parse().ok()?;
+            let om: i64 = o.get(4..6)?.parse().ok()?;
+            if oh > 14 || om > 59 {
+                return None;
+            }
+            let sign = if o.starts_with('-') { -1 } else { 1 };
+            Some(sign * (oh * 3600 + om * 60))
+        }
+        _ => None,
+    }
+}
+
+/// Like [`parse_time`], a date or a time without an offset being in the zone `zone` (seconds
+/// east of UTC).
+pub fn parse_time_in(s: &str, zone: i64) -> Option<u64> {
     let s = s.trim();
     let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     if s.get(4..5)? != "-" || s.get(7..8)? != "-" || !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
         return None;
     }
-    let (mut h, mut mi, mut sec, mut offset) = (0, 0, 0, 0i64);
+    let (mut h, mut mi, mut sec, mut offset) = (0, 0, 0, zone);
     if s.len() > 10 {
         if !matches!(s.get(10..11)?, "T" | "t" | " ") {
             return None;
@@ -580,14 +610,9 @@ pub fn parse_time(s: &str) -> Option<u64> {
             }
         }
         offset = match rest {
-            "Z" | "z" => 0,
-            o if o.len() == 6 && (o.starts_with('+') || o.starts_with('-')) => {
-                let oh: i64 = o.get(1..3)?.parse().ok()?;
-                let om: i64 = o.get(4..6)?.parse().ok()?;
-                let sign = if o.starts_with('-') { -1 } else { 1 };
-                sign * (oh * 3600 + om * 60)
-            }
-            _ => return None,
+            "" => zone,
+            "UTC" | "utc" => return None,
+            o => parse_offset(o)?,
         };
         if h > 23 || mi > 59 || sec > 60 {
             return None;
@@ -718,6 +743,7 @@ pub fn compile_rules(
     raw: &[RawRule],
     doc_mode: Mode,
     hosts: &[String],
+    zone: i64,
     problems: &mut Vec<Problem>,
 ) -> Vec<Rule> {
     if raw.len() > MAX_RULES {
@@ -729,7 +755,7 @@ pub fn compile_rules(
         .take(MAX_RULES)
         .filter_map(|(i, r)| {
             let before = problems.len();
-            let rule = compile_rule(i, r, doc_mode, hosts, &mut ids, problems);
+            let rule = compile_rule(i, r, doc_mode, (hosts, zone), &mut ids, problems);
             rule.filter(|_| problems.len() == before)
         })
         .collect()
@@ -739,7 +765,7 @@ fn compile_rule(
     i: usize,
     r: &RawRule,
     doc_mode: Mode,
-    hosts: &[String],
+    (hosts, zone): (&[String], i64),
     ids: &mut std::collections::HashSet<String>,
     problems: &mut Vec<Problem>,
 ) -> Option<Rule> {
@@ -771,7 +797,7 @@ fn compile_rule(
     let (start, end) = r
         .schedule
         .as_ref()
-        .map_or((None, None), |s| compile_schedule(s, &at, problems));
+        .map_or((None, None), |s| compile_schedule(s, &at, zone, problems));
     let mut actions = compile_actions(r, &at, hosts, problems);
     if actions.len() != 1 {
         problems.push(Problem::new(
@@ -791,10 +817,17 @@ fn compile_rule(
     })
 }
 
-fn compile_schedule(s: &RawSchedule, at: &str, problems: &mut Vec<Problem>) -> (Option<u64>, Option<u64>) {
+/// A schedule's `start` and `end` (exclusive: live while `start <= now < end`); a date, or a
+/// time without an offset, is in the site's time zone (`zone`, seconds east of UTC).
+fn compile_schedule(
+    s: &RawSchedule,
+    at: &str,
+    zone: i64,
+    problems: &mut Vec<Problem>,
+) -> (Option<u64>, Option<u64>) {
     let mut time = |field: &str, value: &Option<String>| {
         let v = value.as_deref()?;
-        let t = parse_time(v);
+        let t = parse_time_in(v, zone);
         if t.is_none() {
             problems.push(Problem::new(
                 format!("{at}.schedule.{field}"),
@@ -938,6 +971,7 @@ fn compile_scope(s: &RawScope, at: &str, problems: &mut Vec<Problem>) -> Scope {
             .collect(),
         consent: s.consent,
         top_brand: lower(&s.top_brand),
+        grids: s.grids.iter().map(|g| g.trim().to_owned()).collect(),
         ..Scope::default()
     };
     for (i, p) in s.pages.iter().enumerate() {
@@ -1013,11 +1047,43 @@ mod tests {
             "2026-13-01",
             "tomorrow",
             "2026-11-25T25:00:00Z",
-            "2026-11-25T00:00:00",
+            "2026-11-25T00:00:00UTC",
+            "2026-11-25T00:00:00+1:00",
             "2026/11/25",
         ] {
             assert_eq!(parse_time(bad), None, "{bad}");
         }
+        // Without an offset: the site's zone (UTC unless `site.time_zone` says otherwise).
+        assert_eq!(parse_time("2026-11-25T00:00:00"), Some(1_795_564_800));
+        assert_eq!(parse_time_in("2026-11-25", 3600), Some(1_795_564_800 - 3600));
+        assert_eq!(
+            parse_time_in("2026-11-25T00:00:00Z", 3600),
+            Some(1_795_564_800),
+            "an explicit offset wins"
+        );
+        assert_eq!(parse_offset("-05:30"), Some(-(5 * 3600 + 30 * 60)));
+        assert_eq!(parse_offset("Europe/Paris"), None);
+    }
+
+    #[test]
+    fn a_schedule_is_in_the_sites_time_zone_and_its_end_is_exclusive() {
+        let cfg = crate::config::compile_json(
+            r#"{"version":1,"site":{"time_zone":"+01:00"},
+                "rules":[{"id":"bf","pin":{"product":"A","position":1},"schedule":{"start":"2026-11-27","end":"2026-11-28"}}]}"#,
+        )
+        .unwrap();
+        let rule = &cfg.rules[0];
+        let midnight_paris = 1_795_737_600 - 3600; // 2026-11-27T00:00+01:00
+        assert!(!rule.live_at(midnight_paris - 1));
+        assert!(rule.live_at(midnight_paris));
+        assert!(rule.live_at(midnight_paris + 86_400 - 1), "the whole of the 27th");
+        assert!(
+            !rule.live_at(midnight_paris + 86_400),
+            "end is exclusive: not the 28th"
+        );
+        let bad =
+            crate::config::compile_json(r#"{"version":1,"site":{"time_zone":"Europe/Paris"}}"#).unwrap_err();
+        assert_eq!(bad[0].path, "site.time_zone");
     }
 
     #[test]

@@ -235,6 +235,33 @@ pub fn compile_consent(raw: Option<&RawConsent>, p: &mut Problems) -> ConsentPol
     consent
 }
 
+/// Most sample pages a config names.
+pub const MAX_SAMPLES: usize = 4;
+
+/// The sample pages (`site.samples`): paths on the origin.
+pub fn compile_samples(raw: &[String], p: &mut Problems) -> Vec<String> {
+    if raw.len() > MAX_SAMPLES {
+        p.add("site.samples", "must have at most 4 entries");
+    }
+    raw.iter()
+        .enumerate()
+        .take(MAX_SAMPLES)
+        .filter_map(|(i, s)| {
+            let ok = s.starts_with('/')
+                && !s.starts_with("//")
+                && s.len() <= 1024
+                && !s.chars().any(char::is_control);
+            if !ok {
+                p.add(
+                    format!("site.samples[{i}]"),
+                    "must be a path on the origin, like /c/boots",
+                );
+            }
+            ok.then(|| s.clone())
+        })
+        .collect()
+}
+
 /// `site.hosts`: the storefront's own host names, checked and lowercased.
 pub fn compile_hosts(raw: &[String], p: &mut Problems) -> Vec<String> {
     raw.iter()

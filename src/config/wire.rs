@@ -96,6 +96,11 @@ pub struct RawSite {
     /// images must name one of them (paths on the storefront need none); the first is the public
     /// host redirects are rewritten to when a request names another.
     pub hosts: Vec<String>,
+    /// Paths of sample pages on the origin: validate and push check the selectors against them.
+    pub samples: Vec<String>,
+    /// The zone schedule dates and times without an offset are in: `UTC` (default) or a fixed
+    /// offset such as `+01:00`.
+    pub time_zone: Option<String>,
     /// Forward the visitor's cookies to the origin on page requests (home, PLP, PDP, search).
     /// Default false: pages are fetched cookie-free so the origin's response is cacheable by URL.
     pub forward_cookies: bool,
@@ -505,6 +510,8 @@ impl RawSite {
             json_listings: o.objects("json_listings", p, RawJsonListing::read),
             search: o.object("search", p, RawSearch::read),
             hosts: o.strings("hosts", p),
+            samples: o.strings("samples", p),
+            time_zone: o.string("time_zone", p),
             forward_cookies: o.bool("forward_cookies", p).unwrap_or(false),
         })
     }

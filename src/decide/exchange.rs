@@ -908,6 +908,10 @@ impl EndOfPage {
                 .iter()
                 .map(|t| Item::from_catalog(&lookup, t.key.as_deref(), t.clone()))
                 .collect();
+            let ctx = rank::Context {
+                grid: Some(grid.name.clone()),
+                ..ctx.clone()
+            };
             let diff = ShadowDiff::of(cfg, &items, &ctx);
             if !diff.changes() {
                 continue;

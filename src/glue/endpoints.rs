@@ -65,7 +65,13 @@ async fn admin(op: AdminOp, req: &Request, env: &Env, settings: &Rc<Settings>) -
         AdminOp::Versions => {
             admin::versions(active, &History::parse(text(&kv, HISTORY_KEY).await.as_deref()))
         }
-        AdminOp::PutConfig => match admin::push(&body, active, if_match.as_deref(), now) {
+        AdminOp::PutConfig => match admin::push(
+            &body,
+            active,
+            if_match.as_deref(),
+            now,
+            &seen(&body, settings).await,
+        ) {
             Err(reply) => reply,
             Ok(push) => {
                 if let Err(e) = put(&kv, &admin::version_key(&push.version), push.document.clone()).await {
@@ -80,7 +86,7 @@ async fn admin(op: AdminOp, req: &Request, env: &Env, settings: &Rc<Settings>) -
             }
         },
         AdminOp::Rollback => rollback(&kv, &body, active, if_match.as_deref(), now).await,
-        AdminOp::Validate => admin::validate(&body, now),
+        AdminOp::Validate => admin::validate(&body, now, &seen(&body, settings).await),
         AdminOp::Preview => preview(&body, settings, now).await,
         AdminOp::GetCatalog => {
             admin::catalog_info(settings.catalog_version.as_deref(), settings.packed.as_deref())
@@ -137,6 +143,32 @@ async fn catalog(kv: &KvStore, body: &[u8]) -> Reply {
         push.packed.len()
     );
     admin::catalog_pushed(&push)
+}
+
+/// What a pushed or validated config is linted against: the catalog, and its sample pages as
+/// the origin serves them now (fetched one after another; one that fails is said so).
+async fn seen<'a>(body: &[u8], settings: &'a Settings) -> admin::Seen<'a> {
+    let mut samples = Vec::new();
+    if let Ok(origin) = settings.origin.as_ref() {
+        for path in admin::samples(body) {
+            let fetched = match Request::new(&origin.url_for(&path), Method::Get) {
+                Ok(req) => match Fetch::Request(req).send().await {
+                    Ok(r) => {
+                        let status = r.status_code();
+                        let bytes = http::read_whole(http::body_stream(&r), 16 * 1024 * 1024).await;
+                        (status, bytes.unwrap_or_default())
+                    }
+                    Err(_) => (502, Vec::new()),
+                },
+                Err(_) => (400, Vec::new()),
+            };
+            samples.push((path, fetched.0, fetched.1));
+        }
+    }
+    admin::Seen {
+        packed: settings.packed.as_deref(),
+        samples,
+    }
 }
 
 async fn preview(body: &[u8], settings: &Settings, now: u64) -> Reply {

@@ -145,6 +145,7 @@ impl Plan {
             device: self.device,
             now: self.now,
             holdout: self.holdout,
+            grid: None,
         }
     }
 
@@ -299,14 +300,18 @@ fn add_grid(
     let Some(grid) = plan.cfg.grids.get(g) else {
         return settings;
     };
-    let (p, out) = (plan.clone(), outcome.clone());
+    let (p, out, name) = (plan.clone(), outcome.clone(), grid.name.clone());
     let decide: Decide = Rc::new(move |tiles: &[TileInfo]| {
         let find = lookup(&p.cfg, p.packed.as_deref());
         let items: Vec<Item> = tiles
             .iter()
             .map(|t| Item::from_catalog(&find, t.item.key.as_deref(), t.item.clone()))
             .collect();
-        let ranking = rank::rank(&p.cfg, &items, &p.context(), false);
+        let ctx = Context {
+            grid: Some(name.clone()),
+            ..p.context()
+        };
+        let ranking = rank::rank(&p.cfg, &items, &ctx, false);
         out.borrow_mut().fired.extend(ranking.fired.iter().cloned());
         Some(ranking.order)
     });
