@@ -3,7 +3,10 @@
 # and nothing else is needed on a machine with rustup and Node 20.
 
 SHELL := /bin/bash
-.SHELLFLAGS := -eu -o pipefail -c
+# No `-u`, and no startup files: with BASH_ENV (or ENV) pointing at a bashrc, as some login
+# shells leave it, Debian's bashrc would run in every recipe and stop on `PS1: unbound variable`.
+.SHELLFLAGS := -e -o pipefail -c
+unexport BASH_ENV ENV
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
 # Keep wrangler local and quiet (README, development notes).
@@ -16,8 +19,10 @@ WORKER_BUILD_VERSION := 0.8.7
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"/\1/p;}' Cargo.lock)
 # worker-build looks for its tools in these variables and downloads them otherwise (from GitHub,
 # which this network does not reach).
-BUILD_ENV := WASM_BINDGEN_BIN=wasm-bindgen WASM_OPT_BIN=$(CURDIR)/node_modules/.bin/wasm-opt \
-             ESBUILD_BIN=$(CURDIR)/node_modules/@esbuild/linux-x64/bin/esbuild
+# esbuild is found as node resolves it (its platform package differs per OS and CPU); `=`, not
+# `:=`: node_modules exists only once `setup` ran.
+BUILD_ENV = WASM_BINDGEN_BIN=wasm-bindgen WASM_OPT_BIN=$(CURDIR)/node_modules/.bin/wasm-opt \
+            ESBUILD_BIN=$(shell node -p "require.resolve('esbuild/bin/esbuild')" 2>/dev/null)
 
 # CI fails when the wasm grows over this budget (gzip bytes): 484 KB after issue 10, most of the
 # rest encoding_rs's CJK tables (README, Benchmarks).
@@ -69,11 +74,28 @@ origin:
 	  add('SIGNAL_KEYS','1:'+k()); add('IDENTITY_KEY',k()); add('ADMIN_TOKEN',k()); fs.writeFileSync('.dev.vars',s)"
 	@echo ".dev.vars has local keys and an admin token (not committed)"
 
-## dev: the demo origin and the worker in `wrangler dev`, in front of it; Ctrl-C stops both
+## dev: the demo origin and the worker in `wrangler dev`, in front of it; Ctrl-C stops both.
+## `make dev ORIGIN=https://shop.example` (or http://127.0.0.1:3000) puts the worker in front of
+## that storefront instead: no demo origin, no demo config. WRANGLER_ARGS go to wrangler as they
+## are (e.g. WRANGLER_ARGS="--inspector-port 9230").
+ORIGIN ?=
+WRANGLER_ARGS ?=
 dev: setup build .dev.vars
-	@node www/server.mjs --port $(ORIGIN_PORT) & origin=$$!; \
+ifneq ($(strip $(ORIGIN)),)
+	@echo; \
+	echo "  vitrine dev: http://127.0.0.1:$(DEV_PORT)/ proxies $(ORIGIN)"; \
+	echo "               no config yet: push one (npm run config -- init $(ORIGIN)/some/listing, then push)"; \
+	echo; \
+	wrangler dev --ip 127.0.0.1 --port $(DEV_PORT) --var "ORIGIN:$(ORIGIN)" --var COLLECTOR_URL: $(WRANGLER_ARGS)
+else
+	@node www/server.mjs --port $(ORIGIN_PORT) > >(tee .origin.log) 2>&1 & origin=$$!; \
 	trap 'kill $$origin 2>/dev/null || true' EXIT INT TERM; \
-	sleep 0.3; kill -0 $$origin 2>/dev/null || { echo "the demo origin did not start (is port $(ORIGIN_PORT) taken?)"; exit 1; }; \
+	for i in $$(seq 1 100); do \
+	  grep -q 'listening on' .origin.log 2>/dev/null && break; \
+	  kill -0 $$origin 2>/dev/null || { echo "the demo origin did not start (is port $(ORIGIN_PORT) taken? try make dev ORIGIN_PORT=9000)"; exit 1; }; \
+	  sleep 0.1; \
+	done; \
+	grep -q 'listening on' .origin.log || { echo "the demo origin did not start within 10 s"; exit 1; }; \
 	echo; \
 	echo "  vitrine dev: open http://127.0.0.1:$(DEV_PORT)/           (the store, through the worker)"; \
 	echo "               compare http://127.0.0.1:$(ORIGIN_PORT)/      (the origin, without vitrine)"; \
@@ -84,7 +106,9 @@ dev: setup build .dev.vars
 	    | sed 's/^/  [seed] /' & ); \
 	wrangler dev --ip 127.0.0.1 --port $(DEV_PORT) --var ORIGIN:http://127.0.0.1:$(ORIGIN_PORT) \
 	  --var COLLECTOR_URL:http://127.0.0.1:$(ORIGIN_PORT)/collect \
-	  --var "VITRINE_CONFIG:$$(node -e 'process.stdout.write(JSON.stringify(require("./www/vitrine.config.json")))')"
+	  --var "VITRINE_CONFIG:$$(node -e 'process.stdout.write(JSON.stringify(require("./www/vitrine.config.json")))')" \
+	  $(WRANGLER_ARGS)
+endif
 
 ## test: everything CI runs: format, lints (host and wasm32), docs, native tests, the demo search
 ## engine's relevance, end-to-end tests
@@ -96,8 +120,9 @@ lint:
 	cargo clippy --lib --target wasm32-unknown-unknown --locked -- -D warnings
 	RUSTDOCFLAGS='-D warnings' cargo doc --no-deps --locked --quiet
 
-unit:
+unit: setup
 	cargo test --locked
+	node --test tests/tools/
 
 search:
 	node --test tests/search/
@@ -140,4 +165,4 @@ fmt:
 	cargo fmt
 
 clean:
-	rm -rf build target/wasm32-unknown-unknown .wrangler
+	rm -rf build target/wasm32-unknown-unknown .wrangler .origin.log

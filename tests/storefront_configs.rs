@@ -123,3 +123,112 @@ fn every_platform_config_finds_tiles_hero_and_first_image() {
         }
     }
 }
+
+/// The new shapes, where these real pages need them: Magento's one URL shape for categories and
+/// products told apart by body class; Shopify product facts from the theme's product JSON;
+/// BigCommerce's single main image with a thumbnail strip, reordered by the catalog's roles.
+#[test]
+fn platform_configs_use_markers_product_json_and_thumbnail_strips() {
+    use std::rc::Rc;
+    use vitrine::config::PageKind;
+    use vitrine::rewrite::personalize::{personalize, Plan};
+    use vitrine::rewrite::{run_chunked, utf8, HtmlStream, SharedSink};
+    let Some(dir) = fixtures() else { return };
+    let dir = dir.join("storefronts");
+
+    let magento = config("magento.json");
+    for (file, path, kind) in [
+        (
+            "magento2-geyser-co-uk/plp_column-radiators.html",
+            "/column-radiators/index.html",
+            PageKind::Plp,
+        ),
+        (
+            "magento2-geyser-co-uk/pdp_aero-black-horizontal-designer-radiator.html",
+            "/aero-black-horizontal-designer-radiator/index.html",
+            PageKind::Pdp,
+        ),
+    ] {
+        let html = read(&dir.join(file));
+        let page = vitrine::preview::decide_page(&magento, path, &html).unwrap();
+        assert_eq!(page.kind, kind, "{file}");
+    }
+
+    let shopify = config("shopify.json");
+    for (file, brand, price) in [
+        (
+            "shopify-venture-7vapes/pdp_chewingcontrail-best-vape-flavour.html",
+            "7VAPES",
+            29.99,
+        ),
+        ("shopify-broadcast-sarmanfashion/pdp_blue-moon.html", "", 0.0),
+    ] {
+        let (facts, from) = vitrine::preview::page_facts(&shopify, &read(&dir.join(file)));
+        assert!(
+            facts.key.is_some() && facts.price.is_some(),
+            "{file}: {facts:?} {from}"
+        );
+        assert!(
+            from["key"]["from"].as_str().unwrap().contains("json in script"),
+            "{file}: {from}"
+        );
+        if !brand.is_empty() {
+            assert_eq!(
+                (facts.brand.as_deref(), facts.price),
+                (Some(brand), Some(price)),
+                "{file}"
+            );
+        }
+    }
+
+    // BigCommerce: the catalog calls the 3rd thumbnail's image "detail".
+    let file = "bigcommerce-stencil-smart-electronics/pdp_236l-convertible-freezer-refrigerator.html";
+    let html = read(&dir.join(file));
+    let text = String::from_utf8_lossy(&html).into_owned();
+    let thumbs: Vec<String> = text
+        .split("<div class=\"productView-thumbnail\">")
+        .skip(1)
+        .map(|t| {
+            let at = t.find("<img src=\"").unwrap() + 10;
+            t[at..at + t[at..].find('"').unwrap()].to_owned()
+        })
+        .collect();
+    assert_eq!(thumbs.len(), 20);
+    let mut doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/configs/bigcommerce.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    doc["rules"] =
+        serde_json::json!([{"id": "detail", "scope": {"pages": ["pdp"]}, "image": {"prefer": ["detail"]}}]);
+    doc["catalog"] =
+        serde_json::json!({"products": [{"key": "P", "images": [{"role": "detail", "src": thumbs[2]}]}]});
+    let cfg = Rc::new(compile_json(&doc.to_string()).unwrap());
+    let plan = Rc::new(Plan {
+        product: Some("P".into()),
+        ..Plan::new(cfg, PageKind::Pdp)
+    });
+    let sink = SharedSink::default();
+    let (settings, report) = personalize(lol_html::Settings::new(), &sink, plan, None);
+    let (out, bailed) = run_chunked(HtmlStream::with_sink(settings, utf8(), sink), &html, &[4096]);
+    assert!(bailed.is_none());
+    let outcome = report.snapshot();
+    assert_eq!(outcome.image.as_deref(), Some("detail"), "{:?}", outcome.regions);
+    let after = String::from_utf8(out).unwrap();
+    let first_thumb = after
+        .split("<div class=\"productView-thumbnail\">")
+        .nth(1)
+        .unwrap();
+    assert!(
+        first_thumb.contains(&format!("<img src=\"{}\"", thumbs[2])),
+        "the detail thumbnail is first"
+    );
+    assert_eq!(after.len(), html.len());
+    // The main image (one only) is where it was.
+    let main = |s: &str| {
+        s[s.find("productView-image").unwrap()..s.find("productView-thumbnails").unwrap()].to_owned()
+    };
+    assert_eq!(main(&after), main(&text));
+}

@@ -544,7 +544,9 @@ fn first_image(
 ) -> Option<Vec<usize>> {
     let (prefer, fired) = plan.image()?;
     let base = plan.path.as_deref();
-    let followed = choice.borrow().as_ref().map(|c| {
+    let first = choice.borrow().is_none();
+    // Follow the other part: its image here by URL, else the same place in a strip as long.
+    let followed = choice.borrow().as_ref().and_then(|c| {
         tiles
             .iter()
             .position(|t| {
@@ -553,10 +555,13 @@ fn first_image(
             })
             .or_else(|| (tiles.len() == c.count).then_some(c.index))
     });
+    // Else choose by role (a strip whose other part shows one image only, or names it otherwise).
     let idx = if let Some(followed) = followed {
-        followed?
+        followed
     } else {
-        outcome.borrow_mut().fired.push(fired);
+        if first {
+            outcome.borrow_mut().fired.push(fired);
+        }
         let product = plan
             .product
             .clone()
@@ -583,15 +588,17 @@ fn first_image(
                 .position(|r| r.as_deref() == Some(want.as_str()))
                 .map(|i| (i, want.clone()))
         })?;
-        outcome.borrow_mut().image = Some(role);
-        *choice.borrow_mut() = Some(Choice {
-            index: idx,
-            count: tiles.len(),
-            urls: tiles
-                .get(idx)
-                .map(|t| t.image_urls().map(str::to_owned).collect())
-                .unwrap_or_default(),
-        });
+        if first {
+            outcome.borrow_mut().image = Some(role);
+            *choice.borrow_mut() = Some(Choice {
+                index: idx,
+                count: tiles.len(),
+                urls: tiles
+                    .get(idx)
+                    .map(|t| t.image_urls().map(str::to_owned).collect())
+                    .unwrap_or_default(),
+            });
+        }
         idx
     };
     let mut order: Vec<usize> = (0..tiles.len()).collect();

@@ -7,7 +7,7 @@
 //   npm run config -- versions                       the history of pushes and rollbacks
 //   npm run config -- rollback <version>             make an earlier version live again
 //   npm run config -- show                           the live document, exactly as pushed
-//   npm run config -- init <url|file> [out.json]     a starter config proposed from a listing page
+//   npm run config -- init <url|file> [out.json] [--url U]  a starter config proposed from a page
 //
 // visitor.json (preview): {"intent": "buy", "returning": true, "customer": false, "consent": true,
 // "country": "DE", "device": "mobile", "holdout": false, "brands": {"Kestrel": 200},
@@ -161,16 +161,30 @@ switch (cmd) {
     break;
   }
   case 'init': {
-    const { init } = await import('./init.mjs');
-    if (!args[0]) fail('init needs a listing page: a URL or a saved HTML file');
+    const { propose } = await import('./init.mjs');
     const source = args[0];
-    const html = /^https?:\/\//.test(source) ? await (await fetch(source)).text() : read(source);
-    const { config, notes } = init(html, /^https?:\/\//.test(source) ? source : undefined);
+    if (!source) fail('init needs a page of the store: a URL, or a saved HTML file with --url <the URL it was saved from>');
+    const remote = /^https?:\/\//.test(source);
+    const urlFlag = process.argv.indexOf('--url');
+    const pageUrl = remote ? source : urlFlag > 0 ? process.argv[urlFlag + 1] : `http://store.invalid/${path.basename(source)}`;
+    let html;
+    if (remote) {
+      let res;
+      try {
+        res = await fetch(source, { headers: { accept: 'text/html' } });
+      } catch (e) {
+        fail(`cannot fetch ${source}: ${e.cause?.code ?? e.message}`);
+      }
+      if (!res.ok) fail(`${source} answered ${res.status}: init needs the page itself`);
+      html = await res.text();
+    } else html = read(source);
+    const { config, notes } = propose(html, pageUrl);
     for (const n of notes) console.error(`init: ${n}`);
     const out = JSON.stringify(config, null, 2) + '\n';
-    if (args[1]) {
-      fs.writeFileSync(args[1], out);
-      console.error(`init: wrote ${args[1]}; review the selectors, then: npm run config -- validate ${args[1]}`);
+    const file = args.find((a, i) => i > 0 && a.endsWith('.json'));
+    if (file) {
+      fs.writeFileSync(file, out);
+      console.error(`init: wrote ${file}; review the selectors, then: npm run config -- validate ${file}`);
     } else process.stdout.write(out);
     break;
   }
