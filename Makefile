@@ -25,8 +25,10 @@ BUILD_ENV = WASM_BINDGEN_BIN=wasm-bindgen WASM_OPT_BIN=$(CURDIR)/node_modules/.b
             ESBUILD_BIN=$(shell node -p "require.resolve('esbuild/bin/esbuild')" 2>/dev/null)
 
 # CI fails when the wasm grows over this budget (gzip bytes): 484 KB after issue 10, most of the
-# rest encoding_rs's CJK tables (README, Benchmarks).
-WASM_GZIP_BUDGET := 520000
+# rest encoding_rs's CJK tables (README, Benchmarks); 524 KB after issue 13 (keys and facts inside
+# tiles, slots, galleries in parts, page markers, product JSON, catalog and sample-page lints,
+# preview's provenance: +40 KB of engine and admin code, measured with `make size`).
+WASM_GZIP_BUDGET := 532000
 ORIGIN_PORT ?= 8788
 DEV_PORT ?= 8787
 SOURCES := $(shell find src -name '*.rs' -o -name '*.js' -o -name '*.json') Cargo.toml Cargo.lock
