@@ -2,11 +2,6 @@
 # missing first (wasm32 target, worker-build, the wasm-bindgen-cli of Cargo.lock's version, npm ci)
 # and nothing else is needed on a machine with rustup and Node 20.
 
-SHELL := /bin/bash
-# No `-u`, and no startup files: with BASH_ENV (or ENV) pointing at a bashrc, as some login
-# shells leave it, Debian's bashrc would run in every recipe and stop on `PS1: unbound variable`.
-.SHELLFLAGS := -e -o pipefail -c
-unexport BASH_ENV ENV
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
 # Keep wrangler local and quiet (README, development notes).
@@ -19,10 +14,10 @@ WORKER_BUILD_VERSION := 0.8.7
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"/\1/p;}' Cargo.lock)
 # worker-build looks for its tools in these variables and downloads them otherwise (from GitHub,
 # which this network does not reach).
-# esbuild is found as node resolves it (its platform package differs per OS and CPU); `=`, not
-# `:=`: node_modules exists only once `setup` ran.
-BUILD_ENV = WASM_BINDGEN_BIN=wasm-bindgen WASM_OPT_BIN=$(CURDIR)/node_modules/.bin/wasm-opt \
-            ESBUILD_BIN=$(shell node -p "require.resolve('esbuild/bin/esbuild')" 2>/dev/null)
+# esbuild is found as node resolves it (its platform package differs per OS and CPU), when the
+# recipe runs: node_modules exists only once `setup` ran.
+BUILD_ENV := WASM_BINDGEN_BIN=wasm-bindgen WASM_OPT_BIN=$(CURDIR)/node_modules/.bin/wasm-opt \
+             ESBUILD_BIN=$$(node -p "require.resolve('esbuild/bin/esbuild')")
 
 # CI fails when the wasm grows over this budget (gzip bytes): 484 KB after issue 10, most of the
 # rest encoding_rs's CJK tables (README, Benchmarks); 524 KB after issue 13 (keys and facts inside
@@ -33,6 +28,7 @@ ORIGIN_PORT ?= 8788
 DEV_PORT ?= 8787
 SOURCES := $(shell find src -name '*.rs' -o -name '*.js' -o -name '*.json') Cargo.toml Cargo.lock
 
+
 .PHONY: setup setup-browser dev origin build test lint unit search e2e security browser size bench fmt clean
 
 # The browser tests drive the system Chromium; `make setup` installs Debian's `chromium` from the
@@ -40,6 +36,16 @@ SOURCES := $(shell find src -name '*.rs' -o -name '*.js' -o -name '*.json') Carg
 CHROMIUM_FOUND := command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium
+
+# Recipes run in bash (pipefail), set only here: the `$(shell …)` above ran in /bin/sh. No `-u`,
+# and no startup files: with BASH_ENV (or ENV) pointing at a bashrc, as some login shells leave
+# it, every bash would source it, and Debian's bashrc stops on `PS1: unbound variable` under -u.
+# (make 4.3 gives `$(shell …)` its own starting environment, whatever is exported here.)
+SHELL := /bin/bash
+.SHELLFLAGS := -e -o pipefail -c
+override BASH_ENV :=
+override ENV :=
+export BASH_ENV ENV
 
 ## setup: install whatever is missing (idempotent; fast when everything is there)
 setup: node_modules/.package-lock.json
@@ -165,6 +171,10 @@ bench: setup build
 
 fmt:
 	cargo fmt
+
+# print-VAR: a variable's value as make computes it (the bootstrap test reads BUILD_ENV).
+print-%:
+	@echo "$($*)"
 
 clean:
 	rm -rf build target/wasm32-unknown-unknown .wrangler .origin.log

@@ -260,6 +260,32 @@ test('the CLI validates, pushes, lists and rolls back against the worker', async
   const preview = await cli('preview', good, '/c/shoes');
   assert.equal(preview.code, 0, preview.out);
   assert.match(preview.out, /grid category: 48 tiles/);
+
+  // `show` gives back the document exactly as it was pushed: key order, spacing, `$schema`.
+  const asWritten = `{\n  "$schema": "${worker.url}/__vitrine/config/schema",\n  "version": 1,\n  "personalization": { "strength": 0.41 },\n${JSON.stringify({ site: demo.site, rules: demo.rules }, null, 3).slice(1)}`;
+  const mine = path.join(dir, 'mine.json');
+  fs.writeFileSync(mine, asWritten);
+  const p2 = await cli('push', mine);
+  assert.equal(p2.code, 0, p2.out);
+  const shown = await cli('show');
+  assert.equal(shown.out, asWritten.endsWith('\n') ? asWritten : `${asWritten}\n`);
+
+  // A page the origin does not have: preview says so before anything else.
+  const gone = await cli('preview', good, '/c/no-such-category/nope');
+  assert.match(gone.out.split('\n')[0], /the origin answered 404 for \/c\/no-such-category\/nope/, gone.out);
+
+  // The ready-made visitors: each is a segment preview understands.
+  const seen = {};
+  for (const f of fs.readdirSync(path.join(root, 'www/visitors'))) {
+    const visitor = JSON.parse(fs.readFileSync(path.join(root, 'www/visitors', f), 'utf8'));
+    const r = await (await api('/__vitrine/preview', { method: 'POST', body: JSON.stringify({ config: demo, url: '/c/outerwear', visitor }) })).json();
+    seen[f] = r.visitor;
+  }
+  assert.equal(seen['new.json'].returning, false);
+  assert.equal(seen['returning.json'].returning, true);
+  assert.equal(seen['buyer.json'].intent, 'buy');
+  assert.equal(seen['customer.json'].customer, true);
+  assert.ok(Object.values(seen).every((v) => v.consent), JSON.stringify(seen));
 });
 
 test('a large catalog pushed on its own is packed, loaded by the edge, and checked before showing a product', async () => {

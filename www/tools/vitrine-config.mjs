@@ -65,19 +65,81 @@ function readJson(file) {
   const text = read(file);
   try {
     return JSON.parse(text);
-  } catch (e) {
-    const at = e.message.match(/position (\d+)/);
-    let where = '';
-    if (at) {
-      const before = text.slice(0, Number(at[1]));
-      const line = before.split('\n').length;
-      where = ` (line ${line}, column ${Number(at[1]) - before.lastIndexOf('\n')})`;
-    } else {
-      const lc = e.message.match(/line (\d+) column (\d+)/);
-      if (lc) where = ` (line ${lc[1]}, column ${lc[2]})`;
-    }
-    fail(`${file} is not valid JSON${where}: ${e.message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '')}`, 2);
+  } catch {
+    // Node's messages name a position only sometimes: find the first fault ourselves.
+    const { at, what } = jsonFault(text);
+    const before = text.slice(0, at);
+    const line = before.split('\n').length;
+    fail(`${file} is not valid JSON (line ${line}, column ${at - before.lastIndexOf('\n')}): ${what}`, 2);
   }
+}
+
+/** Where a JSON text first goes wrong (an offset) and what was expected there. */
+function jsonFault(text) {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
+  };
+  const fault = (what) => {
+    throw { at: i, what: i >= text.length ? `the document ends early (${what})` : `${what}, found ${JSON.stringify(text[i])}` };
+  };
+  const value = () => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fault('expected a "key"');
+        string();
+        ws();
+        if (text[i] !== ':') fault('expected :');
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return void i++;
+        else fault('expected , or }');
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return void i++;
+        else fault('expected , or ]');
+      }
+    }
+    if (c === '"') return string();
+    const m = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
+    if (!m) fault('expected a value');
+    i += m[0].length;
+  };
+  const string = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') i++;
+      else if (text.charCodeAt(i) < 0x20) fault('a control character inside a string');
+      i++;
+    }
+    if (i >= text.length) fault('an unterminated string');
+    i++;
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fault('expected the end of the document');
+  } catch (e) {
+    if (e && typeof e.at === 'number') return e;
+    throw e;
+  }
+  return { at: 0, what: 'not JSON' };
 }
 function read(file) {
   if (!file) fail('which file?');
@@ -135,6 +197,14 @@ switch (cmd) {
     }
     if (p.hero) console.log(`hero: ${p.hero.variant}: ${p.hero.headline ?? '(origin headline)'}`);
     if (p.image) console.log(`first image: ${p.image.prefer.join(' > ')} (${p.image.rule})`);
+    for (const part of p.gallery ?? []) console.log(`${part.part}: ${part.items} items${part.moved ? ', reordered' : part.reason ? ` (${part.reason})` : ''}`);
+    if (p.product) {
+      for (const field of ['key', 'brand', 'category', 'price']) {
+        const said = p.product.sources?.[field] ?? {};
+        const why = said.from ? `from ${said.from}` : `none: ${[].concat(said.none ?? []).join('; ')}`;
+        console.log(`product ${field}: ${p.product[field] ?? '-'} (${why})`);
+      }
+    }
     for (const f of p.fired) console.log(`fired ${f.rule} [${f.kind}]: ${f.effect}`);
     report({ warnings: p.warnings });
     break;
