@@ -3,7 +3,12 @@
 // is, what stays with the slot, a product page's gallery.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { propose } from '../../www/tools/init.mjs';
+
+const stores = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/storefronts');
 
 const tile = (i, inner = '') =>
   `<div class="card" data-position="${i + 1}"><a href="/p/item-${i}"><img src="/i/${i}.jpg"></a><span class="price">$${10 + i}.00</span>${inner}</div>`;
@@ -46,4 +51,23 @@ test('a page with nothing repeated says so', () => {
   const { config, notes } = propose('<h1>About us</h1><p>We sell boots.</p>', 'https://shop.example/about');
   assert.equal(config.site.plp, undefined);
   assert.match(notes.join('\n'), /no product grid found/);
+});
+
+test('every real product page in the fixtures is proposed as one, with its gallery where the markup has one', { skip: !fs.existsSync(stores) && 'no ../shared/fixtures' }, () => {
+  const found = [];
+  for (const store of fs.readdirSync(stores).sort()) {
+    const sources = fs.readFileSync(path.join(stores, store, 'SOURCES.md'), 'utf8');
+    for (const file of fs.readdirSync(path.join(stores, store)).filter((f) => f.startsWith('pdp_'))) {
+      const saved = sources.split('\n').find((l) => l.includes(`| ${file} |`)).match(/`([^`]+)`/)[1];
+      const { config, notes } = propose(fs.readFileSync(path.join(stores, store, file), 'utf8'), `https://shop.example/${saved}`);
+      assert.equal(config.site.pages[0].type, 'pdp', `${store}/${file}: ${notes.join('; ')}`);
+      if (config.site.pdp.gallery) found.push(`${store}/${file}`);
+    }
+  }
+  // Magento's gallery is rendered by script, Venture's and one WooCommerce product show a single
+  // image: the other eleven have one in their markup.
+  for (const store of ['bigcommerce', 'broadcast', 'storenvy', 'divi', 'woocommerce-storefront-sample/pdp_coloring-cap']) {
+    assert.ok(found.some((f) => f.includes(store)), `${store}: ${found.join(', ')}`);
+  }
+  assert.equal(found.length, 11, found.join(', '));
 });

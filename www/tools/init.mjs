@@ -80,12 +80,14 @@ const count = (doc, selector) => [...walk(doc)].filter((el) => matches(el, selec
 
 // --- The grid ------------------------------------------------------------------------------
 
-/** The first link in a tile that goes somewhere (the tile itself when it is the link). */
+const IMAGE_FILE = /\.(jpe?g|png|webp|avif|gif|svg)(\?|#|$)/i;
+/** Whether a link goes to a page (not an anchor, a script, a mail address or an image file). */
+const pageLink = (h) => h && !h.startsWith('#') && !/^(javascript|mailto|tel|data):/i.test(h) && !IMAGE_FILE.test(h);
+/** The first link in a tile that goes to a page (the tile itself when it is the link). */
 function productLink(tile) {
-  if (tile.name === 'a' && tile.attribs.href && !tile.attribs.href.startsWith('#')) return tile;
+  if (tile.name === 'a' && pageLink(tile.attribs.href)) return tile;
   for (const el of walk(tile)) {
-    const h = el.name === 'a' && el.attribs.href;
-    if (h && !h.startsWith('#') && !/^(javascript|mailto|tel):/i.test(h)) return el;
+    if (el.name === 'a' && pageLink(el.attribs.href)) return el;
   }
   return null;
 }
@@ -324,13 +326,18 @@ function galleryFor(doc, pageUrl) {
     for (const g of siblingGroups(parent)) {
       const n = g.members.length;
       if (n < 2 || !g.members.every(hasImage)) continue;
-      const named = [g.parent, ...g.members.slice(0, 1)].some((e) => /gallery|media|photo|image|slide|thumb/i.test(`${e.attribs.class ?? ''} ${e.attribs.id ?? ''}`));
+      const names = (e) => `${e.attribs.class ?? ''} ${e.attribs.id ?? ''}`;
+      const named = [g.parent, ...g.members.slice(0, 1)].some((e) => /gallery|media|photo|image|slide|thumb/i.test(names(e)));
+      // Variant pickers show images too (swatches): not the gallery.
+      const picker =
+        [g.parent, ...ancestors(g.parent)].some((a) => ['form', 'fieldset'].includes(a.name)) ||
+        [g.parent, g.members[0]].some((e) => /swatch|variant|option/i.test(names(e)));
       const linksElsewhere = g.members.filter((m) => {
         const l = productLink(m);
-        return l && !/\.(jpe?g|png|webp|avif|gif)(\?|$)/i.test(l.attribs.href) && resolve(l.attribs.href, pageUrl) !== new URL(pageUrl).pathname;
+        return l && resolve(l.attribs.href, pageUrl) !== new URL(pageUrl).pathname;
       }).length;
-      if (linksElsewhere > n / 2) continue; // a grid of other products, not this one's images
-      const score = n * (named ? 2 : 1);
+      if (picker || linksElsewhere > n / 2) continue; // a grid of other products, not this one's images
+      const score = n * (named ? 3 : 1);
       if (!best || score > best.score) best = { score, g };
     }
   }
@@ -379,7 +386,7 @@ export function propose(html, pageUrl) {
       config.site.pdp.gallery = gallery;
       notes.push(`gallery: ${gallery.container} > ${gallery.item}`);
     } else {
-      notes.push('gallery: none found in the markup (rendered by script?)');
+      notes.push('gallery: no repeated images in the markup (one image only, or a gallery rendered by script)');
     }
     return { config, notes };
   }
