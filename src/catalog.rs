@@ -51,19 +51,16 @@ impl crate::config::lint::Known for Catalogs<'_> {
         lookup(self.cfg, self.packed)(key)
     }
 
-    fn each(&self, f: &mut dyn FnMut(&Product)) {
+    fn each(&self, f: &mut dyn FnMut(&str, Option<&str>)) {
         for p in self.cfg.catalog.values() {
-            f(p);
+            f(&p.key, p.category.as_deref());
         }
         if let Some(packed) = self.packed {
-            for i in 0..packed.products {
-                let at = packed.index + 12 * i + 8;
-                if let Some(p) = u32_at(&packed.bytes, at).and_then(|off| packed.record(off as usize)) {
-                    if !self.cfg.catalog.contains_key(&p.key) {
-                        f(&p);
-                    }
+            packed.each_key(&mut |key, category| {
+                if !self.cfg.catalog.contains_key(key) {
+                    f(key, category);
                 }
-            }
+            });
         }
     }
 }
@@ -300,6 +297,24 @@ impl Packed {
             i += 1;
         }
         None
+    }
+
+    /// Every product's key and category, read in place (no record is decoded whole): what the
+    /// linter scans when a rule names a product in another case or an unknown category.
+    pub fn each_key(&self, f: &mut dyn FnMut(&str, Option<&str>)) {
+        for i in 0..self.products {
+            let Some(off) = u32_at(&self.bytes, self.index + 12 * i + 8) else {
+                return;
+            };
+            let at = self.records + off as usize;
+            let (Some(key), category) = (
+                u32_at(&self.bytes, at).and_then(|id| self.string(id)),
+                u32_at(&self.bytes, at + 4).and_then(|id| self.string(id)),
+            ) else {
+                continue;
+            };
+            f(key, category);
+        }
     }
 
     fn record(&self, off: usize) -> Option<Product> {

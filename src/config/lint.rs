@@ -12,16 +12,16 @@ use crate::product::{Product, Stock};
 pub trait Known {
     /// The product with this exact key.
     fn product(&self, key: &str) -> Option<Product>;
-    /// Every product, once each.
-    fn each(&self, f: &mut dyn FnMut(&Product));
+    /// Every product's key and category, once each.
+    fn each(&self, f: &mut dyn FnMut(&str, Option<&str>));
 }
 
 /// A key the catalog has in another case (`sku-1` for `SKU-1`).
 fn other_case(catalog: &dyn Known, key: &str) -> Option<String> {
     let mut found = None;
-    catalog.each(&mut |p| {
-        if found.is_none() && p.key.eq_ignore_ascii_case(key) {
-            found = Some(p.key.clone());
+    catalog.each(&mut |k, _| {
+        if found.is_none() && k.eq_ignore_ascii_case(key) {
+            found = Some(k.to_owned());
         }
     });
     found
@@ -217,8 +217,8 @@ fn catalog_warnings(cfg: &Config, catalog: &dyn Known) -> Vec<Problem> {
         if !r.scope.categories.is_empty() {
             let known = categories.get_or_insert_with(|| {
                 let mut set = BTreeSet::new();
-                catalog.each(&mut |p| {
-                    if let Some(c) = &p.category {
+                catalog.each(&mut |_, category| {
+                    if let Some(c) = category {
                         set.insert(c.to_lowercase());
                     }
                 });
