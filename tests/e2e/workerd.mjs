@@ -12,15 +12,26 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const WORKERD = path.join(root, 'node_modules/@cloudflare/workerd-linux-64/bin/workerd');
 export const COMPATIBILITY_DATE = '2026-04-26';
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
+/**
+ * A free TCP port on 127.0.0.1, never one this process handed out before: the kernel gives a
+ * just-closed port again, so two calls (or `Promise.all` of several) could otherwise return the
+ * same one and workerd would fail to bind the second ("Address already in use").
+ */
+const handedOut = new Set();
+export async function freePort() {
+  for (;;) {
+    const port = await new Promise((resolve) => {
+      const s = net.createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const { port: p } = s.address();
+        s.close(() => resolve(p));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 const str = (s) => JSON.stringify(s);
