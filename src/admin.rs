@@ -77,6 +77,25 @@ pub struct Entry {
     pub action: Flip,
     /// Unix seconds.
     pub at: u64,
+    /// Who flipped it, as they said (`X-Vitrine-Author`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// Why, as they said (`X-Vitrine-Note`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Who pushed or rolled back and why: `X-Vitrine-Author` and `X-Vitrine-Note`, percent-encoded
+/// UTF-8 (headers are ASCII), control characters dropped, bounded (80 and 500 characters).
+pub fn said(author: Option<&str>, note: Option<&str>) -> (Option<String>, Option<String>) {
+    let clean = |v: Option<&str>, max: usize| {
+        let v = v?;
+        let decoded = crate::request_url::param_of(&format!("?v={v}"), "v").unwrap_or_default();
+        let text: String = decoded.chars().filter(|c| !c.is_control()).take(max).collect();
+        let text = text.trim().to_owned();
+        (!text.is_empty()).then_some(text)
+    };
+    (clean(author, 80), clean(note, 500))
 }
 
 /// The history document.
@@ -99,11 +118,14 @@ impl History {
                     _ => return None,
                 };
                 let at = e.req_int("at", p);
+                let (author, note) = (e.string("author", p), e.string("note", p));
                 Some(Entry {
                     version: version?,
                     previous,
                     action,
                     at: at?,
+                    author,
+                    note,
                 })
             });
             entries.map(|entries| History { entries })
@@ -152,6 +174,20 @@ pub fn if_match_ok(if_match: Option<&str>, active: Option<&str>) -> bool {
     }
 }
 
+/// `GET /__vitrine/config/versions/<version>`: that version's document as pushed.
+pub fn version_doc(version: Option<&str>, doc: Option<String>) -> Reply {
+    match (version, doc) {
+        (Some(v), Some(doc)) => etagged(Reply::json(200, doc, &endpoint(Some(v))), v),
+        _ => Reply::error(404, "no such version"),
+    }
+}
+
+/// The version named by `/__vitrine/config/versions/<version>`.
+pub fn version_path(path: &str) -> Option<&str> {
+    path.strip_prefix("/__vitrine/config/versions/")
+        .filter(|v| is_version(v))
+}
+
 /// The admin API's operations (each needs `Authorization: Bearer <ADMIN_TOKEN>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdminOp {
@@ -161,6 +197,8 @@ pub enum AdminOp {
     PutConfig,
     /// `GET /__vitrine/config/versions`: the history.
     Versions,
+    /// `GET /__vitrine/config/versions/<version>`: a stored version's document.
+    GetVersion,
     /// `POST /__vitrine/config/rollback`.
     Rollback,
     /// `POST /__vitrine/config/validate`: errors and warnings, nothing stored.
@@ -183,6 +221,7 @@ impl AdminOp {
             ("GET", "/__vitrine/config") => GetConfig,
             ("PUT", "/__vitrine/config") => PutConfig,
             ("GET", "/__vitrine/config/versions") => Versions,
+            ("GET", p) if version_path(p).is_some() => GetVersion,
             ("POST", "/__vitrine/config/rollback") => Rollback,
             ("POST", "/__vitrine/config/validate") => Validate,
             ("POST", "/__vitrine/preview") => Preview,
@@ -501,11 +540,35 @@ mod tests {
                 previous: None,
                 action: Flip::Push,
                 at: i,
+                author: (i == 149).then(|| "Ana".into()),
+                note: None,
             });
         }
         assert_eq!(h.entries.len(), MAX_HISTORY);
         assert!(h.knows(&format!("{:012x}", 149)));
         assert!(!h.knows(&format!("{:012x}", 10)));
+        // Who and why survive the round trip through KV; old entries without them still read.
+        let back = History::parse(Some(&serde_json::to_string(&h).unwrap()));
+        assert_eq!(back, h);
+    }
+
+    #[test]
+    fn who_and_why_are_read_as_said_and_bounded() {
+        assert_eq!(
+            said(Some("Ana%20L%C3%B3pez"), Some("Black%20Friday%0Apins")),
+            (Some("Ana López".into()), Some("Black Fridaypins".into()))
+        );
+        assert_eq!(said(Some("%20"), None), (None, None));
+        assert_eq!(said(None, Some(&"x".repeat(900))).1.unwrap().len(), 500);
+        assert_eq!(
+            version_path("/__vitrine/config/versions/0123456789ab"),
+            Some("0123456789ab")
+        );
+        assert_eq!(version_path("/__vitrine/config/versions/../x"), None);
+        assert_eq!(
+            AdminOp::of("GET", "/__vitrine/config/versions/0123456789ab"),
+            Some(AdminOp::GetVersion)
+        );
     }
 
     fn json(r: &Reply) -> serde_json::Value {

@@ -16,7 +16,7 @@ use crate::catalog::Packed;
 use crate::config::rules::{normalize_query, Device};
 use crate::config::{lint, Classified, Config, PageKind, Problem, Source};
 use crate::doc::{self, Obj, Problems};
-use crate::product::Item;
+use crate::product::{Item, Stock};
 use crate::rank::{Fired, ShadowDiff};
 use crate::reply::Reply;
 use crate::report::{Action, CfgStatus, Report};
@@ -245,7 +245,7 @@ pub fn preview(subject: &Subject<'_>, html: &[u8]) -> Value {
     );
     let (rendered, bailed) = run_chunked(HtmlStream::with_sink(settings, utf8(), sink), html, &[64 * 1024]);
     let outcome = report.snapshot();
-    let grids = grids(&plan, html, &rendered, &outcome);
+    let (grids, seen) = grids(&plan, html, &rendered, &outcome);
     let image = (page == PageKind::Pdp).then(|| plan.image()).flatten();
     let mut fired = outcome.fired.clone();
     if let Some(b) = bailed {
@@ -257,6 +257,19 @@ pub fn preview(subject: &Subject<'_>, html: &[u8]) -> Value {
     }
     fired.extend(hero.iter().flat_map(|(_, f)| f.iter().cloned()));
     fired.extend(image.iter().map(|(_, f)| f.clone()));
+    let grid_fired: Vec<Fired> = grids
+        .iter()
+        .filter_map(|g| serde_json::from_value::<Vec<Value>>(g["fired"].clone()).ok())
+        .flatten()
+        .filter_map(|f| {
+            Some(Fired {
+                rule: f.get("rule")?.as_str()?.to_owned(),
+                kind: "rule",
+                effect: f.get("effect")?.as_str()?.to_owned(),
+            })
+        })
+        .collect();
+    let rules = explain(&plan, &seen, &[fired.clone(), grid_fired].concat());
     let signal = plan.signal.as_ref();
     let ctx = plan.context();
     let mut doc = json!({
@@ -284,6 +297,7 @@ pub fn preview(subject: &Subject<'_>, html: &[u8]) -> Value {
         "gallery": (page == PageKind::Pdp && cfg.gallery.is_some()).then(|| gallery_report(cfg, &outcome)),
         "summary": outcome.summary(),
         "fired": fired,
+        "rules": rules,
         "warnings": warnings(cfg, packed, html, page, now, &outcome),
     });
     if marked && page == PageKind::Other {
@@ -296,11 +310,135 @@ pub fn preview(subject: &Subject<'_>, html: &[u8]) -> Value {
 }
 
 /// Each grid before and after, what was hidden and why, and what shadow rules would change.
-fn grids(plan: &Plan, html: &[u8], rendered: &[u8], outcome: &Outcome) -> Vec<Value> {
+/// What a preview shows of a tile: a name and an image as the page has them (the first link's
+/// text or the image's `alt`, the first image's URL).
+#[derive(Default, Clone)]
+struct Card {
+    name: String,
+    alt: Option<String>,
+    image: Option<String>,
+}
+
+/// Every grid's tiles as cards, in page order.
+fn cards(cfg: &Config, html: &[u8]) -> Vec<Vec<Card>> {
+    use lol_html::html_content::{Element, TextChunk};
+    use lol_html::ElementContentHandlers;
+    use std::cell::RefCell;
+    let all = Rc::new(RefCell::new(vec![Vec::<Card>::new(); cfg.grids.len()]));
+    let mut settings = lol_html::Settings::new();
+    for (g, grid) in cfg.grids.iter().enumerate() {
+        let (on_tile, on_img, on_text) = (all.clone(), all.clone(), all.clone());
+        let inside = |what: &str| crate::config::Sel::parse(&format!("{} {what}", grid.tile.as_str())).ok();
+        settings = settings.append_element_content_handler((
+            grid.tile.selector(),
+            ElementContentHandlers::default().element(move |_el: &mut Element<'_, '_>| {
+                if let Some(list) = on_tile.borrow_mut().get_mut(g) {
+                    list.push(Card::default());
+                }
+                Ok(())
+            }),
+        ));
+        if let (Some(img), Some(link)) = (inside("img"), inside("a")) {
+            settings = settings
+                .append_element_content_handler((
+                    img.selector(),
+                    ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+                        if let Some(card) = on_img.borrow_mut().get_mut(g).and_then(|l| l.last_mut()) {
+                            if card.image.is_none() {
+                                card.image = crate::rewrite::tile::image_url(el);
+                                card.alt = el.get_attribute("alt").map(crate::rewrite::tile::decoded);
+                            }
+                        }
+                        Ok(())
+                    }),
+                ))
+                .append_element_content_handler((
+                    link.selector(),
+                    ElementContentHandlers::default().text(move |t: &mut TextChunk<'_>| {
+                        if let Some(card) = on_text.borrow_mut().get_mut(g).and_then(|l| l.last_mut()) {
+                            if card.name.trim().chars().count() < 80 {
+                                card.name.push_str(t.as_str());
+                            }
+                        }
+                        Ok(())
+                    }),
+                ));
+        }
+        if let Some(list) = all.borrow_mut().get_mut(g) {
+            list.clear();
+        }
+    }
+    let _ = run_chunked(HtmlStream::new(settings, utf8()), html, &[64 * 1024]);
+    let out = all.borrow().clone();
+    out
+}
+
+/// A grid as ranked live: its name, its items, and which were hidden by which rule.
+type Ranked = (String, Vec<Item>, Vec<(usize, String)>);
+
+/// Each rule, and why it fired on this page for this visitor, or why it did not.
+fn explain(plan: &Plan, grids: &[Ranked], fired: &[Fired]) -> Vec<Value> {
+    use crate::config::rules::{Action, Mode};
+    let ctx = plan.context();
+    plan.cfg
+        .rules
+        .iter()
+        .map(|r| {
+            let kind = r.action.kind();
+            let said = |status: &str, why: String| json!({"id": r.id, "type": kind, "mode": if r.mode == Mode::Shadow { "shadow" } else { "enforce" }, "status": status, "why": why});
+            let effects: Vec<&str> = fired.iter().filter(|f| f.rule == r.id).map(|f| f.effect.as_str()).collect();
+            if !effects.is_empty() {
+                return said("fired", effects.join("; "));
+            }
+            // Scope and schedule: in any of the page's grids (or the page, without grids).
+            let contexts: Vec<crate::rank::Context<'_>> = if grids.is_empty() {
+                vec![ctx.clone()]
+            } else {
+                grids.iter().map(|(name, _, _)| crate::rank::Context { grid: Some(name.clone()), ..ctx.clone() }).collect()
+            };
+            let reasons: Vec<&'static str> = contexts.iter().filter_map(|c| crate::rank::why_not(r, c)).collect();
+            if reasons.len() == contexts.len() {
+                let status = if reasons.first().is_some_and(|w| w.starts_with("scheduled")) {
+                    "scheduled"
+                } else if reasons.first().is_some_and(|w| w.starts_with("expired")) {
+                    "expired"
+                } else {
+                    "not-applicable"
+                };
+                return said(status, reasons.first().copied().unwrap_or_default().to_owned());
+            }
+            if r.mode == Mode::Shadow {
+                return said("shadow", "in shadow mode: evaluated, never served (see each grid's shadow order)".into());
+            }
+            let on_page = |key: &str| grids.iter().any(|(_, items, _)| items.iter().any(|i| i.key.as_deref() == Some(key)));
+            let hidden_by = |key: &str| {
+                grids.iter().find_map(|(_, items, hidden)| {
+                    hidden.iter().find(|(i, _)| items.get(*i).and_then(|t| t.key.as_deref()) == Some(key)).map(|(_, rule)| rule.clone())
+                })
+            };
+            let why = match &r.action {
+                Action::Pin { product, .. } if !on_page(product) => format!("product {product:?} is not on this page"),
+                Action::Pin { product, .. } => match hidden_by(product) {
+                    Some(rule) => format!("overridden: {product:?} is hidden by rule {rule:?}"),
+                    None => "applies; the product is already at its slot".into(),
+                },
+                Action::Weight { .. } | Action::Exclude(_) => "applies; no product on this page matches".into(),
+                Action::Hero { .. } => "applies; another hero variant won (higher priority or a locked one)".into(),
+                Action::Image(_) => "applies only on product pages whose gallery has an image of a preferred role".into(),
+                _ => "applies; nothing on this page to change".into(),
+            };
+            said("applies", why)
+        })
+        .collect()
+}
+
+fn grids(plan: &Plan, html: &[u8], rendered: &[u8], outcome: &Outcome) -> (Vec<Value>, Vec<Ranked>) {
     let cfg = &plan.cfg;
     let ctx = plan.context();
     let base = plan.path.as_deref();
     let (tiles, tiles_after) = (read_tiles(cfg, html, base), read_tiles(cfg, rendered, base));
+    let cards = cards(cfg, html);
+    let mut seen = Vec::new();
     let lookup = crate::catalog::lookup(cfg, plan.packed.as_deref());
     let mut grids = Vec::new();
     for (g, grid) in cfg.grids.iter().enumerate() {
@@ -329,9 +467,25 @@ fn grids(plan: &Plan, html: &[u8], rendered: &[u8], outcome: &Outcome) -> Vec<Va
                     .collect()
             })
             .unwrap_or_default();
+        let grid_cards = cards.get(g).cloned().unwrap_or_default();
+        let shown: Vec<Value> = items
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let card = grid_cards.get(i).cloned().unwrap_or_default();
+                let name = card.name.split_whitespace().collect::<Vec<_>>().join(" ");
+                let name = crate::rewrite::tile::decoded(name);
+                json!({
+                    "key": t.key, "name": if name.is_empty() { card.alt } else { Some(name) }, "image": card.image,
+                    "brand": t.brand, "category": t.category, "price": t.price, "stock": t.stock.map(Stock::token), "tags": t.tags,
+                })
+            })
+            .collect();
+        seen.push((grid.name.clone(), items.clone(), live.hidden.clone()));
         grids.push(json!({
             "name": grid.name,
             "tiles": items.len(),
+            "items": shown,
             "before": keys(&items, &before),
             "after": after,
             "hidden": live.hidden.iter().map(|(i, rule)| json!({"key": items.get(*i).and_then(|t| t.key.clone()), "rule": rule})).collect::<Vec<_>>(),
@@ -340,7 +494,7 @@ fn grids(plan: &Plan, html: &[u8], rendered: &[u8], outcome: &Outcome) -> Vec<Va
             "shadow": if diff.changes() { json!({"after": keys(&items, &diff.shadow.order), "fired": diff.shadow.fired}) } else { Value::Null },
         }));
     }
-    grids
+    (grids, seen)
 }
 
 /// The page type a whole page is, by its path and (when page rules have markers) its markup:
@@ -757,5 +911,66 @@ mod tests {
             .unwrap_err();
         let paths: Vec<&str> = bad.iter().map(|p| p.path.as_str()).collect();
         assert_eq!(paths, ["site.pages[0].marker", "site.pages[1].marker"], "{bad:?}");
+    }
+
+    #[test]
+    fn preview_shows_tiles_as_cards_and_why_each_rule_fired_or_not() {
+        let cfg = compile_json(
+            r#"{"version":1,"site":{"pages":[{"type":"plp","path":"/c/{category}"}],
+              "plp":{"grids":[{"name":"main","container":"ul","tile":"li","key":{"attribute":"data-k"},"facts":{"brand":"data-b"}}]}},
+              "rules":[{"id":"pin-b","pin":{"product":"B","position":1}},
+                       {"id":"pin-z","pin":{"product":"Z","position":1}},
+                       {"id":"later","schedule":{"start":"2099-01-01"},"pin":{"product":"A","position":1}},
+                       {"id":"buyers","scope":{"intent":"buy"},"boost":{"match":{"brand":["x"]},"weight":1}},
+                       {"id":"shoes-only","scope":{"categories":["shoes"]},"exclude":{"match":{"products":["A"]}}},
+                       {"id":"try","mode":"shadow","exclude":{"match":{"products":["A"]}}}]}"#,
+        )
+        .unwrap();
+        let html = br#"<ul><li data-k=A data-b=x><a href="/p/a"><img src="/a.jpg" alt="Alpha"> Alpha &amp; co </a></li><li data-k=B><img data-src="/b.jpg" alt="Beta"></li></ul>"#;
+        let page = cfg.classify("GET", "/c/bags");
+        let v =
+            doc::read_document(&doc::parse(r#"{"intent":"browse"}"#).unwrap(), VisitorSpec::read).unwrap();
+        let subject = Subject {
+            cfg: &cfg,
+            packed: None,
+            version: "v",
+            page: page.as_ref(),
+            query: None,
+            path: Some("/c/bags"),
+            visitor: &v,
+            now: 1_800_000_000,
+        };
+        let out = preview(&subject, html);
+        let items = &out["grids"][0]["items"];
+        assert_eq!(items[0]["name"], "Alpha & co");
+        assert_eq!(items[0]["image"], "/a.jpg");
+        assert_eq!(items[0]["brand"], "x");
+        assert_eq!(items[1]["name"], "Beta", "the image's alt when no link text");
+        assert_eq!(items[1]["image"], "/b.jpg");
+        let rule = |id: &str| {
+            out["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["id"] == id)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(rule("pin-b")["status"], "fired", "{}", out["rules"]);
+        assert_eq!(rule("pin-z")["why"], "product \"Z\" is not on this page");
+        assert_eq!(rule("later")["status"], "scheduled");
+        assert!(
+            rule("buyers")["why"]
+                .as_str()
+                .unwrap()
+                .starts_with("scope.intent"),
+            "{}",
+            rule("buyers")
+        );
+        assert!(rule("shoes-only")["why"]
+            .as_str()
+            .unwrap()
+            .starts_with("scope.categories"));
+        assert_eq!(rule("try")["status"], "shadow");
     }
 }

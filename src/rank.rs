@@ -114,40 +114,68 @@ fn personal_scope(s: &Scope) -> bool {
 
 /// Whether a rule applies to this request (scope and schedule; mode is the caller's business).
 pub fn applies(rule: &Rule, ctx: &Context<'_>) -> bool {
+    why_not(rule, ctx).is_none()
+}
+
+/// Why a rule does not apply to this request, in words (`None`: it applies). The one scope test:
+/// live ranking and preview's explanations both come here.
+pub fn why_not(rule: &Rule, ctx: &Context<'_>) -> Option<&'static str> {
     let s = &rule.scope;
     if !rule.live_at(ctx.now) {
-        return false;
+        return Some(if rule.start.is_some_and(|t| ctx.now < t) {
+            "scheduled: not started yet"
+        } else {
+            "expired: its schedule has ended"
+        });
     }
     if personal_scope(s) && !ctx.personal() && !rule.action.is_guarantee() {
-        return false;
+        return Some("segment rule: this visitor has no consent or is in the holdout");
     }
     let in_list =
         |list: &[String], v: &Option<String>| list.is_empty() || v.as_ref().is_some_and(|v| list.contains(v));
-    if !(s.pages.is_empty() || s.pages.contains(&ctx.page))
-        || !in_list(&s.grids, &ctx.grid)
-        || !in_list(&s.categories, &ctx.category)
-        || !in_list(&s.queries, &ctx.query)
-        || !in_list(&s.countries, &ctx.country)
-    {
-        return false;
-    }
-    if s.consent.is_some_and(|c| c != ctx.consent) || s.device.is_some_and(|d| d != ctx.device) {
-        return false;
+    let misses: [(bool, &'static str); 7] = [
+        (
+            !(s.pages.is_empty() || s.pages.contains(&ctx.page)),
+            "scope.pages: not this page type",
+        ),
+        (!in_list(&s.grids, &ctx.grid), "scope.grids: not this grid"),
+        (
+            !in_list(&s.categories, &ctx.category),
+            "scope.categories: not this category",
+        ),
+        (!in_list(&s.queries, &ctx.query), "scope.queries: not this search"),
+        (
+            !in_list(&s.countries, &ctx.country),
+            "scope.countries: not this country",
+        ),
+        (
+            s.consent.is_some_and(|c| c != ctx.consent),
+            "scope.consent: not this consent",
+        ),
+        (
+            s.device.is_some_and(|d| d != ctx.device),
+            "scope.device: not this device",
+        ),
+    ];
+    if let Some((_, why)) = misses.iter().find(|(miss, _)| *miss) {
+        return Some(why);
     }
     if personal_scope(s) {
-        let Some(sig) = ctx.signal else { return false };
-        if let Some(v) = s.visitor {
-            if (v == VisitorSeg::Returning) != sig.is_returning() {
-                return false;
-            }
+        let Some(sig) = ctx.signal else {
+            return Some("segment rule: no visitor signal");
+        };
+        if s.visitor
+            .is_some_and(|v| (v == VisitorSeg::Returning) != sig.is_returning())
+        {
+            return Some("scope.visitor: not this visitor (new/returning)");
         }
-        if let Some(c) = s.customer {
-            if (c == CustomerSeg::Customer) != sig.customer {
-                return false;
-            }
+        if s.customer
+            .is_some_and(|c| (c == CustomerSeg::Customer) != sig.customer)
+        {
+            return Some("scope.customer: not this visitor (prospect/customer)");
         }
         if s.intent.is_some_and(|i| i != sig.intent) {
-            return false;
+            return Some("scope.intent: not this visitor's intent");
         }
         if !s.top_brand.is_empty() {
             let top = sig.brands.first().map(|a| a.hash);
@@ -156,11 +184,11 @@ pub fn applies(rule: &Rule, ctx: &Context<'_>) -> bool {
                 .iter()
                 .any(|b| Some(crate::signal::name_hash(b)) == top)
             {
-                return false;
+                return Some("scope.top_brand: not this visitor's top brand");
             }
         }
     }
-    true
+    None
 }
 
 /// Whether a matcher matches an item.

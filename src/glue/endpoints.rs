@@ -42,6 +42,11 @@ async fn admin(op: AdminOp, req: &Request, env: &Env, settings: &Rc<Settings>) -
     };
     let active = text(&kv, ACTIVE_KEY).await.filter(|v| admin::is_version(v));
     let if_match = req.headers().get("if-match").ok().flatten();
+    let header = |n: &str| req.headers().get(n).ok().flatten();
+    let said = admin::said(
+        header("x-vitrine-author").as_deref(),
+        header("x-vitrine-note").as_deref(),
+    );
     let body = match op {
         AdminOp::PutConfig | AdminOp::Validate | AdminOp::Preview | AdminOp::PutCatalog => {
             match http::read_bounded(req, op.max_body()).await {
@@ -77,7 +82,7 @@ async fn admin(op: AdminOp, req: &Request, env: &Env, settings: &Rc<Settings>) -
                 if let Err(e) = put(&kv, &admin::version_key(&push.version), push.document.clone()).await {
                     return Reply::error(500, &format!("storing the version failed: {e}"));
                 }
-                if let Err(e) = flip(&kv, &push.version, active, Flip::Push, now).await {
+                if let Err(e) = flip(&kv, &push.version, active, (Flip::Push, said.clone()), now).await {
                     return Reply::error(500, &format!("activating the version failed: {e}"));
                 }
                 state::invalidate();
@@ -85,7 +90,15 @@ async fn admin(op: AdminOp, req: &Request, env: &Env, settings: &Rc<Settings>) -
                 admin::pushed(&push, active)
             }
         },
-        AdminOp::Rollback => rollback(&kv, &body, active, if_match.as_deref(), now).await,
+        AdminOp::Rollback => rollback(&kv, &body, active, if_match.as_deref(), said, now).await,
+        AdminOp::GetVersion => {
+            let version = admin::version_path(req.path().as_str()).map(str::to_owned);
+            let doc = match &version {
+                Some(v) => text(&kv, &admin::version_key(v)).await,
+                None => None,
+            };
+            admin::version_doc(version.as_deref(), doc)
+        }
         AdminOp::Validate => admin::validate(&body, now, &seen(&body, settings).await),
         AdminOp::Preview => preview(&body, settings, now).await,
         AdminOp::GetCatalog => {
@@ -101,6 +114,7 @@ async fn rollback(
     body: &[u8],
     active: Option<&str>,
     if_match: Option<&str>,
+    said: (Option<String>, Option<String>),
     now: u64,
 ) -> Reply {
     let target = match admin::rollback(body, active, if_match) {
@@ -112,7 +126,7 @@ async fn rollback(
         Ok(reply) => reply,
         Err(nothing_to_flip) => return nothing_to_flip,
     };
-    if let Err(e) = flip(kv, &target, active, Flip::Rollback, now).await {
+    if let Err(e) = flip(kv, &target, active, (Flip::Rollback, said), now).await {
         return Reply::error(500, &format!("rollback failed: {e}"));
     }
     state::invalidate();
@@ -217,7 +231,7 @@ async fn flip(
     kv: &KvStore,
     version: &str,
     previous: Option<&str>,
-    action: Flip,
+    (action, said): (Flip, (Option<String>, Option<String>)),
     now: u64,
 ) -> Result<(), String> {
     put(kv, ACTIVE_KEY, version.to_owned()).await?;
@@ -227,6 +241,8 @@ async fn flip(
         previous: previous.map(str::to_owned),
         action,
         at: now,
+        author: said.0,
+        note: said.1,
     });
     put(
         kv,
