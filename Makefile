@@ -22,8 +22,10 @@ BUILD_ENV := WASM_BINDGEN_BIN=wasm-bindgen WASM_OPT_BIN=$(CURDIR)/node_modules/.
 # CI fails when the wasm grows over this budget (gzip bytes): 484 KB after issue 10, most of the
 # rest encoding_rs's CJK tables (README, Benchmarks); 524 KB after issue 13 (keys and facts inside
 # tiles, slots, galleries in parts, page markers, product JSON, catalog and sample-page lints,
-# preview's provenance: +40 KB of engine and admin code, measured with `make size`).
-WASM_GZIP_BUDGET := 532000
+# preview's provenance: +40 KB of engine and admin code, measured with `make size`); 542 KB after
+# issue 14 (the console's server side: preview cards and rule explanations, QA preview links,
+# versions with who and why).
+WASM_GZIP_BUDGET := 548000
 ORIGIN_PORT ?= 8788
 DEV_PORT ?= 8787
 SOURCES := $(shell find src -name '*.rs' -o -name '*.js' -o -name '*.json') Cargo.toml Cargo.lock

@@ -174,11 +174,72 @@ pub fn if_match_ok(if_match: Option<&str>, active: Option<&str>) -> bool {
     }
 }
 
+/// `POST /__vitrine/preview-link` `{config, visitor?, name?, ttl_s?}`: the draft to store (its
+/// version and text) and the answer with the signed token, or the error to answer.
+pub fn preview_link(body: &[u8], admin_token: &str, now: u64) -> Result<(String, String, u64, Reply), Reply> {
+    let v: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|_| Reply::error(400, "the request must be JSON: {config, visitor?, name?, ttl_s?}"))?;
+    let draft = v
+        .get("config")
+        .filter(|c| c.is_object())
+        .ok_or_else(|| Reply::error(400, "config (the draft document) is required"))?;
+    config::compile_value(draft).map_err(|problems| {
+        let body = json!({"error": "the draft is not a valid config", "errors": problems_json(&problems)});
+        Reply::json(400, body.to_string(), &endpoint(None))
+    })?;
+    let visitor = v.get("visitor").filter(|x| x.is_object()).cloned();
+    if let Some(vis) = &visitor {
+        doc::read_document(vis, crate::preview::VisitorSpec::read).map_err(|problems| {
+            let body = json!({"error": "the visitor is not valid", "errors": problems_json(&problems)});
+            Reply::json(400, body.to_string(), &endpoint(None))
+        })?;
+    }
+    let ttl = v
+        .get("ttl_s")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(24 * 3600)
+        .clamp(60, crate::qa::MAX_TTL_S);
+    let name: String = v
+        .get("name")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("draft")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(60)
+        .collect();
+    let version = version_of(draft);
+    let pass = crate::qa::Pass {
+        draft: version.clone(),
+        exp: now + ttl,
+        name,
+        visitor,
+    };
+    let token = crate::qa::sign(&pass, admin_token);
+    let answer = json!({"token": token, "param": crate::qa::PARAM, "draft": version, "expires_at": pass.exp});
+    Ok((
+        version,
+        draft.to_string(),
+        ttl,
+        Reply::json(201, answer.to_string(), &endpoint(None)),
+    ))
+}
+
 /// `GET /__vitrine/config/versions/<version>`: that version's document as pushed.
 pub fn version_doc(version: Option<&str>, doc: Option<String>) -> Reply {
     match (version, doc) {
         (Some(v), Some(doc)) => etagged(Reply::json(200, doc, &endpoint(Some(v))), v),
         _ => Reply::error(404, "no such version"),
+    }
+}
+
+/// The console's file a path names (`/__vitrine/console` is its page), if any: a fixed set of
+/// names, never a path walked into the assets.
+pub fn console_file(path: &str) -> Option<&'static str> {
+    match path {
+        "/__vitrine/console" | "/__vitrine/console/" => Some("index.html"),
+        "/__vitrine/console/console.js" => Some("console.js"),
+        "/__vitrine/console/console.css" => Some("console.css"),
+        _ => None,
     }
 }
 
@@ -205,6 +266,8 @@ pub enum AdminOp {
     Validate,
     /// `POST /__vitrine/preview`.
     Preview,
+    /// `POST /__vitrine/preview-link`: store a draft, answer a signed QA link.
+    PreviewLink,
     /// `GET /__vitrine/catalog`: which packed catalog this isolate holds.
     GetCatalog,
     /// `PUT /__vitrine/catalog`: push a packed catalog.
@@ -225,6 +288,7 @@ impl AdminOp {
             ("POST", "/__vitrine/config/rollback") => Rollback,
             ("POST", "/__vitrine/config/validate") => Validate,
             ("POST", "/__vitrine/preview") => Preview,
+            ("POST", "/__vitrine/preview-link") => PreviewLink,
             ("GET", "/__vitrine/catalog") => GetCatalog,
             ("PUT", "/__vitrine/catalog") => PutCatalog,
             (
@@ -234,7 +298,8 @@ impl AdminOp {
                 | "/__vitrine/config/rollback"
                 | "/__vitrine/config/validate"
                 | "/__vitrine/catalog"
-                | "/__vitrine/preview",
+                | "/__vitrine/preview"
+                | "/__vitrine/preview-link",
             ) => NotAllowed,
             _ => return None,
         };
@@ -245,7 +310,7 @@ impl AdminOp {
     pub fn max_body(self) -> usize {
         match self {
             AdminOp::PutCatalog => MAX_CATALOG,
-            AdminOp::Preview => config::MAX_DOCUMENT + 2 * 1024 * 1024,
+            AdminOp::Preview | AdminOp::PreviewLink => config::MAX_DOCUMENT + 2 * 1024 * 1024,
             AdminOp::Rollback => 4096,
             _ => config::MAX_DOCUMENT,
         }

@@ -61,6 +61,7 @@ pub mod hash;
 pub mod preview;
 pub mod product;
 pub mod proxy;
+pub mod qa;
 pub mod rank;
 pub mod reply;
 pub mod report;

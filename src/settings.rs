@@ -71,6 +71,7 @@ pub struct Stored {
 }
 
 /// Everything a request needs from the environment, validated.
+#[derive(Clone)]
 pub struct Settings {
     /// The origin, or why `ORIGIN` is unusable.
     pub origin: Result<Origin, ConfigError>,
@@ -94,6 +95,8 @@ pub struct Settings {
     pub packed: Option<Rc<Packed>>,
     /// Its version.
     pub catalog_version: Option<String>,
+    /// A QA preview session: this request uses a draft config (see [`crate::qa`]).
+    pub qa: Option<crate::qa::Pass>,
 }
 
 /// Something the operator should read in the logs.
@@ -165,8 +168,20 @@ impl Settings {
             admin_token: vars.admin_token.clone().filter(|t| t.len() >= 16),
             packed,
             catalog_version,
+            qa: None,
         };
         (settings, complaints)
+    }
+
+    /// These settings for a QA preview session: the draft config instead of the live one.
+    pub fn for_qa(&self, draft: Rc<Config>, pass: crate::qa::Pass) -> Settings {
+        Settings {
+            config: Some(draft),
+            status: CfgStatus::Version(format!("draft-{}", pass.draft)),
+            version: Some(pass.draft.clone()),
+            qa: Some(pass),
+            ..self.clone()
+        }
     }
 
     /// Whether these settings still match what KV holds (the active config and catalog versions).

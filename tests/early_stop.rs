@@ -50,6 +50,7 @@ fn work(cfg: &Rc<Config>, page: PageKind, facts: bool) -> PageWork {
         personalize,
         shadow: false,
         hold: None,
+        badge: None,
     }
 }
 

@@ -35,6 +35,7 @@ fn personalize(config: &str, page: &str, path: &str) -> String {
             personalize: Some((plan, hero)),
             shadow: false,
             hold: None,
+            badge: None,
         };
         let (stream, _) = build(&work);
         let (out, _) = run_until_finished(stream, page.as_bytes(), &[chunk]);

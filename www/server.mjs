@@ -301,6 +301,9 @@ async function handle(req, res) {
       return json(req, res, 400, { error: String(e.message) }, { 'cache-control': 'no-store' });
     }
   }
+  if (method === 'GET' && p === '/collect/shadow') {
+    return json(req, res, 200, collector.shadowSummary(), { 'cache-control': 'no-store' });
+  }
   if (method === 'GET' && p === '/collect/events') {
     const visitor = url.searchParams.get('visitor') ?? undefined;
     return json(req, res, 200, { count: collector.count(), events: collector.list({ visitor }) }, { 'cache-control': 'no-store' });

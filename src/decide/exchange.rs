@@ -242,7 +242,8 @@ impl Exchange {
             document: false,
             lookup_done: false,
             stitched: false,
-            caching: if bypass {
+            // A QA preview session's answers are one person's view of a draft: never stored.
+            caching: if bypass || settings.qa.is_some() {
                 Caching::Personal
             } else {
                 Caching::Origin
@@ -292,6 +293,10 @@ impl Exchange {
         let (Some(who), Some(_)) = (self.who.as_mut(), self.cfg.as_ref()) else {
             return None;
         };
+        // A QA session's visitor is the segment it was given: nothing it does changes it.
+        if self.settings.qa.is_some() {
+            return None;
+        }
         // A page typed by its markup teaches nothing from its URL: its type is not known yet.
         if let Some(page) = self.page.as_ref().filter(|p| p.marker.is_none()) {
             for event in request_events(page, &self.url, self.head.status, self.document) {
@@ -377,7 +382,7 @@ impl Exchange {
             return self.pass(PassReason::NoConfig);
         };
         let work = self.page_work(cfg, enc);
-        if work.facts.is_none() && work.personalize.is_none() && !work.shadow {
+        if work.facts.is_none() && work.personalize.is_none() && !work.shadow && work.badge.is_none() {
             return self.pass(PassReason::NothingToDo);
         }
         self.report.action = Some(Action::Html);
@@ -471,11 +476,17 @@ impl Exchange {
         }
         PageWork {
             enc,
-            hold: (learns && facts.is_some()).then_some(cfg.learn_window),
+            hold: (learns && facts.is_some() && self.settings.qa.is_none()).then_some(cfg.learn_window),
             cfg: Some(cfg),
             facts,
             personalize,
             shadow,
+            badge: self
+                .settings
+                .qa
+                .as_ref()
+                .filter(|_| self.document)
+                .map(crate::qa::badge),
         }
     }
 
@@ -606,7 +617,9 @@ impl Exchange {
             visit.events.iter().for_each(|e| names.note_event(e));
             self.report.sig = Some(visit.sig());
             self.report.learn = visit.events.iter().map(Event::kind).collect();
-            if let Some(set) = visit.set_cookie(cfg, self.settings.keys.as_ref()) {
+            // A QA session learns nothing and keeps no signal of its own.
+            let qa = self.settings.qa.is_some();
+            if let Some(set) = visit.set_cookie(cfg, self.settings.keys.as_ref()).filter(|_| !qa) {
                 edits.push(Edit::Append("set-cookie".into(), set));
                 // A cookie of one visitor's never rides on a response anyone may store.
                 self.caching = Caching::Personal;
@@ -618,12 +631,14 @@ impl Exchange {
                 self.url.path(),
                 who.country.as_deref(),
                 self.head.at_ms,
-            );
-            let bought = visit
-                .events
-                .iter()
-                .any(|e| matches!(e, Event::AddToCart { .. } | Event::CheckoutComplete));
-            if self.stitched || bought {
+            )
+            .filter(|_| !qa);
+            let bought = !qa
+                && visit
+                    .events
+                    .iter()
+                    .any(|e| matches!(e, Event::AddToCart { .. } | Event::CheckoutComplete));
+            if (self.stitched && !qa) || bought {
                 head.after.profile = profile(&self.settings, visit);
             }
         }

@@ -141,6 +141,10 @@ pub enum Endpoint {
     Events(Box<Visitor>),
     /// `/__vitrine/events` with another method.
     EventsMethod,
+    /// A QA preview link or its exit: a redirect that sets or clears the session cookie.
+    Qa(Reply),
+    /// `/__vitrine/console`: the merchandiser's console (static assets), with the admin surface on.
+    Console(String),
 }
 
 impl Endpoint {
@@ -204,10 +208,48 @@ fn bypassed(incoming: &Incoming, debug: &crate::config::Debug) -> bool {
         })
 }
 
+/// A QA preview link being opened (`?__vitrine_preview=<token>`) or left (`=exit`): the session
+/// cookie set or cleared, and a redirect to the same page without the parameter. A token that
+/// does not verify changes nothing (the request goes on as any other).
+fn qa_link(incoming: &Incoming, settings: &Settings) -> Option<Endpoint> {
+    let value = incoming.url.param(crate::qa::PARAM)?;
+    let secure = incoming.url.scheme() == "https";
+    let now = incoming.now_ms / 1000;
+    let cookie = if value == "exit" {
+        crate::qa::exit_cookie(secure)
+    } else {
+        let token = settings.admin_token.as_deref()?;
+        let pass = crate::qa::verify(&value, token, now)?;
+        crate::qa::enter_cookie(&value, pass.exp.saturating_sub(now), secure)
+    };
+    let location = crate::qa::without_param(incoming.path(), incoming.url.query());
+    let mut r = Reply::plain(
+        302,
+        "",
+        &crate::report::Report::of(crate::report::Action::Endpoint),
+    );
+    r.headers
+        .retain(|(k, _)| k != "content-type" && k != "cache-control");
+    r.headers
+        .push(("cache-control".into(), "private, no-store".into()));
+    r.headers.push(("location".into(), location));
+    r.headers.push(("set-cookie".into(), cookie));
+    Some(Endpoint::Qa(r))
+}
+
 fn endpoint(incoming: &Incoming, settings: &Rc<Settings>) -> Option<Endpoint> {
+    if let Some(qa) = qa_link(incoming, settings) {
+        return Some(qa);
+    }
     let path = incoming.path();
     if !path.starts_with("/__vitrine/") {
         return None;
+    }
+    // The console's files: only when the admin surface exists (otherwise the path is the origin's).
+    if incoming.is("GET") && settings.admin_token.is_some() {
+        if let Some(file) = crate::admin::console_file(path) {
+            return Some(Endpoint::Console(file.to_owned()));
+        }
     }
     if path == "/__vitrine/config/schema" && incoming.is("GET") {
         return Some(Endpoint::Schema);
@@ -271,11 +313,27 @@ impl Who {
                 fresh_id: incoming.fresh_id.unwrap_or_default(),
             },
         );
-        Who {
+        let mut who = Who {
             visit,
             country,
             device: device_of(incoming.header("user-agent")),
+        };
+        // A QA preview session may force a segment: the visitor is that one, whoever browses.
+        if let Some(spec) = settings
+            .qa
+            .as_ref()
+            .and_then(|p| p.visitor.as_ref())
+            .and_then(|v| crate::doc::read_document(v, crate::preview::VisitorSpec::read).ok())
+        {
+            who.visit.signal = spec.signal();
+            if let Some(c) = spec.country.clone() {
+                who.country = Some(c);
+            }
+            if let Some(d) = spec.device {
+                who.device = d;
+            }
         }
+        who
     }
 }
 

@@ -1229,3 +1229,134 @@ fn one_url_shape_two_page_types_told_apart_by_their_markup() {
     assert_eq!(out, cms);
     assert!(learn.is_empty(), "{learn:?}");
 }
+
+// --- QA preview links --------------------------------------------------------------------------
+
+#[test]
+fn a_qa_link_starts_a_session_only_with_a_good_signature() {
+    let s = demo();
+    let token = s.admin_token.clone().unwrap();
+    let pass = crate::qa::Pass {
+        draft: "0123456789ab".into(),
+        exp: NOW / 1000 + 600,
+        name: "holiday".into(),
+        visitor: None,
+    };
+    let good = crate::qa::sign(&pass, &token);
+    let Route::Endpoint(Endpoint::Qa(r)) = route(
+        request(
+            "GET",
+            &format!("/c/outerwear?page=2&__vitrine_preview={good}"),
+            &[],
+        ),
+        &s,
+    ) else {
+        panic!("a good link is vitrine's to answer");
+    };
+    assert_eq!(r.status, 302);
+    let header = |n: &str| {
+        r.headers
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    assert_eq!(header("location"), "/c/outerwear?page=2");
+    assert!(header("set-cookie").starts_with(&format!("__vitrine_qa={good}; Path=/; Max-Age=600; HttpOnly")));
+    assert!(
+        header("set-cookie").ends_with("; Secure"),
+        "https: a secure cookie"
+    );
+    assert_eq!(header("cache-control"), "private, no-store");
+    // A forged or expired link: the request is the origin's like any other.
+    let forged = crate::qa::sign(&pass, "another-admin-token-0000");
+    assert!(matches!(
+        route(
+            request("GET", &format!("/c/outerwear?__vitrine_preview={forged}"), &[]),
+            &s
+        ),
+        Route::Origin(_)
+    ));
+    let old = crate::qa::sign(
+        &crate::qa::Pass {
+            exp: NOW / 1000 - 1,
+            ..pass.clone()
+        },
+        &token,
+    );
+    assert!(matches!(
+        route(
+            request("GET", &format!("/c/outerwear?__vitrine_preview={old}"), &[]),
+            &s
+        ),
+        Route::Origin(_)
+    ));
+    // `exit` always clears the cookie.
+    let Route::Endpoint(Endpoint::Qa(exit)) =
+        route(request("GET", "/c/outerwear?__vitrine_preview=exit", &[]), &s)
+    else {
+        panic!("exit");
+    };
+    assert!(exit
+        .headers
+        .iter()
+        .any(|(k, v)| k == "set-cookie" && v.starts_with("__vitrine_qa=; Path=/; Max-Age=0")));
+}
+
+#[test]
+fn a_qa_session_serves_the_draft_as_the_forced_segment_learns_nothing_and_is_never_stored() {
+    let live = demo();
+    // The draft pins a product the live config does not.
+    let draft = DEMO.replace(
+        r#""rules": ["#,
+        r#""rules": [{"id": "qa-pin", "pin": {"product": "VT-0001", "position": 1}},"#,
+    );
+    let draft = Rc::new(crate::config::compile_json(&draft).unwrap());
+    let pass = crate::qa::Pass {
+        draft: "0123456789ab".into(),
+        exp: NOW / 1000 + 600,
+        name: "holiday".into(),
+        visitor: Some(serde_json::json!({"returning": true, "intent": "buy"})),
+    };
+    let s = Rc::new(live.for_qa(draft, pass));
+    let mut x = exchange(request("GET", "/c/outerwear", &[]), &s);
+    x.respond(head_(200));
+    let w = html_work(&mut x);
+    let plan = w.personalize.as_ref().unwrap().0.clone();
+    assert!(
+        plan.cfg.rules.iter().any(|r| r.id == "qa-pin"),
+        "the draft's rules"
+    );
+    let signal = plan.signal.as_ref().unwrap();
+    assert!(
+        signal.is_returning() && signal.intent == crate::signal::Intent::Buy,
+        "the forced segment"
+    );
+    assert!(w
+        .badge
+        .as_deref()
+        .unwrap()
+        .contains("vitrine preview: draft holiday, as returning buyer"));
+    assert_eq!(w.hold, None, "nothing to learn: not held");
+    let h = finish(&mut x);
+    assert_eq!(set_of(&h, "cache-control").as_deref(), Some("private, no-store"));
+    assert!(
+        appended(&h, "set-cookie").is_empty(),
+        "no signal cookie of the session's"
+    );
+    assert!(h.after.collector.is_none(), "no events");
+    assert!(
+        x.report().to_string().contains("cfg=draft-0123456789ab"),
+        "{}",
+        x.report()
+    );
+    // The badge lands at the end of <body>, and the rest of the page streams on.
+    let (stream, _) = crate::rewrite::page::build(&w);
+    let (out, stopped) = crate::rewrite::page::run_until_finished(stream, b"<body><p>x</p></body>", &[4]);
+    assert_eq!(stopped, None);
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.starts_with("<body><p>x</p><div id=\"vitrine-qa-badge\"") && out.contains("</div></body>"),
+        "{out}"
+    );
+}

@@ -31,7 +31,52 @@ pub async fn serve(e: Endpoint, req: Request, env: &Env, ctx: &Context, settings
             reply
         }
         Endpoint::Admin(op) => admin(op, &req, env, settings).await,
+        Endpoint::Qa(reply) => reply,
+        Endpoint::Console(file) => return console(&file, env).await,
     };
+    http::reply(reply)
+}
+
+/// One of the console's files, from the worker's static assets (`[assets]` in wrangler.toml,
+/// bound as `ASSETS`; the worker runs first for every request, so no asset shadows a store path).
+async fn console(file: &str, env: &Env) -> Response {
+    let fetched = match env.assets("ASSETS") {
+        Ok(assets) => assets
+            .fetch(format!("https://assets.invalid/{file}"), None)
+            .await
+            .ok(),
+        Err(_) => None,
+    };
+    let Some(resp) = fetched.filter(|r| r.status_code() == 200) else {
+        return http::reply(Reply::error(
+            404,
+            "the console's files are not deployed with this worker (ASSETS binding)",
+        ));
+    };
+    let bytes = http::read_whole(http::body_stream(&resp), 2 * 1024 * 1024)
+        .await
+        .unwrap_or_default();
+    let kind = match file.rsplit('.').next() {
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        _ => "text/html; charset=utf-8",
+    };
+    let mut reply = Reply::plain(200, "", &Report::of(Action::Endpoint));
+    reply.body = bytes;
+    reply.headers.retain(|(k, _)| k != "content-type");
+    reply.headers.push(("content-type".into(), kind.into()));
+    // Its own origin only: no external scripts, styles or frames; never framed itself.
+    reply.headers.push((
+        "content-security-policy".into(),
+        "default-src 'self'; img-src * data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+            .into(),
+    ));
+    reply
+        .headers
+        .push(("x-content-type-options".into(), "nosniff".into()));
+    reply
+        .headers
+        .push(("referrer-policy".into(), "no-referrer".into()));
     http::reply(reply)
 }
 
@@ -48,7 +93,7 @@ async fn admin(op: AdminOp, req: &Request, env: &Env, settings: &Rc<Settings>) -
         header("x-vitrine-note").as_deref(),
     );
     let body = match op {
-        AdminOp::PutConfig | AdminOp::Validate | AdminOp::Preview | AdminOp::PutCatalog => {
+        AdminOp::PutConfig | AdminOp::Validate | AdminOp::Preview | AdminOp::PreviewLink | AdminOp::PutCatalog => {
             match http::read_bounded(req, op.max_body()).await {
                 Ok(b) => b,
                 Err(e) => return admin::body_refused(op, e.status()),
@@ -101,6 +146,22 @@ async fn admin(op: AdminOp, req: &Request, env: &Env, settings: &Rc<Settings>) -
         }
         AdminOp::Validate => admin::validate(&body, now, &seen(&body, settings).await),
         AdminOp::Preview => preview(&body, settings, now).await,
+        AdminOp::PreviewLink => {
+            let token = settings.admin_token.as_deref().unwrap_or_default();
+            match admin::preview_link(&body, token, now) {
+                Err(reply) => reply,
+                Ok((version, draft, ttl, reply)) => {
+                    let stored = match kv.put(&crate::qa::draft_key(&version), draft) {
+                        Ok(put) => put.expiration_ttl(ttl).execute().await.map_err(|e| e.to_string()),
+                        Err(e) => Err(e.to_string()),
+                    };
+                    match stored {
+                        Ok(()) => reply,
+                        Err(e) => Reply::error(500, &format!("storing the draft failed: {e}")),
+                    }
+                }
+            }
+        }
         AdminOp::GetCatalog => {
             admin::catalog_info(settings.catalog_version.as_deref(), settings.packed.as_deref())
         }

@@ -11,6 +11,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let started = Date::now().as_millis();
     let settings = state::load(&env, started).await;
     let incoming = read::incoming(&req, started)?;
+    let settings = state::qa_session(&env, settings, incoming.header("cookie"), started).await;
     match decide::request(incoming, &settings) {
         Route::Misconfigured(why) => {
             console_error!("vitrine: configuration error: {why}");

@@ -25,6 +25,8 @@ struct Cached {
 
 thread_local! {
     static LOADED: RefCell<Option<Cached>> = const { RefCell::new(None) };
+    /// QA drafts compiled in this isolate, by version (a few; drafts are immutable).
+    static DRAFTS: RefCell<Vec<(String, Rc<crate::config::Config>)>> = const { RefCell::new(Vec::new()) };
     static NAMES: RefCell<NameBook> = RefCell::new(NameBook::default());
 }
 
@@ -52,6 +54,60 @@ fn vars(env: &Env) -> Vars {
         admin_token: text(env, "ADMIN_TOKEN"),
         config_ttl: text(env, "CONFIG_TTL_SECONDS"),
     }
+}
+
+/// The settings of a request in a QA preview session (a valid `__vitrine_qa` cookie): the draft
+/// config it names, read from KV once per isolate. Anything else (no cookie, a bad or expired
+/// token, a draft gone from KV) is an ordinary request with the live settings.
+pub async fn qa_session(
+    env: &Env,
+    settings: Rc<Settings>,
+    cookie: Option<&str>,
+    now_ms: u64,
+) -> Rc<Settings> {
+    let (Some(cookie), Some(token)) = (cookie, settings.admin_token.as_deref()) else {
+        return settings;
+    };
+    let Some(value) = crate::signal::cookie::values(cookie, crate::qa::COOKIE).next() else {
+        return settings;
+    };
+    let Some(pass) = crate::qa::verify(value, token, now_ms / 1000) else {
+        return settings;
+    };
+    let cached = DRAFTS.with(|d| {
+        d.borrow()
+            .iter()
+            .find(|(v, _)| *v == pass.draft)
+            .map(|(_, c)| c.clone())
+    });
+    let draft = match cached {
+        Some(c) => c,
+        None => {
+            let Ok(kv) = env.kv("CONFIG") else { return settings };
+            let Some(text) = kv
+                .get(&crate::qa::draft_key(&pass.draft))
+                .text()
+                .await
+                .ok()
+                .flatten()
+            else {
+                return settings;
+            };
+            let Ok(cfg) = crate::config::compile_json(&text) else {
+                return settings;
+            };
+            let cfg = Rc::new(cfg);
+            DRAFTS.with(|d| {
+                let mut d = d.borrow_mut();
+                if d.len() >= 8 {
+                    d.remove(0);
+                }
+                d.push((pass.draft.clone(), cfg.clone()));
+            });
+            cfg
+        }
+    };
+    Rc::new(settings.for_qa(draft, pass))
 }
 
 /// The current settings; built again only when an input changed.

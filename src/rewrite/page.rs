@@ -31,6 +31,8 @@ pub struct PageWork {
     pub shadow: bool,
     /// Hold the response head back until the facts are known, up to this many bytes of output.
     pub hold: Option<usize>,
+    /// HTML appended at the end of `<body>` (a QA preview session's badge).
+    pub badge: Option<String>,
 }
 
 /// Handles on what the handlers find while the page streams.
@@ -51,6 +53,8 @@ pub struct PageStream {
     regions: bool,
     /// `debug.outcome`: what the page became, appended as a comment at its end.
     outcome: Option<Report>,
+    /// A badge goes at the end of `<body>`: the stream runs to it.
+    badge: bool,
 }
 
 impl PageStream {
@@ -99,7 +103,8 @@ impl PageStream {
     pub fn finished(&self) -> bool {
         let regions_done = !self.regions || self.stream.last_region_done();
         // The outcome comment goes at the very end: the stream runs to it.
-        self.stream.bailed().is_some() || (self.ready() && regions_done && self.outcome.is_none())
+        self.stream.bailed().is_some()
+            || (self.ready() && regions_done && self.outcome.is_none() && !self.badge)
     }
 }
 
@@ -116,6 +121,7 @@ pub fn build(work: &PageWork) -> (PageStream, Handles) {
                 facts: None,
                 regions: false,
                 outcome: None,
+                badge: false,
             },
             handles,
         );
@@ -129,6 +135,12 @@ pub fn build(work: &PageWork) -> (PageStream, Handles) {
         settings = s;
         handles.report = Some(report);
     }
+    if let Some(badge) = work.badge.clone() {
+        settings = settings.append_element_content_handler(lol_html::element!("body", move |el| {
+            el.append(&badge, lol_html::html_content::ContentType::Html);
+            Ok(())
+        }));
+    }
     if work.shadow {
         let base = work.personalize.as_ref().and_then(|(plan, _)| plan.path.clone());
         let (s, tiles) = with_tile_readers(settings, cfg, base);
@@ -140,6 +152,7 @@ pub fn build(work: &PageWork) -> (PageStream, Handles) {
         facts: work.facts.clone(),
         regions: work.personalize.is_some() || work.shadow,
         outcome: handles.report.clone().filter(|_| cfg.debug.outcome),
+        badge: work.badge.is_some(),
     };
     (stream, handles)
 }
@@ -202,6 +215,7 @@ mod tests {
             personalize: Some((plan, None)),
             shadow: true,
             hold: None,
+            badge: None,
         };
         let (stream, handles) = build(&work);
         let page = b"<main data-brand=Sable><ul><li data-k=a>A</li><li data-k=b>B</li><li data-k=c>C</li></ul></main>";
@@ -239,6 +253,7 @@ mod tests {
                 personalize: Some((Rc::new(Plan::new(cfg, PageKind::Plp)), None)),
                 shadow: false,
                 hold: None,
+                badge: None,
             };
             let (stream, _) = build(&work);
             let (out, stopped) = run_until_finished(stream, page, &[8]);
@@ -265,6 +280,7 @@ mod tests {
             personalize: None,
             shadow: false,
             hold: None,
+            badge: None,
         };
         let (stream, handles) = build(&work);
         let page = b"<ul><li data-k=a>A</li></ul>";

@@ -75,5 +75,23 @@ export async function openCollector(file) {
     count() {
       return db.exec('select count(*) from events')[0].values[0][0];
     },
+    // What shadow rules would have changed: per rule, the listing views it would have changed
+    // (of all listing views with an exposure event), on how many paths, and the latest example.
+    shadowSummary() {
+      const views = db.exec("select count(*) from events where type = 'exposure'")[0].values[0][0];
+      const res = db.exec("select path, payload from events where type = 'shadow' order by id")[0];
+      const rules = new Map();
+      for (const [p, payload] of res?.values ?? []) {
+        const e = JSON.parse(payload);
+        for (const rule of e.rules ?? []) {
+          const r = rules.get(rule) ?? { rule, changed: 0, paths: new Set(), example: null };
+          r.changed += 1;
+          r.paths.add(p);
+          r.example = { path: p, grid: e.grid, live: (e.live ?? []).slice(0, 8), shadow: (e.shadow ?? []).slice(0, 8), version: e.version };
+          rules.set(rule, r);
+        }
+      }
+      return { listing_views: views, rules: [...rules.values()].map((r) => ({ ...r, paths: r.paths.size })) };
+    },
   };
 }
