@@ -93,12 +93,14 @@ async fn admin(op: AdminOp, req: &Request, env: &Env, settings: &Rc<Settings>) -
         header("x-vitrine-note").as_deref(),
     );
     let body = match op {
-        AdminOp::PutConfig | AdminOp::Validate | AdminOp::Preview | AdminOp::PreviewLink | AdminOp::PutCatalog => {
-            match http::read_bounded(req, op.max_body()).await {
-                Ok(b) => b,
-                Err(e) => return admin::body_refused(op, e.status()),
-            }
-        }
+        AdminOp::PutConfig
+        | AdminOp::Validate
+        | AdminOp::Preview
+        | AdminOp::PreviewLink
+        | AdminOp::PutCatalog => match http::read_bounded(req, op.max_body()).await {
+            Ok(b) => b,
+            Err(e) => return admin::body_refused(op, e.status()),
+        },
         // A rollback's body is small; an unreadable one is answered as a malformed one.
         AdminOp::Rollback => http::read_bounded(req, op.max_body()).await.unwrap_or_default(),
         _ => Vec::new(),
