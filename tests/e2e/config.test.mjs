@@ -224,6 +224,13 @@ test('a shadow rule logs what it would change without changing the page', async 
   assert.equal(shadow.payload.shadow[0], target);
   assert.equal(shadow.payload.live[0], listing[0].sku);
   assert.equal(shadow.payload.version, version);
+  // At a glance (the console's Shadow tab): the rule, how many listing views it would have
+  // changed, on how many pages, and an example; read through the worker, as the console does.
+  const summary = await (await fetch(`${worker.url}/collect/shadow`)).json();
+  const mine = summary.rules.find((r) => r.rule === 'try-pin');
+  assert.ok(mine.changed >= 1 && mine.paths >= 1, JSON.stringify(summary));
+  assert.equal(mine.example.shadow[0], target);
+  assert.ok(summary.listing_views >= mine.changed);
 });
 
 test('the CLI validates, pushes, lists and rolls back against the worker', async () => {

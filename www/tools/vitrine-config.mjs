@@ -2,7 +2,8 @@
 // vitrine's config CLI, for merchandisers who will not write curl:
 //
 //   npm run config -- validate <file>                check a document (errors with paths, warnings)
-//   npm run config -- push <file>                    push it (If-Match on the live version)
+//   npm run config -- push <file> [--note "why"]     push it (If-Match on the live version; author from
+//                                                    VITRINE_AUTHOR or git config user.name)
 //   npm run config -- preview <file> <path> [visitor.json]   what it would do to a page
 //   npm run config -- versions                       the history of pushes and rollbacks
 //   npm run config -- rollback <version>             make an earlier version live again
@@ -169,7 +170,19 @@ switch (cmd) {
     const doc = read(args[0]);
     const live = await call('GET', '/__vitrine/config');
     const ifMatch = live.status === 200 && live.etag ? { 'if-match': live.etag } : {};
-    const r = await call('PUT', '/__vitrine/config', doc, ifMatch);
+    // Who and why, for the history (the console shows them): --note "…", VITRINE_AUTHOR or git's user.name.
+    const noteAt = process.argv.indexOf('--note');
+    const note = noteAt > 0 ? process.argv[noteAt + 1] ?? '' : '';
+    let author = process.env.VITRINE_AUTHOR ?? '';
+    if (!author) {
+      try {
+        author = (await import('node:child_process')).execSync('git config user.name', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      } catch {
+        author = process.env.USER ?? '';
+      }
+    }
+    const said = { 'x-vitrine-note': encodeURIComponent(note), 'x-vitrine-author': encodeURIComponent(author) };
+    const r = await call('PUT', '/__vitrine/config', doc, { ...ifMatch, ...said });
     report(r.json);
     if (r.status === 201) console.log(`pushed: version ${r.json.version} is live (was ${r.json.previous ?? 'none'})`);
     else if (r.status === 200) console.log(`unchanged: version ${r.json.version} is already live`);
@@ -212,7 +225,7 @@ switch (cmd) {
   case 'versions': {
     const r = await call('GET', '/__vitrine/config/versions');
     if (r.status !== 200) fail(`${r.status} ${JSON.stringify(r.json)}`);
-    for (const e of r.json.history) console.log(`${new Date(e.at * 1000).toISOString()} ${e.action.padEnd(8)} ${e.version}${e.previous ? ` (was ${e.previous})` : ''}`);
+    for (const e of r.json.history) console.log(`${new Date(e.at * 1000).toISOString()} ${e.action.padEnd(8)} ${e.version}${e.previous ? ` (was ${e.previous})` : ''}${e.author ? ` by ${e.author}` : ''}${e.note ? `: ${e.note}` : ''}`);
     console.log(`live: ${r.json.active ?? 'none'}`);
     break;
   }
