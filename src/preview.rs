@@ -290,6 +290,7 @@ pub fn preview(subject: &Subject<'_>, html: &[u8]) -> Value {
             "image": {"src": h.image_src, "srcset": h.image_srcset, "alt": h.image_alt},
         })),
         "image": image.map(|(prefer, f)| json!({"prefer": prefer, "rule": f.rule, "moved_first": outcome.image})),
+        "shown": {"before": shown(cfg, html), "after": shown(cfg, &rendered)},
         "product": facts.as_ref().map(|f| json!({
             "key": f.key, "brand": f.brand, "category": f.category, "price": f.price,
             "sources": facts_from,
@@ -317,6 +318,92 @@ struct Card {
     name: String,
     alt: Option<String>,
     image: Option<String>,
+}
+
+/// What a page shows where the config's hero and gallery selectors point: the first headline,
+/// sub-copy and CTA texts and the hero image's URL; every gallery image's URL, in order.
+fn shown(cfg: &Config, html: &[u8]) -> Value {
+    use lol_html::html_content::{Element, TextChunk};
+    use lol_html::ElementContentHandlers;
+    use std::cell::RefCell;
+    // (name, selector, text?) — texts keep the first element's, images every URL.
+    let mut parts: Vec<(&'static str, crate::config::Sel, bool)> = Vec::new();
+    if let Some(h) = &cfg.hero {
+        for (name, sel) in [("headline", &h.headline), ("sub", &h.sub), ("cta", &h.cta)] {
+            if let Some(sel) = sel {
+                parts.push((name, sel.clone(), true));
+            }
+        }
+        if let Some(sel) = &h.image {
+            parts.push(("image", sel.clone(), false));
+        }
+    }
+    if let Some(g) = &cfg.gallery {
+        parts.push(("gallery", g.main.image.clone(), false));
+    }
+    // Per part: what was found, and (texts) 0 before the first match, 1 inside it, 2 after.
+    let found = Rc::new(RefCell::new(vec![(Vec::<String>::new(), 0u8); parts.len()]));
+    let mut settings = lol_html::Settings::new();
+    for (i, (_, sel, text)) in parts.iter().enumerate() {
+        let (f, g) = (found.clone(), found.clone());
+        let handlers = if *text {
+            ElementContentHandlers::default()
+                .element(move |el: &mut Element<'_, '_>| {
+                    let first = f.borrow().get(i).is_some_and(|(_, phase)| *phase == 0);
+                    if first {
+                        if let Some((texts, phase)) = f.borrow_mut().get_mut(i) {
+                            texts.push(String::new());
+                            *phase = 1;
+                        }
+                        let f = f.clone();
+                        if let Some(end) = el.end_tag_handlers() {
+                            end.push(Box::new(move |_| {
+                                if let Some((_, phase)) = f.borrow_mut().get_mut(i) {
+                                    *phase = 2;
+                                }
+                                Ok(())
+                            }));
+                        }
+                    }
+                    Ok(())
+                })
+                .text(move |t: &mut TextChunk<'_>| {
+                    if let Some((texts, 1)) = g.borrow_mut().get_mut(i) {
+                        if let Some(first) = texts.first_mut().filter(|s| s.len() < 300) {
+                            first.push_str(t.as_str());
+                        }
+                    }
+                    Ok(())
+                })
+        } else {
+            ElementContentHandlers::default().element(move |el: &mut Element<'_, '_>| {
+                if let (Some((urls, _)), Some(url)) =
+                    (f.borrow_mut().get_mut(i), crate::rewrite::tile::image_url(el))
+                {
+                    urls.push(url);
+                }
+                Ok(())
+            })
+        };
+        settings = settings.append_element_content_handler((sel.selector(), handlers));
+    }
+    let _ = run_chunked(HtmlStream::new(settings, utf8()), html, &[64 * 1024]);
+    let mut out = serde_json::Map::new();
+    for ((name, _, text), (values, _)) in parts.iter().zip(found.borrow().iter()) {
+        let clean =
+            |v: &String| crate::rewrite::tile::decoded(v.split_whitespace().collect::<Vec<_>>().join(" "));
+        out.insert(
+            (*name).to_owned(),
+            if *text {
+                values.first().map_or(Value::Null, |v| Value::String(clean(v)))
+            } else if *name == "image" {
+                values.first().map_or(Value::Null, |v| Value::String(v.clone()))
+            } else {
+                json!(values)
+            },
+        );
+    }
+    Value::Object(out)
 }
 
 /// Every grid's tiles as cards, in page order.
@@ -798,6 +885,14 @@ mod tests {
         assert_eq!(g["hidden"], json!([{"key": "B", "rule": "oos"}]));
         assert_eq!(g["shadow"]["after"], json!(["C"]));
         assert_eq!(out["hero"]["variant"], "buy");
+        assert_eq!(
+            out["shown"]["before"]["headline"], "Shoes",
+            "the hero as the origin has it"
+        );
+        assert_eq!(
+            out["shown"]["after"]["headline"], "Ready?",
+            "and as this visitor gets it"
+        );
         assert_eq!(out["category"], "shoes");
         let warnings = out["warnings"].to_string();
         assert!(warnings.contains("site.plp.hero.sub"), "{warnings}");

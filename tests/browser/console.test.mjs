@@ -32,6 +32,7 @@ before(async () => {
   });
   assert.equal(seeded.status, 201);
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  fs.rmSync(SHOTS, { recursive: true, force: true });
   fs.mkdirSync(SHOTS, { recursive: true });
 });
 after(async () => {
@@ -83,6 +84,9 @@ test('a merchandiser previews, pins by dragging, pushes, compares, rolls back an
   const firstOfBrand = (keys, brands) => keys.findIndex((k) => brands.get(k) === brand);
   const brands = new Map(await page.$$eval('#grids ol.before > li', (cards) => cards.map((c) => [c.dataset.key, c.querySelector('.meta').textContent.split(' · ')[1]])));
   assert.ok(firstOfBrand(fanAfter, brands) < firstOfBrand(before, brands), `${brand} rises for its fan: ${firstOfBrand(before, brands)} → ${firstOfBrand(fanAfter, brands)}`);
+  // The hero as the origin has it beside the one this shopper gets.
+  assert.match(await page.textContent('#hero-compare'), /Hero, origin.*Hero, vitrine/s);
+  assert.ok((await page.$$eval('#hero-compare .headline', (h) => h.map((x) => x.textContent.trim()))).every(Boolean));
   const images = await page.$$eval('#grids ol.after > li img', (imgs) => imgs.filter((i) => i.complete && i.naturalWidth > 0).length);
   assert.ok(images >= fanAfter.length / 2, `product images shown (${images} loaded)`);
   await shot(page, 'preview-brand-fan');
@@ -175,6 +179,26 @@ test('a merchandiser previews, pins by dragging, pushes, compares, rolls back an
   await qa.page.click('#vitrine-qa-badge a');
   await qa.page.waitForLoadState();
   assert.equal(await qa.page.$('#vitrine-qa-badge'), null);
+
+  // Someone else pushes meanwhile: the push is refused (412), and a rebase keeps this draft's pin.
+  const other = await fetch(`${worker.url}/__vitrine/config`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${TEST_KEYS.ADMIN_TOKEN}`, 'x-vitrine-author': 'Sam' },
+    body: JSON.stringify({ ...demo, personalization: { strength: 0.5, holdout: 0.05 } }),
+  });
+  assert.equal(other.status, 201);
+  await page.fill('#note', 'holiday pins');
+  await page.click('#push');
+  await page.waitForSelector('#rebase');
+  assert.match(await page.textContent('#push-result'), /Someone else pushed version [0-9a-f]{12}/);
+  await shot(page, 'conflict');
+  await page.click('#rebase');
+  await page.waitForFunction(() => /Rebased onto/.test(document.querySelector('#push-result').textContent));
+  await page.click('#push');
+  await page.waitForFunction(() => /Pushed: version/.test(document.querySelector('#push-result').textContent));
+  const pushedDoc = await (await fetch(`${worker.url}/__vitrine/config`, { headers: { authorization: `Bearer ${TEST_KEYS.ADMIN_TOKEN}` } })).json();
+  assert.equal(pushedDoc.personalization.strength, 0.5, 'their change kept');
+  assert.ok(pushedDoc.rules.some((r) => r.pin?.product === second), 'our pin kept');
 
   // An invalid edit: the message is on the field it concerns.
   await page.click('#tab-rules');

@@ -291,15 +291,17 @@ function renderPreview() {
   }
   const brands = new Set(p.grids.flatMap((g) => g.items.map((i) => i.brand).filter(Boolean)));
   $('brands').replaceChildren(...[...brands].map((b) => el('option', { value: b })));
-  // The hero and the first image, before and after.
+  // The hero and the first product image, before and after.
   const hero = $('hero-compare');
   hero.replaceChildren();
-  if (p.hero) {
-    hero.append(el('div', { class: 'hero-after' }, el('h4', { text: `Hero: variant ${p.hero.variant}` }),
-      el('p', { class: 'headline', text: p.hero.headline ?? '(the page\'s own headline)' }),
-      p.hero.sub ? el('p', { text: p.hero.sub }) : null,
-      p.hero.cta?.text ? el('p', { class: 'cta', text: `${p.hero.cta.text} → ${p.hero.cta.href ?? ''}` }) : null));
-  } else hero.append(el('p', { text: 'Hero: the page\'s own (no variant for this shopper)' }));
+  const side = (title, shown = {}, variant) => el('div', { class: 'hero-side' }, el('h4', { text: title }),
+    el('p', { class: 'headline', text: shown.headline ?? '(no headline found)' }),
+    shown.sub ? el('p', { text: shown.sub }) : null,
+    shown.cta ? el('p', { class: 'cta', text: shown.cta }) : null,
+    shown.image ? el('img', { src: shown.image, alt: '', class: 'hero-img' }) : null,
+    variant ? el('p', { class: 'meta', text: `variant ${variant}` }) : null,
+    (shown.gallery ?? []).length ? el('div', { class: 'gallery-strip' }, el('span', { text: 'Gallery: ' }), shown.gallery.slice(0, 6).map((src) => el('img', { src, alt: '', class: 'thumb' }))) : null);
+  if (p.shown) hero.append(el('div', { class: 'cols' }, side('Hero, origin', p.shown.before), side('Hero, vitrine', p.shown.after, p.hero?.variant)));
   if (p.image) hero.append(el('p', { text: `First product image: ${p.image.prefer.join(' > ')} (rule ${p.image.rule})${p.image.moved_first ? `, moved first: ${p.image.moved_first}` : ''}` }));
   $('explain').replaceChildren(...(p.rules ?? []).map((r) => el('li', { class: `rule ${r.status}` }, el('code', { text: r.id }), ` ${r.type}, ${r.status}: ${r.why}`)));
   $('warnings').replaceChildren(...(p.warnings ?? []).length ? [el('h3', { text: 'Warnings' }), el('ul', {}, p.warnings.map((w) => el('li', {}, el('code', { text: w.path }), ` ${w.message}`)))] : []);
