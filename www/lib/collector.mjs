@@ -29,6 +29,15 @@ export async function openCollector(file) {
     payload text not null
   )`);
   db.run('create index if not exists events_visitor on events(visitor)');
+  // The experiment arms a batch's visitor is in (assigned at the edge) and its session number:
+  // added to databases made before them.
+  for (const column of ['arms text', 'session integer']) {
+    try {
+      db.run(`alter table events add column ${column}`);
+    } catch {
+      // already there
+    }
+  }
 
   function persist() {
     if (!file) return;
@@ -46,12 +55,13 @@ export async function openCollector(file) {
       }
       if (!/^[0-9a-f]{24}$/.test(batch.visitor) || batch.events.length > 50) throw new Error('invalid batch');
       const stmt = db.prepare(
-        'insert into events (received_at, visitor, type, path, country, consent, customer, intent, payload) values (?,?,?,?,?,?,?,?,?)',
+        'insert into events (received_at, visitor, type, path, country, consent, customer, intent, payload, arms, session) values (?,?,?,?,?,?,?,?,?,?,?)',
       );
       try {
         for (const e of batch.events) {
           stmt.run([now, batch.visitor, String(e.type ?? 'unknown'), batch.path ?? null, batch.country ?? null,
-            batch.consent ?? null, batch.customer ? 1 : 0, batch.intent ?? null, JSON.stringify(e)]);
+            batch.consent ?? null, batch.customer ? 1 : 0, batch.intent ?? null, JSON.stringify(e),
+            batch.arms ? JSON.stringify(batch.arms) : null, Number.isInteger(batch.session) ? batch.session : null]);
         }
       } finally {
         stmt.free();
@@ -72,6 +82,8 @@ export async function openCollector(file) {
         return o;
       });
     },
+    // The database itself, for the metrics (www/lib/metrics.mjs).
+    db,
     count() {
       return db.exec('select count(*) from events')[0].values[0][0];
     },

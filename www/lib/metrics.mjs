@@ -1,0 +1,132 @@
+// Whether personalization pays: the metrics per experiment arm, computed in SQL over the event
+// table (the demo collector's SQLite; the same statements run on ClickHouse, whose JSON functions
+// and aggregates the README's "Analytics at scale" maps them to), with honest statistics:
+//
+// - the unit is the visitor (the arm is assigned per visitor), so every metric is a ratio of
+//   per-visitor sums (revenue / sessions, add-to-carts / listing views, …) and its variance comes
+//   from the delta method over visitors: Var(R) ≈ (σx² − 2R·σxy + R²·σy²) / (n·ȳ²);
+// - the lift of treatment over control is the ratio of the two ratios, its 95% interval from the
+//   delta method on the log scale: Var(log Rt − log Rc) ≈ Var(Rt)/Rt² + Var(Rc)/Rc²;
+// - a sample-ratio-mismatch check (chi-square, 1 degree of freedom) against the configured share;
+// - "not enough data yet" below MIN_VISITORS per arm, or where a metric's denominator is zero.
+
+/** Per-arm minimum before any verdict. */
+export const MIN_VISITORS = 100;
+const Z95 = 1.959964;
+/** An SRM p-value below this means the split is broken, whatever the metrics say. */
+export const SRM_ALPHA = 0.001;
+
+/** The metrics: name → [numerator, denominator] per-visitor columns (see PER_VISITOR). */
+export const METRICS = {
+  revenue_per_session: ['revenue', 'sessions'],
+  conversion: ['orders', 'sessions'],
+  plp_add_to_cart_rate: ['plp_atc', 'plp_views'],
+  search_exit_rate: ['search_exits', 'searches'],
+  zero_result_rate: ['search_zero', 'searches'],
+  average_order_value: ['revenue', 'orders'],
+};
+
+/**
+ * Per visitor and arm of experiment `:exp`: the sums every metric divides. A visitor's arm is the
+ * one its events carry (assigned at the edge, the same on every event). An add-to-cart counts
+ * for listings when the visitor saw a listing earlier in the same session (last-touch).
+ */
+export const PER_VISITOR = `
+  select visitor, json_extract(arms, '$.' || :exp) as arm,
+    count(distinct coalesce(session, 0)) as sessions,
+    sum(type = 'checkout_complete') as orders,
+    sum(case when type = 'checkout_complete' then coalesce(json_extract(payload, '$.revenue'), 0) else 0 end) as revenue,
+    sum(type = 'exposure' and json_extract(payload, '$.page') = 'plp') as plp_views,
+    sum(type = 'add_to_cart' and exists (
+      select 1 from events l where l.visitor = e.visitor and coalesce(l.session, 0) = coalesce(e.session, 0)
+        and l.type = 'exposure' and json_extract(l.payload, '$.page') = 'plp' and l.id < e.id)) as plp_atc,
+    sum(type = 'search') as searches,
+    sum(type = 'search' and json_extract(payload, '$.next') = 'exit') as search_exits,
+    sum(type = 'search' and coalesce(json_extract(payload, '$.results'), 1) = 0) as search_zero
+  from events e
+  where json_extract(arms, '$.' || :exp) is not null and received_at <= :until
+  group by visitor, arm`;
+
+/** Per arm: visitors and, for every column, its sum and sum of squares, and the cross sums. */
+export function armSums(db, experiment, until = Number.MAX_SAFE_INTEGER) {
+  const cols = [...new Set(Object.values(METRICS).flat())];
+  const pairs = Object.values(METRICS).map(([x, y]) => `sum(${x} * ${y}) as "${x}*${y}"`);
+  const sql = `with v as (${PER_VISITOR}) select arm, count(*) as n, ${cols.map((c) => `sum(${c}) as "${c}", sum(${c} * ${c}) as "${c}^2"`).join(', ')}, ${[...new Set(pairs)].join(', ')} from v group by arm order by arm`;
+  const res = db.exec(sql, { ':exp': experiment, ':until': until })[0];
+  if (!res) return {};
+  return Object.fromEntries(res.values.map((row) => {
+    const o = Object.fromEntries(res.columns.map((c, i) => [c, row[i] ?? 0]));
+    return [o.arm, o];
+  }));
+}
+
+/** A ratio of per-visitor sums, with its delta-method variance. */
+export function ratio(s, x, y) {
+  const n = s.n;
+  if (!n || !s[y]) return null;
+  const mx = s[x] / n;
+  const my = s[y] / n;
+  const r = s[x] / s[y];
+  const vx = s[`${x}^2`] / n - mx * mx;
+  const vy = s[`${y}^2`] / n - my * my;
+  const cxy = s[`${x}*${y}`] / n - mx * my;
+  const variance = Math.max(0, (vx - 2 * r * cxy + r * r * vy) / (n * my * my));
+  return { value: r, se: Math.sqrt(variance), n };
+}
+
+/** Treatment against control: the relative lift and its 95% interval (log scale, delta method). */
+export function lift(control, treatment) {
+  if (!control || !treatment || control.value <= 0 || treatment.value <= 0) return null;
+  const l = Math.log(treatment.value / control.value);
+  const se = Math.sqrt((treatment.se / treatment.value) ** 2 + (control.se / control.value) ** 2);
+  return { lift: Math.exp(l) - 1, low: Math.exp(l - Z95 * se) - 1, high: Math.exp(l + Z95 * se) - 1, significant: l - Z95 * se > 0 || l + Z95 * se < 0 };
+}
+
+/** erfc for the chi-square tail (1 degree of freedom): Numerical Recipes' erfc, |error| < 1.2e-7. */
+function erfc(x) {
+  const t = 1 / (1 + 0.5 * Math.abs(x));
+  const y = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return x >= 0 ? y : 2 - y;
+}
+
+/** Sample-ratio mismatch: are the arms' sizes what the share says? */
+export function srm(nControl, nTreatment, controlShare) {
+  const total = nControl + nTreatment;
+  if (!total) return { chi2: 0, p: 1, mismatch: false };
+  const ec = total * controlShare;
+  const et = total - ec;
+  const chi2 = (nControl - ec) ** 2 / ec + (nTreatment - et) ** 2 / et;
+  const p = Math.min(1, Math.max(0, erfc(Math.sqrt(chi2 / 2))));
+  return { chi2, p, mismatch: p < SRM_ALPHA };
+}
+
+/**
+ * The verdict for one experiment: per metric, each arm's value with its standard error, the lift
+ * with its interval, the SRM check, and whether there is enough data to say anything.
+ * `arms` names the control and treatment arm values the events carry.
+ */
+export function evaluate(db, { id, controlShare, control = 'control', treatment = 'treatment' }, until) {
+  const sums = armSums(db, id, until);
+  const c = sums[control] ?? { n: 0 };
+  const t = sums[treatment] ?? { n: 0 };
+  const enough = c.n >= MIN_VISITORS && t.n >= MIN_VISITORS;
+  const metrics = {};
+  for (const [name, [x, y]] of Object.entries(METRICS)) {
+    const rc = ratio(c, x, y);
+    const rt = ratio(t, x, y);
+    metrics[name] = { control: rc, treatment: rt, lift: enough ? lift(rc, rt) : null };
+  }
+  return {
+    experiment: id,
+    visitors: { [control]: c.n, [treatment]: t.n },
+    srm: srm(c.n, t.n, controlShare),
+    enough,
+    note: enough ? null : `not enough data yet: at least ${MIN_VISITORS} visitors per arm (have ${c.n} and ${t.n})`,
+    metrics,
+  };
+}
+
+/** Lift over time: the verdict on everything received up to each cut-off (cumulative). */
+export function overTime(db, experiment, cutoffs) {
+  return cutoffs.map((until) => ({ until, ...evaluate(db, experiment, until) }));
+}
