@@ -119,17 +119,27 @@ struct CollectorBatch<'a, E: Serialize> {
     consent: &'static str,
     customer: bool,
     intent: crate::signal::Intent,
+    /// The visitor's session number (the unit of per-session metrics).
+    session: u32,
+    /// The visitor's experiment arms (`{"holdout": "control"}`), assigned at the edge.
+    arms: &'a std::collections::BTreeMap<String, &'static str>,
     events: &'a [E],
 }
 
 /// The JSON body forwarded to the collector, or `None` when there is nothing to send (no events,
 /// or no consent: then nothing leaves).
-pub fn collector_payload(visit: &Visit, path: &str, country: Option<&str>, now_ms: u64) -> Option<String> {
+pub fn collector_payload(
+    visit: &Visit,
+    cfg: &crate::config::Config,
+    path: &str,
+    country: Option<&str>,
+    now_ms: u64,
+) -> Option<String> {
+    let signal = visit.signal.as_ref()?;
     batch(
-        visit.signal.as_ref()?,
-        visit.consent.token(),
-        path,
-        country,
+        signal,
+        &crate::rank::arms(cfg, &signal.id),
+        (visit.consent.token(), path, country),
         now_ms,
         &visit.events,
     )
@@ -139,9 +149,8 @@ pub fn collector_payload(visit: &Visit, path: &str, country: Option<&str>, now_m
 /// the pseudonymous id and coarse context, never a cookie. `None` when there are no events.
 pub fn batch<E: Serialize>(
     signal: &Signal,
-    consent: &'static str,
-    path: &str,
-    country: Option<&str>,
+    arms: &std::collections::BTreeMap<String, &'static str>,
+    (consent, path, country): (&'static str, &str, Option<&str>),
     now_ms: u64,
     events: &[E],
 ) -> Option<String> {
@@ -157,6 +166,8 @@ pub fn batch<E: Serialize>(
         consent,
         customer: signal.customer,
         intent: signal.intent,
+        session: u32::from(signal.sessions),
+        arms,
         events,
     })
     .ok()

@@ -57,6 +57,7 @@ pub mod config;
 pub mod decide;
 pub mod doc;
 pub mod events;
+pub mod experiment;
 pub mod hash;
 pub mod preview;
 pub mod product;

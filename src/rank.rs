@@ -46,6 +46,8 @@ pub struct Context<'a> {
     pub holdout: bool,
     /// The name of the grid being ranked (`None`: not a page's grid: a JSON listing, search).
     pub grid: Option<String>,
+    /// Rules this visitor's experiment arms turn off (rule-level tests).
+    pub off: Vec<String>,
 }
 
 impl Context<'_> {
@@ -55,13 +57,44 @@ impl Context<'_> {
     }
 }
 
-/// Whether a visitor id falls in the holdout share (stable per visitor).
+/// Whether a visitor id falls in the holdout share: the global holdout experiment's control arm
+/// (a keyed hash of the id, stable per visitor; see [`crate::experiment`]).
 pub fn in_holdout(visitor_id: &[u8], share: f64) -> bool {
-    if share <= 0.0 {
-        return false;
+    share > 0.0
+        && crate::experiment::within(
+            crate::experiment::bucket(visitor_id, crate::experiment::HOLDOUT),
+            share,
+        )
+}
+
+/// The rules a visitor's arms turn off: those of rule-level tests they are in the "off" arm of.
+pub fn rules_off(cfg: &Config, visitor_id: Option<&[u8]>) -> Vec<String> {
+    cfg.experiments
+        .iter()
+        .filter(|t| {
+            visitor_id.is_none_or(|id| {
+                !crate::experiment::within(crate::experiment::bucket(id, &t.salt), t.share)
+            })
+        })
+        .map(|t| t.rule.clone())
+        .collect()
+}
+
+/// Every experiment's arm for this visitor, as events carry them.
+pub fn arms(cfg: &Config, visitor_id: &[u8]) -> std::collections::BTreeMap<String, &'static str> {
+    let mut arms = std::collections::BTreeMap::new();
+    if cfg.holdout > 0.0 {
+        let control = in_holdout(visitor_id, cfg.holdout);
+        arms.insert(
+            crate::experiment::HOLDOUT.to_owned(),
+            if control { "control" } else { "treatment" },
+        );
     }
-    let h = crate::hash::fnv1a32(visitor_id.iter().copied());
-    f64::from(h % 10_000) < share * 10_000.0
+    for t in &cfg.experiments {
+        let on = crate::experiment::within(crate::experiment::bucket(visitor_id, &t.salt), t.share);
+        arms.insert(t.id.clone(), if on { "on" } else { "off" });
+    }
+    arms
 }
 
 /// Device class from a user agent.
@@ -121,6 +154,14 @@ pub fn applies(rule: &Rule, ctx: &Context<'_>) -> bool {
 /// live ranking and preview's explanations both come here.
 pub fn why_not(rule: &Rule, ctx: &Context<'_>) -> Option<&'static str> {
     let s = &rule.scope;
+    if ctx.off.contains(&rule.id) {
+        return Some("experiment: this visitor is in the arm without this rule");
+    }
+    // The holdout's control arm: the origin's order, hero and image; the rails (stock,
+    // exclusions, brand separation, a locked hero line) still hold.
+    if ctx.holdout && !(rule.action.is_guarantee() || matches!(rule.action, Action::Exclude(_))) {
+        return Some("holdout: this visitor is in the control arm (rails only)");
+    }
     if !rule.live_at(ctx.now) {
         return Some(if rule.start.is_some_and(|t| ctx.now < t) {
             "scheduled: not started yet"
@@ -598,6 +639,7 @@ mod tests {
             now: 1_800_000_000,
             holdout: false,
             grid: None,
+            off: Vec::new(),
         }
     }
 
@@ -721,6 +763,54 @@ mod tests {
         let mut held = ctx(None);
         held.holdout = true;
         assert!(!keys(&rank(&c, &items(), &held, false), &items()).contains('C'));
+    }
+
+    #[test]
+    fn the_holdouts_control_arm_gets_the_origins_order_and_keeps_the_rails() {
+        let c = cfg(
+            r#"[{"id":"pin-f","pin":{"product":"F","position":1}},
+               {"id":"boost-d","boost":{"match":{"products":["D"]},"weight":5}},
+               {"id":"no-b","exclude":{"match":{"products":["B"]}}},
+               {"id":"g","guarantee":{"in_stock_only":true}},
+               {"id":"sep","guarantee":{"brand":"Umbra","never_on_brand":"Alder"}},
+               {"id":"hero","hero":{"variant":"v","headline":"Hi"}},
+               {"id":"img","image":{"prefer":["detail"]}}]"#,
+        );
+        assert_eq!(keys(&rank(&c, &items(), &ctx(None), false), &items()), "FDAE");
+        let mut held = ctx(None);
+        held.holdout = true;
+        // Pins and boosts off; the exclusion and the stock rail hold.
+        assert_eq!(keys(&rank(&c, &items(), &held, false), &items()), "ADEF");
+        held.brand_page = Some("alder".into());
+        assert!(!keys(&rank(&c, &items(), &held, false), &items()).contains('F'), "brand separation holds");
+        assert!(choose_hero(&c, &held, false).is_none(), "the page's own hero");
+        assert!(choose_image(&c, &held, false).is_none(), "the origin's first image");
+    }
+
+    #[test]
+    fn a_rule_level_test_turns_its_rule_on_for_its_share_of_visitors() {
+        let c = crate::config::compile_json(
+            r#"{"version":1,"rules":[{"id":"pin-f","pin":{"product":"F","position":1}}],
+               "experiments":[{"id":"pin-test","rule":"pin-f","share":0.5}]}"#,
+        )
+        .unwrap();
+        let (mut on, mut off) = (0, 0);
+        for i in 0u32..400 {
+            let mut id = [0u8; 12];
+            id[..4].copy_from_slice(&i.to_be_bytes());
+            let mut x = ctx(None);
+            x.off = rules_off(&c, Some(&id));
+            let first = keys(&rank(&c, &items(), &x, false), &items()).starts_with('F');
+            let arm = arms(&c, &id)["pin-test"];
+            assert_eq!(first, arm == "on", "the arm says what the visitor sees");
+            if first { on += 1 } else { off += 1 }
+        }
+        assert!((160..240).contains(&on) && on + off == 400, "{on} on, {off} off");
+        // No id (no consent, a bot): not in the test, the rule off.
+        assert_eq!(rules_off(&c, None), ["pin-f"]);
+        let bad = crate::config::compile_json(r#"{"version":1,"experiments":[{"id":"holdout","rule":"x","share":2}]}"#).unwrap_err();
+        let paths: Vec<&str> = bad.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["experiments[0].id", "experiments[0].rule", "experiments[0].share"]);
     }
 
     #[test]

@@ -93,6 +93,8 @@ pub struct Config {
     pub hosts: Vec<String>,
     /// Sample pages validate and push check the selectors against.
     pub samples: Vec<String>,
+    /// Rule-level tests.
+    pub experiments: Vec<crate::experiment::RuleTest>,
 }
 
 /// A page classified by the config: its rule and what its URL captured.
@@ -281,6 +283,31 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
         }),
     };
     let rules = rules::compile_rules(&raw.rules, mode, &hosts, zone, &mut p.0);
+    let mut experiments: Vec<crate::experiment::RuleTest> = Vec::new();
+    for (i, e) in raw.experiments.iter().enumerate() {
+        let at = |f: &str| format!("experiments[{i}].{f}");
+        let before = p.0.len();
+        if !(e.id.len() <= 64 && !e.id.is_empty() && e.id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))) || e.id == crate::experiment::HOLDOUT {
+            p.add(at("id"), "must be 1 to 64 of letters, digits, - _ . (and not \"holdout\": the global holdout's)");
+        }
+        if experiments.iter().any(|x| x.id == e.id) {
+            p.add(at("id"), "is used by another experiment");
+        }
+        if !rules.iter().any(|r| r.id == e.rule) {
+            p.add(at("rule"), &format!("names no rule: {:?}", e.rule));
+        }
+        if !(0.0..=1.0).contains(&e.share) {
+            p.add(at("share"), "must be 0 to 1");
+        }
+        if p.0.len() == before {
+            experiments.push(crate::experiment::RuleTest {
+                id: e.id.clone(),
+                rule: e.rule.clone(),
+                share: e.share,
+                salt: e.salt.clone().unwrap_or_else(|| e.id.clone()),
+            });
+        }
+    }
     for rule in &rules {
         for (j, name) in rule.scope.grids.iter().enumerate() {
             if !grids.iter().any(|g| &g.name == name) {
@@ -312,6 +339,7 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
         search,
         hosts,
         samples,
+        experiments,
     })
 }
 

@@ -28,9 +28,41 @@ pub struct RawConfig {
     pub personalization: Option<RawPersonalization>,
     /// Merchandising rules.
     pub rules: Vec<rules::RawRule>,
+    /// Rule-level tests: `{"id", "rule", "share", "salt"?}`.
+    pub experiments: Vec<RawExperiment>,
     /// Product facts for scoring and for checking swaps (small catalogs inline; see the README
     /// for large ones).
     pub catalog: Option<RawCatalog>,
+}
+
+/// A rule-level test as written.
+#[derive(Debug)]
+pub struct RawExperiment {
+    /// Its name (events report the arm under it).
+    pub id: String,
+    /// The rule tested.
+    pub rule: String,
+    /// The share of visitors with the rule on.
+    pub share: f64,
+    /// Another salt re-randomizes the arms.
+    pub salt: Option<String>,
+}
+
+impl RawExperiment {
+    fn read(o: &mut Obj<'_>, p: &mut Problems) -> Option<Self> {
+        let id = o.req_string("id", p);
+        let rule = o.req_string("rule", p);
+        let share = o.f64("share", p);
+        if share.is_none() {
+            p.add(o.path("share"), "is required");
+        }
+        Some(RawExperiment {
+            salt: o.string("salt", p),
+            id: id?,
+            rule: rule?,
+            share: share?,
+        })
+    }
 }
 
 /// The `personalization` section.
@@ -440,6 +472,7 @@ impl RawConfig {
         let mode = o.string("mode", p);
         let personalization = o.object("personalization", p, RawPersonalization::read);
         let rules = o.objects("rules", p, rules::RawRule::read);
+        let experiments = o.objects("experiments", p, RawExperiment::read);
         let catalog = o.object("catalog", p, RawCatalog::read);
         Some(RawConfig {
             // A missing version is reported above; compile the rest anyway.
@@ -451,6 +484,7 @@ impl RawConfig {
             mode,
             personalization,
             rules,
+            experiments,
             catalog,
         })
     }

@@ -886,6 +886,7 @@ impl EndOfPage {
             }
             events.push(serde_json::json!({
                 "type": "exposure",
+                "page": self.plan.page.token(),
                 "version": self.settings.version,
                 "summary": summary,
                 "regions": outcome.regions,
@@ -905,9 +906,8 @@ impl EndOfPage {
         };
         let body = crate::events::batch(
             signal,
-            consent.token(),
-            &self.path,
-            self.country.as_deref(),
+            &rank::arms(&self.plan.cfg, &signal.id),
+            (consent.token(), &self.path, self.country.as_deref()),
             self.now_ms,
             &events,
         );

@@ -357,7 +357,7 @@ fn collector(
     now_ms: u64,
 ) -> Option<(String, String)> {
     let url = settings.collector.clone()?;
-    let body = crate::events::collector_payload(visit, path, country, now_ms)?;
+    let body = crate::events::collector_payload(visit, settings.config.as_deref()?, path, country, now_ms)?;
     Some((url, body))
 }
 

@@ -146,6 +146,7 @@ impl Plan {
             now: self.now,
             holdout: self.holdout,
             grid: None,
+            off: crate::rank::rules_off(&self.cfg, self.signal.as_ref().map(|s| s.id.as_slice())),
         }
     }
 

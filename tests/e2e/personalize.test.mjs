@@ -222,7 +222,8 @@ test('fail open: broken markup, a grid over its cap, a bot: the origin bytes', a
 
 test('exposure events say what was actually rendered', async () => {
   const v = new Visitor(worker.url, { headers: us });
-  await v.fetch('/c/outerwear');
+  const page = (await v.fetch('/c/outerwear')).body_.toString();
+  const rendered = page.slice(page.indexOf('<section class="listing'), page.indexOf('</ul>', page.indexOf('<section class="listing'))).match(/<li class="product-tile/g).length;
   const id = (await v.whoami()).signal.id;
   const exposure = await eventually(async () => {
     const events = (await (await fetch(`${origin.url}/collect/events?visitor=${id}`)).json()).events;
@@ -233,6 +234,12 @@ test('exposure events say what was actually rendered', async () => {
   assert.ok(exposure.payload.rules.includes('winter-parka-first'));
   assert.ok(exposure.payload.rules.includes('in-stock-listings'));
   assert.match(exposure.payload.version, /^[0-9a-f]{12}$/);
+  // The exposure matches the page: its type, and as many tiles as the page's grid shows.
+  assert.equal(exposure.payload.page, 'plp');
+  assert.equal(Number(exposure.payload.summary.match(/category=reordered:(\d+)/)[1]), rendered);
+  // Every event carries the session and the visitor's arms (none in the demo: no experiments).
+  assert.equal(exposure.session, 1);
+  assert.deepEqual(exposure.arms, {});
 });
 
 test('with debug.outcome a developer reads what the page became at its end, without a collector', async () => {

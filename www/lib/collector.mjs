@@ -72,13 +72,14 @@ export async function openCollector(file) {
     // Events, newest last, optionally for one visitor.
     list({ visitor, limit = 200 } = {}) {
       const sql = visitor
-        ? 'select received_at, visitor, type, path, country, consent, customer, intent, payload from events where visitor = ? order by id limit ?'
-        : 'select received_at, visitor, type, path, country, consent, customer, intent, payload from events order by id limit ?';
+        ? 'select received_at, visitor, type, path, country, consent, customer, intent, payload, arms, session from events where visitor = ? order by id limit ?'
+        : 'select received_at, visitor, type, path, country, consent, customer, intent, payload, arms, session from events order by id limit ?';
       const res = db.exec(sql, visitor ? [visitor, limit] : [limit])[0];
       if (!res) return [];
       return res.values.map((row) => {
         const o = Object.fromEntries(res.columns.map((c, i) => [c, row[i]]));
         o.payload = JSON.parse(o.payload);
+        o.arms = o.arms ? JSON.parse(o.arms) : null;
         return o;
       });
     },
