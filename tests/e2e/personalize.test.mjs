@@ -280,3 +280,39 @@ test('a headless JSON listing is reordered the same way, item bytes kept', async
   const html = (await v.fetch('/c/outerwear', { headers: { accept: 'text/html', 'sec-fetch-dest': 'document' } })).body_.toString();
   assert.deepEqual(doc.products.map((p) => p.sku), tileKeys(html));
 });
+
+test('the holdout arm: the origin\'s order with the rails, the same arm on every event, computed as the edge does', async () => {
+  const crypto = await import('node:crypto');
+  // The edge's bucket: SHA-256("vitrine experiment\0" + salt + "\0" + id), first 4 bytes, mod 10000.
+  const bucket = (id, salt) => crypto.createHash('sha256').update(Buffer.concat([Buffer.from(`vitrine experiment\0${salt}\0`), id])).digest().readUInt32BE(0) % 10000;
+  const cfg = JSON.parse(fs.readFileSync(path.join(root, 'www/vitrine.config.json'), 'utf8'));
+  cfg.personalization.holdout = 0.5;
+  cfg.debug.outcome = false;
+  const held = await startWorker({ origin: origin.url, vars: demoVars(origin.url, { VITRINE_CONFIG: JSON.stringify(cfg) }) });
+  try {
+    const ids = Array.from({ length: 40 }, (_, i) => Buffer.from(`visitor-${String(i).padStart(4, '0')}`).subarray(0, 12));
+    const control = ids.find((id) => bucket(id, 'holdout') < 5000);
+    const treatment = ids.find((id) => bucket(id, 'holdout') >= 5000);
+    const order = (html) => [...html.matchAll(/<li class="product-tile[^"]*"[^>]*data-sku="([^"]+)"[^>]*data-stock="([^"]+)"/g)].map((m) => [m[1], m[2]]);
+    const originTiles = order((await (await fetch(`${origin.url}/c/outerwear`)).text()));
+    const page = async (id) => {
+      const v = new Visitor(held.url, { headers: { ...us, cookie: `vt=${await forgeSignal({ id, sessions: 3 })}` } });
+      return { v, tiles: order((await v.fetch('/c/outerwear')).body_.toString()) };
+    };
+    const c = await page(control);
+    // Control: the origin's order, less what the in-stock rail hides; no pin, no boost.
+    assert.deepEqual(c.tiles.map((t) => t[0]), originTiles.filter(([, stock]) => stock !== 'out_of_stock').map((t) => t[0]));
+    const t = await page(treatment);
+    assert.notDeepEqual(t.tiles.map((x) => x[0]), c.tiles.map((x) => x[0]), 'treatment is personalized');
+    assert.equal(t.tiles[0][0], 'VT-0115', 'the winter parka pin, for treatment only');
+    for (const [v, arm, id] of [[c.v, 'control', control], [t.v, 'treatment', treatment]]) {
+      const events = await eventually(async () => {
+        const all = (await (await fetch(`${origin.url}/collect/events?visitor=${id.toString('hex')}`)).json()).events;
+        return all.length && all;
+      });
+      assert.ok(events.every((e) => e.arms.holdout === arm), `${arm}: ${JSON.stringify(events.map((e) => e.arms))}`);
+    }
+  } finally {
+    await held.stop();
+  }
+});
