@@ -63,7 +63,15 @@ fn event(o: &mut Obj<'_>, p: &mut Problems) -> Option<Event> {
         Some("add_to_cart") => Event::AddToCart {
             product: o.object("product", p, product).unwrap_or_default(),
         },
-        Some("checkout_complete") => Event::CheckoutComplete,
+        Some("checkout_complete") => {
+            let revenue = o
+                .f64("revenue", p)
+                .filter(|r| r.is_finite() && *r >= 0.0 && *r < 1e9);
+            Event::CheckoutComplete {
+                revenue,
+                items: o.int("items", p),
+            }
+        }
         Some("search") => {
             let query = o.req_string("query", p);
             let results = o.int("results", p);
@@ -183,11 +191,23 @@ mod tests {
             {"type":"pdp_view","product":{"key":"VT-1","brand":" Kestrel\u0007 ","price":12.5}},
             {"type":"plp_view","category":"shoes"},
             {"type":"add_to_cart"},
-            {"type":"checkout_complete"},
+            {"type":"checkout_complete","revenue":129.5,"items":2},
             {"type":"search","query":"warm jacket","results":0}
         ]}"#;
         let events = parse_client_events(body).unwrap();
         assert_eq!(events.len(), 5);
+        assert_eq!(
+            events[3],
+            Event::CheckoutComplete {
+                revenue: Some(129.5),
+                items: Some(2)
+            }
+        );
+        assert_eq!(
+            serde_json::to_string(&events[3]).unwrap(),
+            r#"{"type":"checkout_complete","revenue":129.5,"items":2}"#,
+            "what the collector receives"
+        );
         match &events[0] {
             Event::PdpView { product } => assert_eq!(product.brand.as_deref(), Some("Kestrel")),
             e => panic!("{e:?}"),

@@ -72,9 +72,8 @@ pub fn rules_off(cfg: &Config, visitor_id: Option<&[u8]>) -> Vec<String> {
     cfg.experiments
         .iter()
         .filter(|t| {
-            visitor_id.is_none_or(|id| {
-                !crate::experiment::within(crate::experiment::bucket(id, &t.salt), t.share)
-            })
+            visitor_id
+                .is_none_or(|id| !crate::experiment::within(crate::experiment::bucket(id, &t.salt), t.share))
         })
         .map(|t| t.rule.clone())
         .collect()
@@ -767,24 +766,28 @@ mod tests {
 
     #[test]
     fn the_holdouts_control_arm_gets_the_origins_order_and_keeps_the_rails() {
-        let c = cfg(
-            r#"[{"id":"pin-f","pin":{"product":"F","position":1}},
+        let c = cfg(r#"[{"id":"pin-f","pin":{"product":"F","position":1}},
                {"id":"boost-d","boost":{"match":{"products":["D"]},"weight":5}},
                {"id":"no-b","exclude":{"match":{"products":["B"]}}},
                {"id":"g","guarantee":{"in_stock_only":true}},
                {"id":"sep","guarantee":{"brand":"Umbra","never_on_brand":"Alder"}},
                {"id":"hero","hero":{"variant":"v","headline":"Hi"}},
-               {"id":"img","image":{"prefer":["detail"]}}]"#,
-        );
+               {"id":"img","image":{"prefer":["detail"]}}]"#);
         assert_eq!(keys(&rank(&c, &items(), &ctx(None), false), &items()), "FDAE");
         let mut held = ctx(None);
         held.holdout = true;
         // Pins and boosts off; the exclusion and the stock rail hold.
         assert_eq!(keys(&rank(&c, &items(), &held, false), &items()), "ADEF");
         held.brand_page = Some("alder".into());
-        assert!(!keys(&rank(&c, &items(), &held, false), &items()).contains('F'), "brand separation holds");
+        assert!(
+            !keys(&rank(&c, &items(), &held, false), &items()).contains('F'),
+            "brand separation holds"
+        );
         assert!(choose_hero(&c, &held, false).is_none(), "the page's own hero");
-        assert!(choose_image(&c, &held, false).is_none(), "the origin's first image");
+        assert!(
+            choose_image(&c, &held, false).is_none(),
+            "the origin's first image"
+        );
     }
 
     #[test]
@@ -803,14 +806,24 @@ mod tests {
             let first = keys(&rank(&c, &items(), &x, false), &items()).starts_with('F');
             let arm = arms(&c, &id)["pin-test"];
             assert_eq!(first, arm == "on", "the arm says what the visitor sees");
-            if first { on += 1 } else { off += 1 }
+            if first {
+                on += 1
+            } else {
+                off += 1
+            }
         }
         assert!((160..240).contains(&on) && on + off == 400, "{on} on, {off} off");
         // No id (no consent, a bot): not in the test, the rule off.
         assert_eq!(rules_off(&c, None), ["pin-f"]);
-        let bad = crate::config::compile_json(r#"{"version":1,"experiments":[{"id":"holdout","rule":"x","share":2}]}"#).unwrap_err();
+        let bad = crate::config::compile_json(
+            r#"{"version":1,"experiments":[{"id":"holdout","rule":"x","share":2}]}"#,
+        )
+        .unwrap_err();
         let paths: Vec<&str> = bad.iter().map(|p| p.path.as_str()).collect();
-        assert_eq!(paths, ["experiments[0].id", "experiments[0].rule", "experiments[0].share"]);
+        assert_eq!(
+            paths,
+            ["experiments[0].id", "experiments[0].rule", "experiments[0].share"]
+        );
     }
 
     #[test]
@@ -869,7 +882,10 @@ mod tests {
             ("buy", Some("Ready when you are"), None)
         );
         assert_eq!(fired[0].rule, "buy");
-        s.learn(&Event::CheckoutComplete);
+        s.learn(&Event::CheckoutComplete {
+            revenue: None,
+            items: None,
+        });
         let (h, fired) = choose_hero(&c, &ctx(Some(&s)), false).unwrap();
         assert_eq!(
             (h.variant.as_str(), h.sub.as_deref()),

@@ -244,7 +244,7 @@ impl NameBook {
                     self.note(n);
                 }
             }
-            Event::CheckoutComplete | Event::Search { .. } => {}
+            Event::CheckoutComplete { .. } | Event::Search { .. } => {}
         }
     }
 
@@ -368,7 +368,10 @@ mod tests {
         };
         let mut v = Visit::begin(&cfg, Some(&keys), &eu);
         v.page_view(1);
-        v.record(Event::CheckoutComplete);
+        v.record(Event::CheckoutComplete {
+            revenue: None,
+            items: None,
+        });
         assert_eq!(
             (v.status, v.has_signal(), v.events.len()),
             (Status::NoConsent, false, 0)
@@ -427,7 +430,10 @@ mod tests {
     fn stitching_merges_the_stored_profile_and_adopts_its_id() {
         let (cfg, keys) = (cfg(), keys());
         let mut stored = Signal::new([1; ID_LEN], 10, crate::signal::ConsentBasis::Default);
-        stored.learn(&Event::CheckoutComplete);
+        stored.learn(&Event::CheckoutComplete {
+            revenue: None,
+            items: None,
+        });
         stored.customer_key = Some([5; 8]);
         let mut v = Visit::begin(&cfg, Some(&keys), &input(None));
         v.record(Event::PdpView {

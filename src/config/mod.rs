@@ -287,8 +287,17 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
     for (i, e) in raw.experiments.iter().enumerate() {
         let at = |f: &str| format!("experiments[{i}].{f}");
         let before = p.0.len();
-        if !(e.id.len() <= 64 && !e.id.is_empty() && e.id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))) || e.id == crate::experiment::HOLDOUT {
-            p.add(at("id"), "must be 1 to 64 of letters, digits, - _ . (and not \"holdout\": the global holdout's)");
+        if !(e.id.len() <= 64
+            && !e.id.is_empty()
+            && e.id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)))
+            || e.id == crate::experiment::HOLDOUT
+        {
+            p.add(
+                at("id"),
+                "must be 1 to 64 of letters, digits, - _ . (and not \"holdout\": the global holdout's)",
+            );
         }
         if experiments.iter().any(|x| x.id == e.id) {
             p.add(at("id"), "is used by another experiment");

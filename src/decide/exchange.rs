@@ -637,7 +637,7 @@ impl Exchange {
                 && visit
                     .events
                     .iter()
-                    .any(|e| matches!(e, Event::AddToCart { .. } | Event::CheckoutComplete));
+                    .any(|e| matches!(e, Event::AddToCart { .. } | Event::CheckoutComplete { .. }));
             if (self.stitched && !qa) || bought {
                 head.after.profile = profile(&self.settings, visit);
             }
@@ -842,7 +842,10 @@ fn request_events(page: &Classified, url: &RequestUrl, status: u16, document: bo
                 ..ProductFacts::default()
             },
         }),
-        PageKind::CheckoutComplete if ok => Some(Event::CheckoutComplete),
+        PageKind::CheckoutComplete if ok => Some(Event::CheckoutComplete {
+            revenue: None,
+            items: None,
+        }),
         _ => None,
     };
     event.into_iter().collect()

@@ -462,7 +462,10 @@ mod tests {
         s.learn(&Event::AddToCart {
             product: ProductFacts::default(),
         });
-        s.learn(&Event::CheckoutComplete);
+        s.learn(&Event::CheckoutComplete {
+            revenue: None,
+            items: None,
+        });
         s.customer_key = Some([9; 8]);
         s.views = u16::MAX;
         s.sessions = u16::MAX;

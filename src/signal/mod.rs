@@ -193,8 +193,16 @@ pub enum Event {
         /// The product, when known.
         product: ProductFacts,
     },
-    /// Completed a checkout.
-    CheckoutComplete,
+    /// Completed a checkout: the order's revenue and item count when the store says them (the
+    /// storefront's order confirmation sends them as a client event).
+    CheckoutComplete {
+        /// Order revenue, in the store's currency.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        revenue: Option<f64>,
+        /// Items in the order.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        items: Option<u32>,
+    },
     /// Searched.
     Search {
         /// The query, normalized and bounded.
@@ -217,7 +225,7 @@ impl Event {
             Event::PlpView { .. } => "plp",
             Event::PdpView { .. } => "pdp",
             Event::AddToCart { .. } => "cart",
-            Event::CheckoutComplete => "checkout",
+            Event::CheckoutComplete { .. } => "checkout",
             Event::Search { .. } => "search",
         }
     }
@@ -286,7 +294,7 @@ impl Signal {
                 self.intent = Intent::Buy;
             }
             // The bag is empty now: a customer, back to browsing (no "go to your bag").
-            Event::CheckoutComplete => {
+            Event::CheckoutComplete { .. } => {
                 self.customer = true;
                 self.intent = Intent::Browse;
             }
@@ -503,7 +511,10 @@ mod tests {
             product: ProductFacts::default(),
         });
         assert_eq!(s.intent, Intent::Buy);
-        s.learn(&Event::CheckoutComplete);
+        s.learn(&Event::CheckoutComplete {
+            revenue: None,
+            items: None,
+        });
         assert!(s.customer);
         assert_eq!(s.intent, Intent::Browse, "the bag is empty after a checkout");
     }
@@ -514,7 +525,10 @@ mod tests {
         phone.learn(&pdp("a", "bags", "Sable", 60.0));
         let mut laptop = Signal::new([2; ID_LEN], 100, ConsentBasis::Explicit);
         laptop.learn(&pdp("b", "bags", "Sable", 60.0));
-        laptop.learn(&Event::CheckoutComplete);
+        laptop.learn(&Event::CheckoutComplete {
+            revenue: None,
+            items: None,
+        });
         phone.merge(&laptop);
         assert_eq!(phone.id, [1; ID_LEN]);
         assert_eq!(phone.brand_weight("Sable"), 64);
