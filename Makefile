@@ -31,7 +31,7 @@ DEV_PORT ?= 8787
 SOURCES := $(shell find src -name '*.rs' -o -name '*.js' -o -name '*.json') Cargo.toml Cargo.lock
 
 
-.PHONY: setup setup-browser dev origin build test lint unit search e2e security browser size bench fmt clean
+.PHONY: setup setup-browser dev origin build test lint unit search e2e security browser size bench simulate fmt clean
 
 # The browser tests drive the system Chromium; `make setup` installs Debian's `chromium` from the
 # OS packages when none is found (browsers cannot be downloaded from the internet here).
@@ -170,6 +170,12 @@ bench: setup build
 	node tests/bench/search.mjs
 	node tests/bench/search_edge.mjs
 	node tests/bench/edge.mjs
+
+## simulate: synthetic shoppers through the worker (its own origin and worker on 127.0.0.1), then
+## the holdout's verdict; SHOPPERS=800 by default, AA=1 serves both arms alike (must find nothing)
+SHOPPERS ?= 800
+simulate: setup build
+	node www/tools/simulate.mjs --shoppers $(SHOPPERS) $(if $(AA),--aa,)
 
 fmt:
 	cargo fmt

@@ -18,6 +18,7 @@ import { renderSvg } from './lib/images.mjs';
 import * as pages from './lib/pages.mjs';
 import { searchProducts } from './lib/search.mjs';
 import { openCollector } from './lib/collector.mjs';
+import * as metrics from './lib/metrics.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const catalog = JSON.parse(fs.readFileSync(path.join(here, 'catalog.json'), 'utf8'));
@@ -300,6 +301,20 @@ async function handle(req, res) {
     } catch (e) {
       return json(req, res, 400, { error: String(e.message) }, { 'cache-control': 'no-store' });
     }
+  }
+  if (method === 'GET' && p === '/collect/report') {
+    const experiment = {
+      id: url.searchParams.get('experiment') ?? 'holdout',
+      controlShare: Number(url.searchParams.get('share') ?? '0.5'),
+      control: url.searchParams.get('control') ?? 'control',
+      treatment: url.searchParams.get('treatment') ?? 'treatment',
+    };
+    const r = metrics.report(collector.db, experiment);
+    if (url.searchParams.get('format') === 'csv') {
+      res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'no-store', 'content-disposition': `attachment; filename="vitrine-${experiment.id}.csv"` });
+      return res.end(metrics.csv(r));
+    }
+    return json(req, res, 200, r, { 'cache-control': 'no-store' });
   }
   if (method === 'GET' && p === '/collect/shadow') {
     return json(req, res, 200, collector.shadowSummary(), { 'cache-control': 'no-store' });

@@ -591,4 +591,109 @@ $('shadow-load').addEventListener('click', async () => {
   })));
 });
 
+// --- Report --------------------------------------------------------------------------------------
+
+const SVG = 'http://www.w3.org/2000/svg';
+const svg = (tag, attrs = {}, ...children) => {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  for (const c of children.flat()) if (c) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+};
+const pct = (x) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
+const fmt = (x) => (x === null || x === undefined ? '–' : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(3));
+
+/** Lift over time with its interval as a band, and the zero line. */
+function liftPlot(points, metric) {
+  const W = 520, H = 200, P = 36;
+  const pts = points.filter((p) => p[metric]);
+  const plot = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'plot', role: 'img', 'aria-label': `${metric} lift over time` });
+  if (pts.length < 2) {
+    plot.append(svg('text', { x: P, y: H / 2 }, 'not enough data yet for a lift over time'));
+    return plot;
+  }
+  const lo = Math.min(0, ...pts.map((p) => p[metric].low));
+  const hi = Math.max(0, ...pts.map((p) => p[metric].high));
+  const x = (i) => P + ((W - 2 * P) * i) / (pts.length - 1);
+  const y = (v) => H - P - ((H - 2 * P) * (v - lo)) / (hi - lo || 1);
+  const band = pts.map((p, i) => `${x(i)},${y(p[metric].high)}`).concat(pts.map((p, i) => `${x(pts.length - 1 - i)},${y(pts[pts.length - 1 - i][metric].low)}`).slice(0)).join(' ');
+  plot.append(
+    svg('polygon', { points: band, class: 'band' }),
+    svg('line', { x1: P, x2: W - P, y1: y(0), y2: y(0), class: 'zero' }),
+    svg('polyline', { points: pts.map((p, i) => `${x(i)},${y(p[metric].lift)}`).join(' '), class: 'line' }),
+    svg('text', { x: 4, y: y(hi) + 4 }, pct(hi)),
+    svg('text', { x: 4, y: y(lo) }, pct(lo)),
+    svg('text', { x: W - P, y: H - 8, 'text-anchor': 'end' }, 'cumulative, oldest → newest'),
+  );
+  return plot;
+}
+
+/** Control and treatment side by side, each with its 95% interval. */
+function armsPlot(metrics) {
+  const names = Object.keys(metrics).filter((k) => metrics[k].control && metrics[k].treatment);
+  const W = 520, row = 34, H = names.length * row + 30, P = 170;
+  const plot = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'plot', role: 'img', 'aria-label': 'arms side by side' });
+  names.forEach((name, i) => {
+    const m = metrics[name];
+    const max = Math.max(m.control.value + 1.96 * m.control.se, m.treatment.value + 1.96 * m.treatment.se) || 1;
+    const w = (v) => ((W - P - 20) * v) / max;
+    const y0 = 20 + i * row;
+    plot.append(svg('text', { x: 4, y: y0 + 14 }, name.replaceAll('_', ' ')));
+    for (const [k, arm, dy] of [['control', 'c', 0], ['treatment', 't', 13]]) {
+      const v = m[k];
+      plot.append(
+        svg('rect', { x: P, y: y0 + dy, width: Math.max(1, w(v.value)), height: 11, class: `bar ${arm}` }, svg('title', {}, `${k}: ${fmt(v.value)} ± ${fmt(1.96 * v.se)}`)),
+        svg('line', { x1: P + w(Math.max(0, v.value - 1.96 * v.se)), x2: P + w(v.value + 1.96 * v.se), y1: y0 + dy + 5.5, y2: y0 + dy + 5.5, class: 'err' }),
+      );
+    }
+  });
+  plot.append(svg('text', { x: P, y: 12, class: 'legend' }, 'control (grey) · treatment (blue) · 95% intervals'));
+  return plot;
+}
+
+/** The funnel per arm: listing views → add-to-carts from listings → orders. */
+function funnelPlot(funnel) {
+  const arms = Object.keys(funnel);
+  const steps = [['listing_views', 'listing views'], ['add_to_carts', 'add to cart'], ['orders', 'orders']];
+  const W = 520, H = 60 + arms.length * 60, P = 110;
+  const plot = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'plot', role: 'img', 'aria-label': 'funnel per arm' });
+  arms.forEach((arm, a) => {
+    const f = funnel[arm];
+    const top = f.listing_views || 1;
+    plot.append(svg('text', { x: 4, y: 30 + a * 60 }, `${arm} (${f.visitors})`));
+    steps.forEach(([k, label], i) => {
+      const w = ((W - P - 10) / 3 - 8) * (f[k] / top);
+      const x0 = P + i * ((W - P - 10) / 3);
+      plot.append(svg('rect', { x: x0, y: 18 + a * 60, width: Math.max(1, w), height: 18, class: `bar ${arm === 'control' ? 'c' : 't'}` }), svg('text', { x: x0, y: 50 + a * 60 }, `${label}: ${f[k]}`));
+    });
+  });
+  return plot;
+}
+
+$('report-load').addEventListener('click', async () => {
+  const q = `?experiment=${encodeURIComponent($('report-exp').value)}&share=${encodeURIComponent($('report-share').value)}`;
+  const url = `${$('report-url').value}${q}`;
+  $('report-json').href = url;
+  $('report-csv').href = `${url}&format=csv`;
+  let r;
+  try {
+    r = await (await fetch(url, { headers: { accept: 'application/json' } })).json();
+  } catch (e) {
+    $('report-status').textContent = `The collector did not answer: ${e.message}`;
+    return;
+  }
+  const v = r.verdict;
+  $('report-status').textContent = `${r.experiment}: ${Object.entries(v.visitors).map(([k, n]) => `${k} ${n}`).join(', ')} visitors over ${(r.running_ms / 3600000).toFixed(1)} h; sample ratio ${v.srm.mismatch ? `MISMATCH (p=${v.srm.p.toExponential(1)}): the split is broken, do not read the metrics` : `as configured (p=${v.srm.p.toFixed(2)})`}${v.note ? `; ${v.note}` : ''}`;
+  const rows = Object.entries(v.metrics).map(([name, m]) => el('tr', {},
+    el('th', { text: name.replaceAll('_', ' ') }), el('td', { text: fmt(m.control?.value) }), el('td', { text: fmt(m.treatment?.value) }),
+    el('td', { class: m.lift?.significant ? (m.lift.lift > 0 ? 'up' : 'down') : '', text: m.lift ? `${pct(m.lift.lift)} [${pct(m.lift.low)}, ${pct(m.lift.high)}]${m.lift.significant ? ' significant' : ''}` : 'not enough data' })));
+  $('report').replaceChildren(
+    el('table', { class: 'metrics' }, el('thead', {}, el('tr', {}, el('th', { text: 'metric' }), el('th', { text: 'control' }), el('th', { text: 'treatment' }), el('th', { text: 'lift [95% interval]' }))), el('tbody', {}, rows)),
+    el('div', { class: 'plots' },
+      el('figure', {}, el('figcaption', { text: 'Revenue per session: lift over time' }), liftPlot(r.over_time, 'revenue_per_session')),
+      el('figure', {}, el('figcaption', { text: 'Listing add-to-cart rate: lift over time' }), liftPlot(r.over_time, 'plp_add_to_cart_rate')),
+      el('figure', {}, el('figcaption', { text: 'Arms side by side' }), armsPlot(v.metrics)),
+      el('figure', {}, el('figcaption', { text: 'Funnel' }), funnelPlot(r.funnel))));
+});
+
 if (state.token) signIn(state.token);

@@ -34,7 +34,7 @@ export const METRICS = {
 export const PER_VISITOR = `
   select visitor, json_extract(arms, '$.' || :exp) as arm,
     count(distinct coalesce(session, 0)) as sessions,
-    sum(type = 'checkout_complete') as orders,
+    sum(type = 'checkout_complete' and json_extract(payload, '$.revenue') is not null) as orders,
     sum(case when type = 'checkout_complete' then coalesce(json_extract(payload, '$.revenue'), 0) else 0 end) as revenue,
     sum(type = 'exposure' and json_extract(payload, '$.page') = 'plp') as plp_views,
     sum(type = 'add_to_cart' and exists (
@@ -129,4 +129,28 @@ export function evaluate(db, { id, controlShare, control = 'control', treatment 
 /** Lift over time: the verdict on everything received up to each cut-off (cumulative). */
 export function overTime(db, experiment, cutoffs) {
   return cutoffs.map((until) => ({ until, ...evaluate(db, experiment, until) }));
+}
+
+/**
+ * The report: the verdict, lift over time (cumulative, at `points` cut-offs across the events'
+ * span), and the funnel per arm (listing views → add-to-carts from listings → orders).
+ */
+export function report(db, experiment, points = 8) {
+  const span = db.exec('select min(received_at), max(received_at) from events where arms is not null')[0]?.values[0] ?? [0, 0];
+  const [first, last] = span.map((x) => x ?? 0);
+  const cutoffs = Array.from({ length: points }, (_, i) => Math.round(first + ((last - first) * (i + 1)) / points));
+  const verdict = evaluate(db, experiment);
+  const sums = armSums(db, experiment.id);
+  const funnel = Object.fromEntries(Object.entries(sums).map(([arm, s]) => [arm, { visitors: s.n, sessions: s.sessions, listing_views: s.plp_views, add_to_carts: s.plp_atc, orders: s.orders, revenue: s.revenue }]));
+  const lifts = overTime(db, experiment, cutoffs).map((v) => ({ until: v.until, visitors: v.visitors, ...Object.fromEntries(Object.entries(v.metrics).map(([k, m]) => [k, m.lift])) }));
+  return { experiment: experiment.id, share: experiment.controlShare, running_ms: last - first, verdict, funnel, over_time: lifts };
+}
+
+/** The report's metrics as CSV: one row per metric. */
+export function csv(r) {
+  const rows = [['metric', 'control', 'control_se', 'treatment', 'treatment_se', 'lift', 'lift_low', 'lift_high', 'significant']];
+  for (const [name, m] of Object.entries(r.verdict.metrics)) {
+    rows.push([name, m.control?.value, m.control?.se, m.treatment?.value, m.treatment?.se, m.lift?.lift, m.lift?.low, m.lift?.high, m.lift?.significant].map((v) => (v === undefined || v === null ? '' : String(v))));
+  }
+  return `${rows.map((r) => r.join(',')).join('\n')}\n`;
 }
