@@ -75,11 +75,22 @@ fn event(o: &mut Obj<'_>, p: &mut Problems) -> Option<Event> {
         Some("search") => {
             let query = o.req_string("query", p);
             let results = o.int("results", p);
+            let next = match o.string("next", p).as_deref() {
+                None => None,
+                Some("exit") => Some("exit"),
+                Some("click") => Some("click"),
+                Some("refine") => Some("refine"),
+                Some(_) => {
+                    p.add(o.path("next"), "must be exit, click or refine");
+                    None
+                }
+            };
             Event::Search {
                 query: bounded(&query?).unwrap_or_default(),
                 results,
                 served: None,
                 latency_ms: None,
+                next,
             }
         }
         other => {
@@ -192,9 +203,12 @@ mod tests {
             {"type":"plp_view","category":"shoes"},
             {"type":"add_to_cart"},
             {"type":"checkout_complete","revenue":129.5,"items":2},
-            {"type":"search","query":"warm jacket","results":0}
+            {"type":"search","query":"warm jacket","results":0,"next":"exit"}
         ]}"#;
         let events = parse_client_events(body).unwrap();
+        assert!(serde_json::to_string(&events[4])
+            .unwrap()
+            .contains(r#""next":"exit""#));
         assert_eq!(events.len(), 5);
         assert_eq!(
             events[3],

@@ -316,6 +316,13 @@ async function handle(req, res) {
     }
     return json(req, res, 200, r, { 'cache-control': 'no-store' });
   }
+  if (method === 'GET' && p === '/collect/lifecycle') {
+    return json(req, res, 200, metrics.lifecycle(collector.db, { views: Number(url.searchParams.get('views') ?? 3) }), { 'cache-control': 'no-store' });
+  }
+  if (method === 'GET' && p === '/collect/export') {
+    res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+    return res.end(metrics.jsonEachRow(collector.db, Number(url.searchParams.get('since') ?? 0)));
+  }
   if (method === 'GET' && p === '/collect/shadow') {
     return json(req, res, 200, collector.shadowSummary(), { 'cache-control': 'no-store' });
   }

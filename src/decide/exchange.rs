@@ -835,6 +835,7 @@ fn request_events(page: &Classified, url: &RequestUrl, status: u16, document: bo
             results: None,
             served: None,
             latency_ms: None,
+            next: None,
         }),
         PageKind::CartAdd if ok => Some(Event::AddToCart {
             product: ProductFacts {

@@ -107,6 +107,7 @@ impl SearchApi {
             results,
             served: Some(served.token().to_owned()),
             latency_ms: Some(u32::try_from(latency).unwrap_or(u32::MAX)),
+            next: None,
         });
         visit.events.iter().for_each(|e| names.note_event(e));
         let mut reply = Reply {

@@ -215,6 +215,9 @@ pub enum Event {
         /// Milliseconds the edge waited for the answer.
         #[serde(skip_serializing_if = "Option::is_none")]
         latency_ms: Option<u32>,
+        /// What the shopper did next, as the page reports it: `exit`, `click` or `refine`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        next: Option<&'static str>,
     },
 }
 

@@ -110,3 +110,23 @@ test('a real effect is found: treatment adds to cart 40% more often', async () =
   }
   assert.ok(found >= 8, `found in ${found} of 10 runs`);
 });
+
+test('lifecycle triggers and the analytics engine\'s insert format', async () => {
+  const { lifecycle, jsonEachRow } = await import('../../www/lib/metrics.mjs');
+  const c = await openCollector(null);
+  // Visitor 1 browses three pages and leaves; 2 adds to cart and leaves; 3 buys twice, a day apart.
+  c.insert(batch(1, 'treatment', 1, [{ type: 'plp_view', category: 'boots' }, { type: 'pdp_view', product: {} }, { type: 'plp_view', category: 'bags' }]), 1);
+  c.insert(batch(2, 'treatment', 1, [{ type: 'plp_view', category: 'boots' }, { type: 'add_to_cart' }]), 2);
+  c.insert(batch(3, 'control', 1, [{ type: 'add_to_cart' }, { type: 'checkout_complete', revenue: 10 }]), 3);
+  c.insert(batch(3, 'control', 2, [{ type: 'add_to_cart' }, { type: 'checkout_complete', revenue: 20 }]), 3 + 86_400_000);
+  const l = lifecycle(c.db, { views: 3 });
+  assert.deepEqual(l.browse_abandonment.map((r) => [r.visitor, r.views]), [[hex(1), 3]]);
+  assert.match(l.browse_abandonment[0].categories, /boots/);
+  assert.deepEqual(l.cart_abandonment.map((r) => r.visitor), [hex(2)]);
+  assert.deepEqual(l.purchase_intervals, [{ visitor: hex(3), days: 1 }]);
+  const rows = jsonEachRow(c.db).trim().split('\n').map((x) => JSON.parse(x));
+  assert.equal(rows.length, 9);
+  assert.deepEqual(Object.keys(rows[0]), ['id', 'received_at', 'visitor', 'type', 'path', 'country', 'consent', 'customer', 'intent', 'payload', 'arms', 'session']);
+  assert.equal(JSON.parse(rows[0].arms).holdout, 'treatment');
+  assert.equal(jsonEachRow(c.db, 8).trim().split('\n').length, 1, 'since an id: incremental export');
+});

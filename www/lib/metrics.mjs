@@ -154,3 +154,48 @@ export function csv(r) {
   }
   return `${rows.map((r) => r.join(',')).join('\n')}\n`;
 }
+
+/**
+ * Lifecycle triggers, for an email or SMS tool (the collector's `/collect/lifecycle` export):
+ * browse abandonment (at least `views` listing or product views in a session, no add-to-cart),
+ * cart abandonment (an add-to-cart, no order in that session), and purchase intervals (days
+ * between a visitor's orders). Only the pseudonymous id and what was seen: the tool matches the id
+ * to a person through its own sign-in data, never through vitrine.
+ */
+export function lifecycle(db, { views = 3 } = {}) {
+  const rows = (sql, params) => {
+    const r = db.exec(sql, params)[0];
+    return r ? r.values.map((v) => Object.fromEntries(r.columns.map((c, i) => [c, v[i]]))) : [];
+  };
+  const browse = rows(`
+    select visitor, coalesce(session, 0) as session, max(received_at) as last_seen,
+      sum(type in ('plp_view', 'pdp_view')) as views,
+      group_concat(distinct json_extract(payload, '$.category')) as categories
+    from events group by visitor, coalesce(session, 0)
+    having views >= :views and sum(type = 'add_to_cart') = 0`, { ':views': views });
+  const cart = rows(`
+    select visitor, coalesce(session, 0) as session, max(received_at) as last_seen, sum(type = 'add_to_cart') as added
+    from events group by visitor, coalesce(session, 0)
+    having added > 0 and sum(type = 'checkout_complete' and json_extract(payload, '$.revenue') is not null) = 0`);
+  const orders = rows(`
+    select visitor, received_at from events
+    where type = 'checkout_complete' and json_extract(payload, '$.revenue') is not null order by visitor, received_at`);
+  const intervals = [];
+  for (let i = 1; i < orders.length; i++) {
+    if (orders[i].visitor === orders[i - 1].visitor) {
+      intervals.push({ visitor: orders[i].visitor, days: (orders[i].received_at - orders[i - 1].received_at) / 86_400_000 });
+    }
+  }
+  return { browse_abandonment: browse, cart_abandonment: cart, purchase_intervals: intervals };
+}
+
+/**
+ * The events as ClickHouse's native `JSONEachRow` insert format (one JSON object per line), for
+ * `INSERT INTO vitrine.events FORMAT JSONEachRow`: the same columns as the SQLite table, payload
+ * and arms as JSON strings (ClickHouse's JSONExtract* read them as json_extract does here).
+ */
+export function jsonEachRow(db, since = 0) {
+  const r = db.exec('select id, received_at, visitor, type, path, country, consent, customer, intent, payload, arms, session from events where id > ? order by id', [since])[0];
+  if (!r) return '';
+  return r.values.map((v) => JSON.stringify(Object.fromEntries(r.columns.map((c, i) => [c, v[i]])))).join('\n') + '\n';
+}
