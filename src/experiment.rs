@@ -27,7 +27,10 @@ pub fn bucket(visitor_id: &[u8], salt: &str) -> u32 {
     h.update([0]);
     h.update(visitor_id);
     let d = h.finalize();
-    let n = u32::from_be_bytes([d[0], d[1], d[2], d[3]]);
+    let n = d
+        .get(..4)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map_or(0, u32::from_be_bytes);
     n % BUCKETS
 }
 

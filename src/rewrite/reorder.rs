@@ -39,6 +39,30 @@ pub struct RegionOutcome {
     pub changed: bool,
     /// Why it was left as it was, if it was.
     pub reason: Option<&'static str>,
+    /// The products as served (at most [`SERVED_MAX`]), each with its 1-based position in the
+    /// origin's order and whether vitrine moved it (its rank among the products shown differs
+    /// from the origin's; a product only shifted by a hidden one was not moved): where a
+    /// shopper's click came from.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub served: Vec<(String, u16, bool)>,
+}
+
+/// Most products an exposure lists.
+pub const SERVED_MAX: usize = 60;
+
+/// `(key, origin position, moved)` of the tiles served in `order`.
+fn served(infos: &[TileInfo], order: &[usize]) -> Vec<(String, u16, bool)> {
+    let mut origin = order.to_vec();
+    origin.sort_unstable();
+    order
+        .iter()
+        .zip(&origin)
+        .take(SERVED_MAX)
+        .filter_map(|(&i, &was)| {
+            let key = infos.get(i)?.item.key.clone()?;
+            Some((key, u16::try_from(i + 1).unwrap_or(u16::MAX), i != was))
+        })
+        .collect()
 }
 
 /// The decision: the new order of the tiles to show (indices into the tiles), or `None` to
@@ -265,6 +289,7 @@ fn finish(sink: &SharedSink, run: Run, decide: &Decide, name: String, slot: &Slo
         shown: run.tiles.len(),
         changed: false,
         reason: None,
+        served: Vec::new(),
     };
     if sink.overflowed() {
         outcome.reason = Some("over-cap");
@@ -308,9 +333,11 @@ fn finish(sink: &SharedSink, run: Run, decide: &Decide, name: String, slot: &Slo
         })
         .collect();
     let Some(order) = decide(&infos).filter(|o| o.iter().all(|&i| i < spans.len())) else {
+        outcome.served = served(&infos, &(0..infos.len()).collect::<Vec<_>>());
         leave("unchanged", &mut outcome);
         return outcome;
     };
+    outcome.served = served(&infos, &order);
     let identity = order.len() == spans.len() && order.iter().enumerate().all(|(i, &o)| i == o);
     if identity {
         leave("unchanged", &mut outcome);
@@ -378,6 +405,25 @@ mod tests {
             last: false,
             gate: None,
         }
+    }
+
+    #[test]
+    fn the_served_order_says_what_moved_and_a_hidden_tile_moves_nothing() {
+        let page = r#"<ul class="g"><li data-k="a">A</li><li data-k="b">B</li><li data-k="c">C</li><li data-k="d">D</li></ul>"#;
+        // Hide `a`, bring `d` before `c`: `b` only shifted up (not moved), `d` and `c` swapped.
+        let (_, outcomes) = run(page, Rc::new(|_: &[TileInfo]| Some(vec![1, 3, 2])), 1 << 20, 5);
+        assert_eq!(
+            outcomes[0].served,
+            [
+                ("b".into(), 2, false),
+                ("d".into(), 4, true),
+                ("c".into(), 3, true)
+            ]
+        );
+        // Left as it was: the origin's order, nothing moved.
+        let (_, outcomes) = run(page, Rc::new(|_: &[TileInfo]| None), 1 << 20, 5);
+        assert!(outcomes[0].served.iter().all(|(_, _, moved)| !moved));
+        assert_eq!(outcomes[0].served.len(), 4);
     }
 
     fn run(page: &str, decide: Decide, cap: usize, chunk: usize) -> (String, Vec<RegionOutcome>) {

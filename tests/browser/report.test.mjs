@@ -41,6 +41,10 @@ test('simulated traffic, then the report with plots in Chromium', async () => {
   assert.ok(json.verdict.enough, json.verdict.note);
   assert.equal(json.verdict.visitors.control + json.verdict.visitors.treatment, 260, 'every shopper in one arm');
   assert.equal(json.verdict.srm.mismatch, false);
+  // Listing clicks attributed to the listing they came from: treatment's clicks land on moved items.
+  assert.ok(json.clicks.control.clicks > 0 && json.clicks.treatment.clicks > 0, JSON.stringify(json.clicks));
+  assert.equal(json.clicks.control.moved_share, 0, 'control is served the origin\'s order');
+  assert.ok(json.clicks.treatment.moved_share > 0);
   const csv = await (await fetch(`${worker.url}/collect/report?experiment=holdout&share=0.5&format=csv`)).text();
   assert.match(csv.split('\n')[0], /^metric,control,control_se,treatment,treatment_se,lift,lift_low,lift_high,significant$/);
 
@@ -60,7 +64,7 @@ test('simulated traffic, then the report with plots in Chromium', async () => {
     assert.equal(await page.locator('#report polyline.line').count(), 2, 'lift lines');
     assert.equal(await page.locator('#report polygon.band').count(), 2, 'interval bands');
     assert.ok((await page.locator('#report rect.bar').count()) >= 10, 'bars for the arms and the funnel');
-    const row = await page.textContent('table.metrics tbody tr:nth-child(3)');
+    const row = await page.locator('table.metrics tbody tr', { hasText: 'plp add to cart rate' }).textContent();
     const l = json.verdict.metrics.plp_add_to_cart_rate.lift;
     assert.ok(row.includes(`${(l.lift * 100).toFixed(1)}%`), `the table shows the JSON's lift: ${row}`);
     assert.match(await page.textContent('#report-status'), /sample ratio as configured/);

@@ -236,6 +236,10 @@ test('exposure events say what was actually rendered', async () => {
   assert.match(exposure.payload.version, /^[0-9a-f]{12}$/);
   // The exposure matches the page: its type, and as many tiles as the page's grid shows.
   assert.equal(exposure.payload.page, 'plp');
+  // The order as served, each product with its origin position: what it looked like to the shopper.
+  const servedKeys = exposure.payload.regions[0].served.map(([key]) => key);
+  const pageKeys = [...page.matchAll(/<li class="product-tile[^"]*"[^>]*data-sku="([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(servedKeys, pageKeys.slice(0, servedKeys.length));
   assert.equal(Number(exposure.payload.summary.match(/category=reordered:(\d+)/)[1]), rendered);
   // Every event carries the session and the visitor's arms (none in the demo: no experiments).
   assert.equal(exposure.session, 1);

@@ -130,3 +130,19 @@ test('lifecycle triggers and the analytics engine\'s insert format', async () =>
   assert.equal(JSON.parse(rows[0].arms).holdout, 'treatment');
   assert.equal(jsonEachRow(c.db, 8).trim().split('\n').length, 1, 'since an id: incremental export');
 });
+
+test('listing clicks are attributed to the listing they came from: slot, origin position, moved', async () => {
+  const { clicks } = await import('../../www/lib/metrics.mjs');
+  const c = await openCollector(null);
+  const served = [['B', 2, true], ['A', 1, true], ['C', 3, false]]; // B moved up from 2 to slot 1
+  c.insert(batch(1, 'treatment', 1, [{ type: 'exposure', page: 'plp', regions: [{ name: 'g', served }] }, { type: 'pdp_view', product: { key: 'B' } }]), 1);
+  c.insert(batch(2, 'control', 1, [{ type: 'exposure', page: 'plp', regions: [{ name: 'g', served: [['A', 1, false], ['B', 2, false], ['C', 3, false]] }] }, { type: 'pdp_view', product: { key: 'C' } }]), 2);
+  // A product view with no listing before it in the session is not a listing click.
+  c.insert(batch(3, 'control', 1, [{ type: 'pdp_view', product: { key: 'A' } }]), 3);
+  assert.deepEqual(clicks(c.db, 'holdout'), {
+    control: { clicks: 1, mean_slot: 3, moved_share: 0 },
+    treatment: { clicks: 1, mean_slot: 1, moved_share: 1 },
+  });
+  const s = armSums(c.db, 'holdout');
+  assert.deepEqual([s.control.plp_clicks, s.treatment.plp_clicks], [1, 1]);
+});

@@ -20,6 +20,7 @@ export const SRM_ALPHA = 0.001;
 export const METRICS = {
   revenue_per_session: ['revenue', 'sessions'],
   conversion: ['orders', 'sessions'],
+  plp_click_through_rate: ['plp_clicks', 'plp_views'],
   plp_add_to_cart_rate: ['plp_atc', 'plp_views'],
   search_exit_rate: ['search_exits', 'searches'],
   zero_result_rate: ['search_zero', 'searches'],
@@ -40,6 +41,9 @@ export const PER_VISITOR = `
     sum(type = 'add_to_cart' and exists (
       select 1 from events l where l.visitor = e.visitor and coalesce(l.session, 0) = coalesce(e.session, 0)
         and l.type = 'exposure' and json_extract(l.payload, '$.page') = 'plp' and l.id < e.id)) as plp_atc,
+    sum(type = 'pdp_view' and exists (
+      select 1 from events l where l.visitor = e.visitor and coalesce(l.session, 0) = coalesce(e.session, 0)
+        and l.type = 'exposure' and json_extract(l.payload, '$.page') = 'plp' and l.id < e.id)) as plp_clicks,
     sum(type = 'search') as searches,
     sum(type = 'search' and json_extract(payload, '$.next') = 'exit') as search_exits,
     sum(type = 'search' and coalesce(json_extract(payload, '$.results'), 1) = 0) as search_zero
@@ -143,7 +147,7 @@ export function report(db, experiment, points = 8) {
   const sums = armSums(db, experiment.id);
   const funnel = Object.fromEntries(Object.entries(sums).map(([arm, s]) => [arm, { visitors: s.n, sessions: s.sessions, listing_views: s.plp_views, add_to_carts: s.plp_atc, orders: s.orders, revenue: s.revenue }]));
   const lifts = overTime(db, experiment, cutoffs).map((v) => ({ until: v.until, visitors: v.visitors, ...Object.fromEntries(Object.entries(v.metrics).map(([k, m]) => [k, m.lift])) }));
-  return { experiment: experiment.id, share: experiment.controlShare, running_ms: last - first, verdict, funnel, over_time: lifts };
+  return { experiment: experiment.id, share: experiment.controlShare, running_ms: last - first, verdict, funnel, clicks: clicks(db, experiment.id), over_time: lifts };
 }
 
 /** The report's metrics as CSV: one row per metric. */
@@ -198,4 +202,26 @@ export function jsonEachRow(db, since = 0) {
   const r = db.exec('select id, received_at, visitor, type, path, country, consent, customer, intent, payload, arms, session from events where id > ? order by id', [since])[0];
   if (!r) return '';
   return r.values.map((v) => JSON.stringify(Object.fromEntries(r.columns.map((c, i) => [c, v[i]])))).join('\n') + '\n';
+}
+
+/**
+ * Where listing clicks came from, per arm: each product view after a listing view in the same
+ * session, attributed to the last such listing's served order (`regions[].served`: key, origin
+ * position, moved), so its slot and whether vitrine moved it are known.
+ */
+export function clicks(db, experiment) {
+  const r = db.exec(`
+    with v as (
+      select e.id, json_extract(e.arms, '$.' || :exp) as arm, json_extract(e.payload, '$.product.key') as key,
+        (select l.payload from events l where l.visitor = e.visitor and coalesce(l.session, 0) = coalesce(e.session, 0)
+           and l.type = 'exposure' and json_extract(l.payload, '$.page') = 'plp' and l.id < e.id order by l.id desc limit 1) as listing
+      from events e where e.type = 'pdp_view' and json_extract(e.arms, '$.' || :exp) is not null)
+    select arm, count(*) as clicks,
+      avg(slot) as mean_slot, avg(moved) as moved_share
+    from (
+      select v.arm, s.key + 1 as slot, json_extract(s.value, '$[2]') as moved
+      from v, json_each(json_extract(v.listing, '$.regions[0].served')) s
+      where v.listing is not null and json_extract(s.value, '$[0]') = v.key)
+    group by arm order by arm`, { ':exp': experiment })[0];
+  return r ? Object.fromEntries(r.values.map((row) => [row[0], { clicks: row[1], mean_slot: row[2], moved_share: row[3] }])) : {};
 }
