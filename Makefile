@@ -24,8 +24,8 @@ BUILD_ENV := WASM_BINDGEN_BIN=wasm-bindgen WASM_OPT_BIN=$(CURDIR)/node_modules/.
 # tiles, slots, galleries in parts, page markers, product JSON, catalog and sample-page lints,
 # preview's provenance: +40 KB of engine and admin code, measured with `make size`); 542 KB after
 # issue 14 (the console's server side: preview cards and rule explanations, QA preview links,
-# versions with who and why).
-WASM_GZIP_BUDGET := 548000
+# versions with who and why); 550 KB after issue 15's arms, rule tests and served orders.
+WASM_GZIP_BUDGET := 558000
 ORIGIN_PORT ?= 8788
 DEV_PORT ?= 8787
 SOURCES := $(shell find src -name '*.rs' -o -name '*.js' -o -name '*.json') Cargo.toml Cargo.lock
