@@ -243,6 +243,48 @@ pub fn console_file(path: &str) -> Option<&'static str> {
     }
 }
 
+/// KV key of the canary pointer (`{"version", "share"}`).
+pub const CANARY_KEY: &str = "config:canary";
+
+/// Most of the traffic a canary may take.
+pub const MAX_CANARY: f64 = 0.5;
+
+/// A canary pointer as stored.
+pub fn read_canary(text: Option<&str>) -> Option<crate::experiment::Canary> {
+    let v: serde_json::Value = serde_json::from_str(text?).ok()?;
+    let version = v.get("version")?.as_str().filter(|x| is_version(x))?.to_owned();
+    let share = v
+        .get("share")?
+        .as_f64()
+        .filter(|s| *s > 0.0 && *s <= MAX_CANARY)?;
+    Some(crate::experiment::Canary { version, share })
+}
+
+/// `PUT /__vitrine/config/canary`: the pointer to store (JSON), or the error to answer.
+/// `stored`: whether the named version's document exists.
+pub fn canary(body: &[u8], stored: impl FnOnce(&str) -> bool) -> Result<(String, Reply), Reply> {
+    let text = std::str::from_utf8(body).unwrap_or_default();
+    let Some(c) = read_canary(Some(text)) else {
+        return Err(Reply::error(
+            400,
+            "the body must be {\"version\": \"<12 hex digits>\", \"share\": a number above 0 and at most 0.5}",
+        ));
+    };
+    if !stored(&c.version) {
+        return Err(Reply::error(
+            404,
+            "no such version: push it first (a canary serves a stored version)",
+        ));
+    }
+    let pointer = json!({"version": c.version, "share": c.share}).to_string();
+    let reply = Reply::json(
+        200,
+        json!({"canary": {"version": c.version, "share": c.share}}).to_string(),
+        &endpoint(None),
+    );
+    Ok((pointer, reply))
+}
+
 /// The version named by `/__vitrine/config/versions/<version>`.
 pub fn version_path(path: &str) -> Option<&str> {
     path.strip_prefix("/__vitrine/config/versions/")
@@ -260,6 +302,10 @@ pub enum AdminOp {
     Versions,
     /// `GET /__vitrine/config/versions/<version>`: a stored version's document.
     GetVersion,
+    /// `PUT /__vitrine/config/canary` `{"version", "share"}`: serve a stored version to a share.
+    Canary,
+    /// `DELETE /__vitrine/config/canary`: no canary.
+    CanaryOff,
     /// `POST /__vitrine/config/rollback`.
     Rollback,
     /// `POST /__vitrine/config/validate`: errors and warnings, nothing stored.
@@ -284,6 +330,8 @@ impl AdminOp {
             ("GET", "/__vitrine/config") => GetConfig,
             ("PUT", "/__vitrine/config") => PutConfig,
             ("GET", "/__vitrine/config/versions") => Versions,
+            ("PUT", "/__vitrine/config/canary") => Canary,
+            ("DELETE", "/__vitrine/config/canary") => CanaryOff,
             ("GET", p) if version_path(p).is_some() => GetVersion,
             ("POST", "/__vitrine/config/rollback") => Rollback,
             ("POST", "/__vitrine/config/validate") => Validate,
@@ -294,6 +342,7 @@ impl AdminOp {
             (
                 _,
                 "/__vitrine/config"
+                | "/__vitrine/config/canary"
                 | "/__vitrine/config/versions"
                 | "/__vitrine/config/rollback"
                 | "/__vitrine/config/validate"
@@ -862,5 +911,38 @@ mod tests {
             errors.contains("rules[0].scope.grids[0]") && errors.contains("catalog.products[0].stock"),
             "{v}"
         );
+    }
+
+    #[test]
+    fn a_canary_pointer_names_a_stored_version_and_a_share_up_to_half() {
+        assert_eq!(
+            AdminOp::of("PUT", "/__vitrine/config/canary"),
+            Some(AdminOp::Canary)
+        );
+        assert_eq!(
+            AdminOp::of("DELETE", "/__vitrine/config/canary"),
+            Some(AdminOp::CanaryOff)
+        );
+        assert_eq!(
+            AdminOp::of("GET", "/__vitrine/config/canary"),
+            Some(AdminOp::NotAllowed)
+        );
+        let (pointer, reply) = canary(br#"{"version":"0123456789ab","share":0.1}"#, |_| true).unwrap();
+        assert_eq!(reply.status, 200);
+        assert_eq!(read_canary(Some(&pointer)).unwrap().share, 0.1);
+        assert_eq!(
+            canary(br#"{"version":"0123456789ab","share":0.1}"#, |_| false)
+                .unwrap_err()
+                .status,
+            404
+        );
+        for bad in [
+            r#"{"version":"x","share":0.1}"#,
+            r#"{"version":"0123456789ab","share":0.6}"#,
+            r#"{"version":"0123456789ab","share":0}"#,
+            "nope",
+        ] {
+            assert_eq!(canary(bad.as_bytes(), |_| true).unwrap_err().status, 400, "{bad}");
+        }
     }
 }

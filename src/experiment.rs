@@ -52,6 +52,28 @@ pub struct RuleTest {
     pub salt: String,
 }
 
+/// A config version served to a share of visitors instead of the live one (`PUT
+/// /__vitrine/config/canary`); its arm is `canary` or `live`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Canary {
+    /// The canary version.
+    pub version: String,
+    /// Its share of visitors (with a signal).
+    pub share: f64,
+}
+
+impl Canary {
+    /// The salt: a new canary version draws its visitors afresh.
+    pub fn salt(&self) -> String {
+        format!("canary:{}", self.version)
+    }
+
+    /// Whether this visitor is served the canary.
+    pub fn serves(&self, visitor_id: &[u8]) -> bool {
+        within(bucket(visitor_id, &self.salt()), self.share)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

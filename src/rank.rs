@@ -93,6 +93,12 @@ pub fn arms(cfg: &Config, visitor_id: &[u8]) -> std::collections::BTreeMap<Strin
         let on = crate::experiment::within(crate::experiment::bucket(visitor_id, &t.salt), t.share);
         arms.insert(t.id.clone(), if on { "on" } else { "off" });
     }
+    if let Some(c) = &cfg.canary {
+        arms.insert(
+            "canary".to_owned(),
+            if c.serves(visitor_id) { "canary" } else { "live" },
+        );
+    }
     arms
 }
 

@@ -97,6 +97,8 @@ pub struct Settings {
     pub catalog_version: Option<String>,
     /// A QA preview session: this request uses a draft config (see [`crate::qa`]).
     pub qa: Option<crate::qa::Pass>,
+    /// A canary version on a share of traffic: its settings (the config swapped) and its pointer.
+    pub canary: Option<(Rc<Settings>, crate::experiment::Canary)>,
 }
 
 /// Something the operator should read in the logs.
@@ -169,6 +171,7 @@ impl Settings {
             packed,
             catalog_version,
             qa: None,
+            canary: None,
         };
         (settings, complaints)
     }
@@ -188,6 +191,42 @@ impl Settings {
     pub fn current(&self, active: Option<&str>, catalog: Option<&str>) -> bool {
         self.source.as_deref() == active && self.catalog_version.as_deref() == catalog
     }
+
+    /// These settings with a canary: `document` (a stored version) served to `canary.share` of
+    /// the visitors, both configs reporting the arm. `None` when the canary's document does not
+    /// compile or is the live version.
+    pub fn with_canary(mut self, canary: crate::experiment::Canary, document: &str) -> Settings {
+        let Some(live) = self.config.clone() else {
+            return self;
+        };
+        if self.version.as_deref() == Some(canary.version.as_str()) {
+            return self;
+        }
+        let Ok(mut cfg) = crate::config::compile_json(document) else {
+            return self;
+        };
+        cfg.canary = Some(canary.clone());
+        let mut live = (*live).clone();
+        live.canary = Some(canary.clone());
+        self.config = Some(Rc::new(live));
+        let served = Settings {
+            config: Some(Rc::new(cfg)),
+            status: CfgStatus::Version(format!("{}-canary", canary.version)),
+            version: Some(canary.version.clone()),
+            canary: None,
+            ..self.clone()
+        };
+        self.canary = Some((Rc::new(served), canary));
+        self
+    }
+
+    /// The settings a visitor is served: the canary's when their id falls in its share.
+    pub fn for_visitor(self: &Rc<Self>, visitor_id: Option<&[u8]>) -> Rc<Settings> {
+        match (&self.canary, visitor_id) {
+            (Some((served, c)), Some(id)) if self.qa.is_none() && c.serves(id) => served.clone(),
+            _ => self.clone(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -203,6 +242,40 @@ mod tests {
             admin_token: Some("tooshort".into()),
             ..Vars::default()
         }
+    }
+
+    #[test]
+    fn a_canary_serves_its_version_to_its_share_and_both_report_the_arm() {
+        let (live, _) = Settings::build(&vars(), None, None);
+        let canary = crate::experiment::Canary {
+            version: "0123456789ab".into(),
+            share: 0.25,
+        };
+        let s = Rc::new(live.with_canary(canary.clone(), r#"{"version":1,"debug":{"whoami":true}}"#));
+        let mut served = 0;
+        for i in 0u32..2000 {
+            let mut id = [0u8; 12];
+            id[..4].copy_from_slice(&i.to_be_bytes());
+            let got = s.for_visitor(Some(&id));
+            let is_canary = got.version.as_deref() == Some("0123456789ab");
+            assert_eq!(is_canary, canary.serves(&id));
+            assert_eq!(
+                got.config.as_ref().unwrap().debug.whoami,
+                is_canary,
+                "the canary's document"
+            );
+            let arms = crate::rank::arms(got.config.as_ref().unwrap(), &id);
+            assert_eq!(arms["canary"], if is_canary { "canary" } else { "live" });
+            served += usize::from(is_canary);
+        }
+        assert!((400..600).contains(&served), "{served} of 2000 at 25%");
+        assert!(
+            matches!(&s.for_visitor(None).status, CfgStatus::Version(v) if !v.ends_with("-canary")),
+            "no id: the live version"
+        );
+        // A canary that does not compile is no canary.
+        let (live, _) = Settings::build(&vars(), None, None);
+        assert!(live.with_canary(canary, "{").canary.is_none());
     }
 
     #[test]

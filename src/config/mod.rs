@@ -95,6 +95,9 @@ pub struct Config {
     pub samples: Vec<String>,
     /// Rule-level tests.
     pub experiments: Vec<crate::experiment::RuleTest>,
+    /// A canary version on a share of traffic (not in the document: set when the isolate loads a
+    /// canary pointer, on the live config and the canary's, so both report the arm).
+    pub canary: Option<crate::experiment::Canary>,
 }
 
 /// A page classified by the config: its rule and what its URL captured.
@@ -349,6 +352,7 @@ pub fn compile(raw: RawConfig) -> Result<Config, Vec<Problem>> {
         hosts,
         samples,
         experiments,
+        canary: None,
     })
 }
 

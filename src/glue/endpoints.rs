@@ -94,6 +94,7 @@ async fn admin(op: AdminOp, req: &Request, env: &Env, settings: &Rc<Settings>) -
     );
     let body = match op {
         AdminOp::PutConfig
+        | AdminOp::Canary
         | AdminOp::Validate
         | AdminOp::Preview
         | AdminOp::PreviewLink
@@ -138,6 +139,30 @@ async fn admin(op: AdminOp, req: &Request, env: &Env, settings: &Rc<Settings>) -
             }
         },
         AdminOp::Rollback => rollback(&kv, &body, active, if_match.as_deref(), said, now).await,
+        AdminOp::Canary => {
+            let wanted = admin::read_canary(std::str::from_utf8(&body).ok()).map(|c| c.version);
+            let exists = match &wanted {
+                Some(v) => text(&kv, &admin::version_key(v)).await.is_some(),
+                None => false,
+            };
+            match admin::canary(&body, |_| exists) {
+                Err(reply) => reply,
+                Ok((pointer, reply)) => match put(&kv, admin::CANARY_KEY, pointer).await {
+                    Ok(()) => {
+                        state::invalidate();
+                        reply
+                    }
+                    Err(e) => Reply::error(500, &format!("storing the canary failed: {e}")),
+                },
+            }
+        }
+        AdminOp::CanaryOff => match kv.delete(admin::CANARY_KEY).await {
+            Ok(()) => {
+                state::invalidate();
+                Reply::json(200, "{\"canary\":null}", &Report::of(Action::Endpoint))
+            }
+            Err(e) => Reply::error(500, &format!("removing the canary failed: {e}")),
+        },
         AdminOp::GetVersion => {
             let version = admin::version_path(req.path().as_str()).map(str::to_owned);
             let doc = match &version {

@@ -12,6 +12,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let settings = state::load(&env, started).await;
     let incoming = read::incoming(&req, started)?;
     let settings = state::qa_session(&env, settings, incoming.header("cookie"), started).await;
+    let settings = state::canary_for(settings, incoming.header("cookie"), incoming.fresh_id);
     match decide::request(incoming, &settings) {
         Route::Misconfigured(why) => {
             console_error!("vitrine: configuration error: {why}");

@@ -110,6 +110,24 @@ pub async fn qa_session(
     Rc::new(settings.for_qa(draft, pass))
 }
 
+/// The settings this visitor is served: the canary's when a canary runs and their id (from the
+/// signal cookie, or the id a new visitor is about to get) falls in its share.
+pub fn canary_for(settings: Rc<Settings>, cookie: Option<&str>, fresh_id: Option<[u8; 12]>) -> Rc<Settings> {
+    if settings.canary.is_none() {
+        return settings;
+    }
+    let id = (|| {
+        let cfg = settings.config.as_ref()?;
+        let keys = settings.keys.as_ref()?;
+        let value = crate::signal::cookie::values(cookie?, &cfg.cookie.name).next()?;
+        crate::signal::cookie::decode(value, keys)
+            .ok()
+            .map(|s| s.id.to_vec())
+    })()
+    .or_else(|| fresh_id.map(|f| f.to_vec()));
+    settings.for_visitor(id.as_deref())
+}
+
 /// The current settings; built again only when an input changed.
 pub async fn load(env: &Env, now_ms: u64) -> Rc<Settings> {
     // The hot path: within the TTL nothing is read, not even the environment (vars and secrets
@@ -162,10 +180,14 @@ pub async fn load(env: &Env, now_ms: u64) -> Rc<Settings> {
         },
         None => None,
     };
-    if let Some(settings) = cached
-        .as_ref()
-        .filter(|s| s.current(active.as_deref(), catalog.as_deref()))
-    {
+    let canary = match &kv {
+        Some(kv) => admin::read_canary(kv.get(admin::CANARY_KEY).text().await.ok().flatten().as_deref()),
+        None => None,
+    };
+    if let Some(settings) = cached.as_ref().filter(|s| {
+        s.current(active.as_deref(), catalog.as_deref())
+            && s.canary.as_ref().map(|(_, c)| c) == canary.as_ref()
+    }) {
         return remember(settings.clone());
     }
     let packed = packed(kv.as_ref(), catalog, cached.as_deref()).await;
@@ -179,9 +201,20 @@ pub async fn load(env: &Env, now_ms: u64) -> Rc<Settings> {
             .map(|document| Stored { version, document }),
         _ => None,
     };
-    let (settings, complaints) = Settings::build(&vars, stored, packed);
+    let (mut settings, complaints) = Settings::build(&vars, stored, packed);
     for c in complaints {
         console_error!("vitrine: {c}");
+    }
+    if let (Some(kv), Some(c)) = (&kv, canary) {
+        if let Some(doc) = kv
+            .get(&admin::version_key(&c.version))
+            .text()
+            .await
+            .ok()
+            .flatten()
+        {
+            settings = settings.with_canary(c, &doc);
+        }
     }
     remember(Rc::new(settings))
 }

@@ -326,3 +326,33 @@ test('a large catalog pushed on its own is packed, loaded by the edge, and check
   assert.ok(grid.hidden.some((h) => h.key === gone && h.rule === 'in-stock'), 'the catalog, not the stale tile, decides');
   assert.ok(!grid.after.includes(gone));
 });
+
+test('a canary: a stored version served to its share of visitors, the rest get the live one, every event says which', async () => {
+  const crypto = await import('node:crypto');
+  const { forgeSignal, eventually, Visitor } = await import('./harness.mjs');
+  const v1 = (await (await push({ ...demo, personalization: { strength: 0.31 } })).json()).version;
+  const v2 = (await (await push({ ...demo, personalization: { strength: 0.32 } })).json()).version;
+  const set = await api('/__vitrine/config/canary', { method: 'PUT', body: JSON.stringify({ version: v1, share: 0.5 }) });
+  assert.equal(set.status, 200, await set.text());
+  const bucket = (id) => crypto.createHash('sha256').update(Buffer.concat([Buffer.from(`vitrine experiment\0canary:${v1}\0`), id])).digest().readUInt32BE(0) % 10000;
+  const ids = Array.from({ length: 40 }, (_, i) => Buffer.from(`canary-${String(i).padStart(5, '0')}`).subarray(0, 12));
+  const inCanary = ids.find((id) => bucket(id) < 5000);
+  const inLive = ids.find((id) => bucket(id) >= 5000);
+  const served = async (id) => {
+    const v = new Visitor(worker.url, { headers: { 'x-vitrine-country': 'US', cookie: `vt=${await forgeSignal({ id })}` } });
+    const res = await v.fetch('/c/shoes');
+    return res.headers.get('x-vitrine').match(/cfg=([^;]+)/)[1];
+  };
+  assert.equal(await eventually(async () => (await served(inCanary)) === `${v1}-canary` && `${v1}-canary`), `${v1}-canary`);
+  assert.equal(await served(inLive), v2);
+  const events = await eventually(async () => {
+    const all = (await (await fetch(`${origin.url}/collect/events?visitor=${inCanary.toString('hex')}`)).json()).events;
+    return all.length && all;
+  });
+  assert.ok(events.every((e) => e.arms.canary === 'canary'), JSON.stringify(events.map((e) => e.arms)));
+  // Stop it: everyone is served the live version.
+  assert.equal((await api('/__vitrine/config/canary', { method: 'DELETE' })).status, 200);
+  assert.equal(await eventually(async () => (await served(inCanary)) === v2 && v2), v2);
+  // A canary of a version never pushed is refused.
+  assert.equal((await api('/__vitrine/config/canary', { method: 'PUT', body: JSON.stringify({ version: '000000000000', share: 0.1 }) })).status, 404);
+});
