@@ -68,6 +68,11 @@ test('simulated traffic, then the report with plots in Chromium', async () => {
     const l = json.verdict.metrics.plp_add_to_cart_rate.lift;
     assert.ok(row.includes(`${(l.lift * 100).toFixed(1)}%`), `the table shows the JSON's lift: ${row}`);
     assert.match(await page.textContent('#report-status'), /sample ratio as configured/);
+    // Where the difference comes from: control's listings only ever had the rails applied
+    // (in-stock), treatment's were personalized.
+    assert.deepEqual(Object.keys(json.pages.control.plp.rules), ['in-stock-listings'], JSON.stringify(json.pages));
+    assert.ok(json.pages.treatment.plp.rules.affinity > 0, JSON.stringify(json.pages));
+    assert.match(await page.textContent('table.pages'), /treatment\s*plp/);
     fs.rmSync(SHOTS, { recursive: true, force: true });
     fs.mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SHOTS, 'report.png'), fullPage: true });

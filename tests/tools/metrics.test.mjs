@@ -146,3 +146,15 @@ test('listing clicks are attributed to the listing they came from: slot, origin 
   const s = armSums(c.db, 'holdout');
   assert.deepEqual([s.control.plp_clicks, s.treatment.plp_clicks], [1, 1]);
 });
+
+test('per arm and page type: pages served, changed, and the rules that fired', async () => {
+  const { pages } = await import('../../www/lib/metrics.mjs');
+  const c = await openCollector(null);
+  c.insert(batch(1, 'treatment', 1, [{ type: 'exposure', page: 'plp', regions: [{ changed: true }], rules: ['pin-a', 'in-stock'] }]), 1);
+  c.insert(batch(2, 'treatment', 1, [{ type: 'exposure', page: 'plp', regions: [{ changed: false }], rules: ['in-stock'] }]), 2);
+  c.insert(batch(3, 'control', 1, [{ type: 'exposure', page: 'pdp', regions: [{ changed: false }], rules: [] }]), 3);
+  assert.deepEqual(pages(c.db, 'holdout'), {
+    control: { pdp: { views: 1, changed: 0, rules: {} } },
+    treatment: { plp: { views: 2, changed: 1, rules: { 'in-stock': 2, 'pin-a': 1 } } },
+  });
+});

@@ -693,7 +693,13 @@ $('report-load').addEventListener('click', async () => {
       el('figure', {}, el('figcaption', { text: 'Revenue per session: lift over time' }), liftPlot(r.over_time, 'revenue_per_session')),
       el('figure', {}, el('figcaption', { text: 'Listing add-to-cart rate: lift over time' }), liftPlot(r.over_time, 'plp_add_to_cart_rate')),
       el('figure', {}, el('figcaption', { text: 'Arms side by side' }), armsPlot(v.metrics)),
-      el('figure', {}, el('figcaption', { text: 'Funnel' }), funnelPlot(r.funnel))));
+      el('figure', {}, el('figcaption', { text: 'Funnel' }), funnelPlot(r.funnel))),
+    el('h3', { text: 'By page type: pages served, changed by vitrine, rules fired' }),
+    el('table', { class: 'pages' },
+      el('thead', {}, el('tr', {}, ['arm', 'page', 'pages', 'changed', 'rules fired (pages)'].map((h) => el('th', { text: h })))),
+      el('tbody', {}, Object.entries(r.pages ?? {}).flatMap(([arm, byPage]) => Object.entries(byPage).map(([pg, x]) => el('tr', {},
+        el('td', { text: arm }), el('td', { text: pg }), el('td', { text: x.views }), el('td', { text: x.changed }),
+        el('td', { text: Object.entries(x.rules).map(([rule, n]) => `${rule} ${n}`).join(', ') })))))));
 });
 
 if (state.token) signIn(state.token);

@@ -147,7 +147,7 @@ export function report(db, experiment, points = 8) {
   const sums = armSums(db, experiment.id);
   const funnel = Object.fromEntries(Object.entries(sums).map(([arm, s]) => [arm, { visitors: s.n, sessions: s.sessions, listing_views: s.plp_views, add_to_carts: s.plp_atc, orders: s.orders, revenue: s.revenue }]));
   const lifts = overTime(db, experiment, cutoffs).map((v) => ({ until: v.until, visitors: v.visitors, ...Object.fromEntries(Object.entries(v.metrics).map(([k, m]) => [k, m.lift])) }));
-  return { experiment: experiment.id, share: experiment.controlShare, running_ms: last - first, verdict, funnel, clicks: clicks(db, experiment.id), over_time: lifts };
+  return { experiment: experiment.id, share: experiment.controlShare, running_ms: last - first, verdict, funnel, clicks: clicks(db, experiment.id), pages: pages(db, experiment.id), over_time: lifts };
 }
 
 /** The report's metrics as CSV: one row per metric. */
@@ -224,4 +224,34 @@ export function clicks(db, experiment) {
       where v.listing is not null and json_extract(s.value, '$[0]') = v.key)
     group by arm order by arm`, { ':exp': experiment })[0];
   return r ? Object.fromEntries(r.values.map((row) => [row[0], { clicks: row[1], mean_slot: row[2], moved_share: row[3] }])) : {};
+}
+
+/**
+ * Per arm, per page type: how many pages were served, how many vitrine changed, and which rules
+ * fired how often (from the exposures): where each arm's difference comes from.
+ */
+export function pages(db, experiment) {
+  const rows = (sql) => {
+    const r = db.exec(sql, { ':exp': experiment })[0];
+    return r ? r.values.map((v) => Object.fromEntries(r.columns.map((c, i) => [c, v[i]]))) : [];
+  };
+  const byPage = rows(`
+    select json_extract(arms, '$.' || :exp) as arm, json_extract(payload, '$.page') as page, count(*) as views,
+      sum(exists (select 1 from json_each(json_extract(payload, '$.regions')) r where json_extract(r.value, '$.changed'))) as changed
+    from events where type = 'exposure' and json_extract(arms, '$.' || :exp) is not null
+    group by arm, page order by arm, page`);
+  const byRule = rows(`
+    select json_extract(e.arms, '$.' || :exp) as arm, json_extract(e.payload, '$.page') as page, r.value as rule, count(*) as fired
+    from events e, json_each(json_extract(e.payload, '$.rules')) r
+    where e.type = 'exposure' and json_extract(e.arms, '$.' || :exp) is not null
+    group by arm, page, rule order by arm, page, fired desc`);
+  const out = {};
+  for (const { arm, page, views, changed } of byPage) {
+    ((out[arm] ??= {})[page ?? 'other'] = { views, changed, rules: {} });
+  }
+  for (const { arm, page, rule, fired } of byRule) {
+    const at = out[arm]?.[page ?? 'other'];
+    if (at) at.rules[rule] = fired;
+  }
+  return out;
 }
