@@ -140,6 +140,9 @@ struct CollectorBatch<'a, E: Serialize> {
     intent: crate::signal::Intent,
     /// The visitor's session number (the unit of per-session metrics).
     session: u32,
+    /// The page view (response) these events came from: the collector keeps one copy per view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    view: Option<&'a str>,
     /// The visitor's experiment arms (`{"holdout": "control"}`), assigned at the edge.
     arms: &'a std::collections::BTreeMap<String, &'static str>,
     events: &'a [E],
@@ -150,15 +153,14 @@ struct CollectorBatch<'a, E: Serialize> {
 pub fn collector_payload(
     visit: &Visit,
     cfg: &crate::config::Config,
-    path: &str,
-    country: Option<&str>,
+    (path, country, view): (&str, Option<&str>, Option<&str>),
     now_ms: u64,
 ) -> Option<String> {
     let signal = visit.signal.as_ref()?;
     batch(
         signal,
         &crate::rank::arms(cfg, &signal.id),
-        (visit.consent.token(), path, country),
+        (visit.consent.token(), path, country, view),
         now_ms,
         &visit.events,
     )
@@ -169,7 +171,7 @@ pub fn collector_payload(
 pub fn batch<E: Serialize>(
     signal: &Signal,
     arms: &std::collections::BTreeMap<String, &'static str>,
-    (consent, path, country): (&'static str, &str, Option<&str>),
+    (consent, path, country, view): (&'static str, &str, Option<&str>, Option<&str>),
     now_ms: u64,
     events: &[E],
 ) -> Option<String> {
@@ -186,6 +188,7 @@ pub fn batch<E: Serialize>(
         customer: signal.customer,
         intent: signal.intent,
         session: u32::from(signal.sessions),
+        view,
         arms,
         events,
     })

@@ -625,14 +625,8 @@ impl Exchange {
                 self.caching = Caching::Personal;
             }
             // Off the response path: events to the collector, the customer profile to KV.
-            head.after.collector = collector(
-                &self.settings,
-                visit,
-                self.url.path(),
-                who.country.as_deref(),
-                self.head.at_ms,
-            )
-            .filter(|_| !qa);
+            head.after.collector =
+                collector(&self.settings, who, self.url.path(), self.head.at_ms).filter(|_| !qa);
             let bought = !qa
                 && visit
                     .events
@@ -721,6 +715,7 @@ impl Exchange {
             consent: who.map(|w| w.visit.consent),
             country: who.and_then(|w| w.country.clone()),
             path: self.url.path().to_owned(),
+            view: who.and_then(|w| w.view.clone()),
             now_ms: self.head.at_ms,
             report: handles.report,
             tiles: handles.tiles,
@@ -871,6 +866,7 @@ pub struct EndOfPage {
     consent: Option<crate::signal::consent::Consent>,
     country: Option<String>,
     path: String,
+    view: Option<String>,
     now_ms: u64,
     report: Option<personalize::Report>,
     tiles: Option<Rc<TileReader>>,
@@ -911,7 +907,12 @@ impl EndOfPage {
         let body = crate::events::batch(
             signal,
             &rank::arms(&self.plan.cfg, &signal.id),
-            (consent.token(), &self.path, self.country.as_deref()),
+            (
+                consent.token(),
+                &self.path,
+                self.country.as_deref(),
+                self.view.as_deref(),
+            ),
             self.now_ms,
             &events,
         );

@@ -284,6 +284,8 @@ pub struct Who {
     pub country: Option<String>,
     /// Their device class.
     pub device: Device,
+    /// This page view's id (hex), on every event it sends.
+    pub view: Option<String>,
 }
 
 impl Who {
@@ -317,6 +319,8 @@ impl Who {
             visit,
             country,
             device: device_of(incoming.header("user-agent")),
+            // This response's own id: the collector keeps one copy of each event per page view.
+            view: incoming.fresh_id.map(|f| crate::signal::to_hex(&f)),
         };
         // A QA preview session may force a segment: the visitor is that one, whoever browses.
         if let Some(spec) = settings
@@ -349,15 +353,14 @@ pub struct After {
 
 /// The collector batch of a visit's events, if there is a collector and something to send (never
 /// without consent: then there is no signal).
-fn collector(
-    settings: &Settings,
-    visit: &Visit,
-    path: &str,
-    country: Option<&str>,
-    now_ms: u64,
-) -> Option<(String, String)> {
+fn collector(settings: &Settings, who: &Who, path: &str, now_ms: u64) -> Option<(String, String)> {
     let url = settings.collector.clone()?;
-    let body = crate::events::collector_payload(visit, settings.config.as_deref()?, path, country, now_ms)?;
+    let body = crate::events::collector_payload(
+        &who.visit,
+        settings.config.as_deref()?,
+        (path, who.country.as_deref(), who.view.as_deref()),
+        now_ms,
+    )?;
     Some((url, body))
 }
 
@@ -365,7 +368,7 @@ impl After {
     /// Only the visit's events, to the collector.
     fn events(settings: &Settings, who: &Who, path: &str, now_ms: u64) -> After {
         After {
-            collector: collector(settings, &who.visit, path, who.country.as_deref(), now_ms),
+            collector: collector(settings, who, path, now_ms),
             profile: None,
         }
     }

@@ -241,9 +241,13 @@ test('exposure events say what was actually rendered', async () => {
   const pageKeys = [...page.matchAll(/<li class="product-tile[^"]*"[^>]*data-sku="([^"]+)"/g)].map((m) => m[1]);
   assert.deepEqual(servedKeys, pageKeys.slice(0, servedKeys.length));
   assert.equal(Number(exposure.payload.summary.match(/category=reordered:(\d+)/)[1]), rendered);
-  // Every event carries the session and the visitor's arms (none in the demo: no experiments).
+  // Every event carries the session and the visitor's arms (none in the demo: no experiments),
+  // and the page view it came from: the listing view and its exposure share one.
   assert.equal(exposure.session, 1);
   assert.deepEqual(exposure.arms, {});
+  assert.match(exposure.view, /^[0-9a-f]{24}$/);
+  const events = (await (await fetch(`${origin.url}/collect/events?visitor=${id}`)).json()).events;
+  assert.equal(events.find((e) => e.type === 'plp_view').view, exposure.view);
 });
 
 test('with debug.outcome a developer reads what the page became at its end, without a collector', async () => {

@@ -158,3 +158,13 @@ test('per arm and page type: pages served, changed, and the rules that fired', a
     treatment: { plp: { views: 2, changed: 1, rules: { 'in-stock': 2, 'pin-a': 1 } } },
   });
 });
+
+test('one copy of each event per page view', async () => {
+  const c = await openCollector(null);
+  const once = { ...batch(1, 'treatment', 1, [{ type: 'exposure', page: 'plp' }, { type: 'add_to_cart' }]), view: 'ab'.repeat(12) };
+  c.insert(once, 1);
+  c.insert(once, 2); // retried
+  c.insert({ ...once, view: 'cd'.repeat(12) }, 3); // another page view: kept
+  c.insert({ ...once, view: undefined }, 4); // no view id: kept as it is
+  assert.equal(c.count(), 6);
+});

@@ -31,13 +31,15 @@ export async function openCollector(file) {
   db.run('create index if not exists events_visitor on events(visitor)');
   // The experiment arms a batch's visitor is in (assigned at the edge) and its session number:
   // added to databases made before them.
-  for (const column of ['arms text', 'session integer']) {
+  for (const column of ['arms text', 'session integer', 'view text']) {
     try {
       db.run(`alter table events add column ${column}`);
     } catch {
       // already there
     }
   }
+  // One copy of each event per page view (a retried POST, the edge and a page reporting alike).
+  db.run('create unique index if not exists events_view on events(view, type, payload) where view is not null');
 
   function persist() {
     if (!file) return;
@@ -55,13 +57,14 @@ export async function openCollector(file) {
       }
       if (!/^[0-9a-f]{24}$/.test(batch.visitor) || batch.events.length > 50) throw new Error('invalid batch');
       const stmt = db.prepare(
-        'insert into events (received_at, visitor, type, path, country, consent, customer, intent, payload, arms, session) values (?,?,?,?,?,?,?,?,?,?,?)',
+        'insert or ignore into events (received_at, visitor, type, path, country, consent, customer, intent, payload, arms, session, view) values (?,?,?,?,?,?,?,?,?,?,?,?)',
       );
       try {
         for (const e of batch.events) {
           stmt.run([now, batch.visitor, String(e.type ?? 'unknown'), batch.path ?? null, batch.country ?? null,
             batch.consent ?? null, batch.customer ? 1 : 0, batch.intent ?? null, JSON.stringify(e),
-            batch.arms ? JSON.stringify(batch.arms) : null, Number.isInteger(batch.session) ? batch.session : null]);
+            batch.arms ? JSON.stringify(batch.arms) : null, Number.isInteger(batch.session) ? batch.session : null,
+            typeof batch.view === 'string' && /^[0-9a-f]{24}$/.test(batch.view) ? batch.view : null]);
         }
       } finally {
         stmt.free();
@@ -72,8 +75,8 @@ export async function openCollector(file) {
     // Events, newest last, optionally for one visitor.
     list({ visitor, limit = 200 } = {}) {
       const sql = visitor
-        ? 'select received_at, visitor, type, path, country, consent, customer, intent, payload, arms, session from events where visitor = ? order by id limit ?'
-        : 'select received_at, visitor, type, path, country, consent, customer, intent, payload, arms, session from events order by id limit ?';
+        ? 'select received_at, visitor, type, path, country, consent, customer, intent, payload, arms, session, view from events where visitor = ? order by id limit ?'
+        : 'select received_at, visitor, type, path, country, consent, customer, intent, payload, arms, session, view from events order by id limit ?';
       const res = db.exec(sql, visitor ? [visitor, limit] : [limit])[0];
       if (!res) return [];
       return res.values.map((row) => {
