@@ -31,7 +31,7 @@ DEV_PORT ?= 8787
 SOURCES := $(shell find src -name '*.rs' -o -name '*.js' -o -name '*.json') Cargo.toml Cargo.lock
 
 
-.PHONY: setup setup-browser dev origin build test lint unit search e2e security browser size bench simulate fmt clean
+.PHONY: setup setup-browser dev origin build test lint unit search e2e security browser size bench simulate clickhouse fmt clean
 
 # The browser tests drive the system Chromium; `make setup` installs Debian's `chromium` from the
 # OS packages when none is found (browsers cannot be downloaded from the internet here).
@@ -176,6 +176,16 @@ bench: setup build
 SHOPPERS ?= 800
 simulate: setup build
 	node www/tools/simulate.mjs --shoppers $(SHOPPERS) $(if $(AA),--aa,)
+
+## clickhouse: the metrics' SQL in ClickHouse's dialect, checked against SQLite's in chDB (embedded
+## ClickHouse, pinned, installed in target/chdb: a 180 MB download, so not part of `make test`)
+CHDB_CORE_VERSION := 26.9.0
+CHDB_VERSION := 4.4.0
+clickhouse: node_modules/.package-lock.json
+	@[ -x target/chdb/bin/python ] || python3 -m venv target/chdb
+	@target/chdb/bin/python -c 'import chdb' 2>/dev/null || \
+	  target/chdb/bin/pip install --quiet --no-deps chdb-core==$(CHDB_CORE_VERSION) chdb==$(CHDB_VERSION)
+	CHDB_PYTHON=$(CURDIR)/target/chdb/bin/python node --test tests/tools/clickhouse.test.mjs
 
 fmt:
 	cargo fmt

@@ -255,3 +255,34 @@ export function pages(db, experiment) {
   }
   return out;
 }
+
+/**
+ * The per-visitor sums of PER_VISITOR in ClickHouse's dialect, over the rows `/collect/export`
+ * writes (`{table}` a table or a table function such as `file('events.ndjson', JSONEachRow)`).
+ * Same columns, same meaning; the listing attribution without a correlated subquery: a listing
+ * add-to-cart or click comes after the session's first listing exposure.
+ */
+export function perVisitorClickHouse(experiment, table) {
+  if (!/^[A-Za-z0-9_.:-]+$/.test(experiment)) throw new Error('experiment ids are letters, digits, _ . : -');
+  return `
+    WITH ev AS (
+      SELECT id, visitor, coalesce(session, 0) AS session, type, payload, JSONExtractString(arms, '${experiment}') AS arm
+      FROM ${table} WHERE arms IS NOT NULL AND JSONHas(arms, '${experiment}')
+    ),
+    firsts AS (
+      SELECT visitor, session, minIf(id, type = 'exposure' AND JSONExtractString(payload, 'page') = 'plp') AS first_plp
+      FROM ev GROUP BY visitor, session
+    )
+    SELECT e.visitor AS visitor, any(e.arm) AS arm,
+      uniqExact(e.session) AS sessions,
+      countIf(e.type = 'checkout_complete' AND JSONHas(e.payload, 'revenue')) AS orders,
+      sumIf(JSONExtractFloat(e.payload, 'revenue'), e.type = 'checkout_complete') AS revenue,
+      countIf(e.type = 'exposure' AND JSONExtractString(e.payload, 'page') = 'plp') AS plp_views,
+      countIf(e.type = 'add_to_cart' AND f.first_plp > 0 AND f.first_plp < e.id) AS plp_atc,
+      countIf(e.type = 'pdp_view' AND f.first_plp > 0 AND f.first_plp < e.id) AS plp_clicks,
+      countIf(e.type = 'search') AS searches,
+      countIf(e.type = 'search' AND JSONExtractString(e.payload, 'next') = 'exit') AS search_exits,
+      countIf(e.type = 'search' AND JSONHas(e.payload, 'results') AND JSONExtractInt(e.payload, 'results') = 0) AS search_zero
+    FROM ev AS e LEFT JOIN firsts AS f ON e.visitor = f.visitor AND e.session = f.session
+    GROUP BY e.visitor`;
+}
