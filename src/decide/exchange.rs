@@ -892,6 +892,7 @@ impl EndOfPage {
                 "regions": outcome.regions,
                 "rules": outcome.fired.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
                 "hero_swaps": outcome.hero_swaps,
+                "hero": self.plan.hero().filter(|_| outcome.hero_swaps > 0).map(|(h, _)| h.variant),
                 "image": outcome.image,
             }));
         }

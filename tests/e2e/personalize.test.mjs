@@ -236,6 +236,7 @@ test('exposure events say what was actually rendered', async () => {
   assert.match(exposure.payload.version, /^[0-9a-f]{12}$/);
   // The exposure matches the page: its type, and as many tiles as the page's grid shows.
   assert.equal(exposure.payload.page, 'plp');
+  assert.equal(exposure.payload.hero, exposure.payload.hero_swaps > 0 ? 'browse' : null, 'the hero variant shown');
   // The order as served, each product with its origin position: what it looked like to the shopper.
   const servedKeys = exposure.payload.regions[0].served.map(([key]) => key);
   const pageKeys = [...page.matchAll(/<li class="product-tile[^"]*"[^>]*data-sku="([^"]+)"/g)].map((m) => m[1]);
