@@ -41,6 +41,18 @@ export async function openCollector(file) {
   // One copy of each event per page view (a retried POST, the edge and a page reporting alike).
   db.run('create unique index if not exists events_view on events(view, type, payload) where view is not null');
 
+  // Written at most twice a second, not after every batch: `db.export()` serializes the whole
+  // database, which made a busy collector quadratic (a simulation of 800 shoppers took minutes).
+  let pending = null;
+  function persistSoon() {
+    if (!file || pending) return;
+    pending = setTimeout(() => {
+      pending = null;
+      persist();
+    }, 500);
+    pending.unref?.();
+  }
+  process.once('exit', () => pending && persist());
   function persist() {
     if (!file) return;
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -69,7 +81,7 @@ export async function openCollector(file) {
       } finally {
         stmt.free();
       }
-      persist();
+      persistSoon();
       return batch.events.length;
     },
     // Events, newest last, optionally for one visitor.
