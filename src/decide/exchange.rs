@@ -540,7 +540,16 @@ impl Exchange {
                 .url
                 .param("q")
                 .map(|q| crate::config::rules::normalize_query(&q)),
-            holdout: signal.as_ref().is_some_and(|s| in_holdout(&s.id, cfg.holdout)),
+            // A QA session forced into the holdout sees what its control arm sees.
+            holdout: signal.as_ref().is_some_and(|s| in_holdout(&s.id, cfg.holdout))
+                || self
+                    .settings
+                    .qa
+                    .as_ref()
+                    .and_then(|p| p.visitor.as_ref())
+                    .and_then(|v| v.get("holdout"))
+                    .and_then(serde_json::Value::as_bool)
+                    == Some(true),
             signal,
             consent: who.is_some_and(|w| w.visit.consent.allows_profile()),
             country: who.and_then(|w| w.country.clone()),
