@@ -308,6 +308,7 @@ async function handle(req, res) {
       controlShare: Number(url.searchParams.get('share') ?? '0.5'),
       control: url.searchParams.get('control') ?? 'control',
       treatment: url.searchParams.get('treatment') ?? 'treatment',
+      since: Number(url.searchParams.get('since') ?? 0),
     };
     const r = metrics.report(collector.db, experiment);
     if (url.searchParams.get('format') === 'csv') {

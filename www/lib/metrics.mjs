@@ -48,15 +48,15 @@ export const PER_VISITOR = `
     sum(type = 'search' and json_extract(payload, '$.next') = 'exit') as search_exits,
     sum(type = 'search' and coalesce(json_extract(payload, '$.results'), 1) = 0) as search_zero
   from events e
-  where json_extract(arms, '$.' || :exp) is not null and received_at <= :until
+  where json_extract(arms, '$.' || :exp) is not null and received_at <= :until and received_at >= :since
   group by visitor, arm`;
 
 /** Per arm: visitors and, for every column, its sum and sum of squares, and the cross sums. */
-export function armSums(db, experiment, until = Number.MAX_SAFE_INTEGER) {
+export function armSums(db, experiment, until = Number.MAX_SAFE_INTEGER, since = 0) {
   const cols = [...new Set(Object.values(METRICS).flat())];
   const pairs = Object.values(METRICS).map(([x, y]) => `sum(${x} * ${y}) as "${x}*${y}"`);
   const sql = `with v as (${PER_VISITOR}) select arm, count(*) as n, ${cols.map((c) => `sum(${c}) as "${c}", sum(${c} * ${c}) as "${c}^2"`).join(', ')}, ${[...new Set(pairs)].join(', ')} from v group by arm order by arm`;
-  const res = db.exec(sql, { ':exp': experiment, ':until': until })[0];
+  const res = db.exec(sql, { ':exp': experiment, ':until': until, ':since': since })[0];
   if (!res) return {};
   return Object.fromEntries(res.values.map((row) => {
     const o = Object.fromEntries(res.columns.map((c, i) => [c, row[i] ?? 0]));
@@ -109,8 +109,8 @@ export function srm(nControl, nTreatment, controlShare) {
  * with its interval, the SRM check, and whether there is enough data to say anything.
  * `arms` names the control and treatment arm values the events carry.
  */
-export function evaluate(db, { id, controlShare, control = 'control', treatment = 'treatment' }, until) {
-  const sums = armSums(db, id, until);
+export function evaluate(db, { id, controlShare, control = 'control', treatment = 'treatment', since = 0 }, until) {
+  const sums = armSums(db, id, until, since);
   const c = sums[control] ?? { n: 0 };
   const t = sums[treatment] ?? { n: 0 };
   const enough = c.n >= MIN_VISITORS && t.n >= MIN_VISITORS;

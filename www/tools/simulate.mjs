@@ -144,6 +144,23 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       await origin.stop();
     };
   }
+  // --runs N: N experiments in a row on the same worker, each with its own new visitors (so its
+  // own arms), each judged alone: with --aa, how often a "significant" lift appears by chance.
+  const runs = Number(arg('runs', 1));
+  if (runs > 1) {
+    const significant = {};
+    for (let k = 0; k < runs; k++) {
+      const since = Date.now();
+      await simulate(base, { shoppers: Number(arg('shoppers', 120)), seed: Number(arg('seed', 1)) * 1000 + k, brands, categories });
+      await new Promise((r) => setTimeout(r, 800));
+      const v = (await (await fetch(`${originUrl}/collect/report?experiment=holdout&share=0.5&since=${since}`)).json()).verdict;
+      for (const [name, m] of Object.entries(v.metrics)) if (m.lift?.significant) significant[name] = (significant[name] ?? 0) + 1;
+      significant.__judged = (significant.__judged ?? 0) + (v.enough ? 1 : 0);
+    }
+    console.log(`${runs} runs${aa ? ' (A/A)' : ''}, ${significant.__judged} with enough data; significant at 95%: ${JSON.stringify(Object.fromEntries(Object.entries(significant).filter(([k]) => k !== '__judged')))}`);
+    await stop();
+    process.exit(0);
+  }
   const run = await simulate(base, { shoppers: Number(arg('shoppers', 300)), seed: Number(arg('seed', 1)), brands, categories });
   await new Promise((r) => setTimeout(r, 1500)); // events reach the collector after the responses
   const report = await (await fetch(`${originUrl}/collect/report?experiment=holdout&share=0.5`)).json();
