@@ -908,21 +908,26 @@ mod tests {
         );
     }
 
-    fn pdp_preview(config: &str, html: &[u8]) -> Value {
+    /// The preview of `html` served at `path`, for the visitor `visitor` (JSON).
+    fn preview_at(config: &str, path: &str, visitor: &str, html: &[u8]) -> Value {
         let cfg = compile_json(config).unwrap();
-        let page = cfg.classify("GET", "/products/p");
-        let v = doc::read_document(&doc::parse("{}").unwrap(), VisitorSpec::read).unwrap();
+        let page = cfg.classify("GET", path);
+        let v = doc::read_document(&doc::parse(visitor).unwrap(), VisitorSpec::read).unwrap();
         let subject = Subject {
             cfg: &cfg,
             packed: None,
             version: "v",
             page: page.as_ref(),
             query: None,
-            path: Some("/products/p"),
+            path: Some(path),
             visitor: &v,
             now: 1_800_000_000,
         };
         preview(&subject, html)
+    }
+
+    fn pdp_preview(config: &str, html: &[u8]) -> Value {
+        preview_at(config, "/products/p", "{}", html)
     }
 
     #[test]
@@ -1010,32 +1015,16 @@ mod tests {
 
     #[test]
     fn preview_shows_tiles_as_cards_and_why_each_rule_fired_or_not() {
-        let cfg = compile_json(
-            r#"{"version":1,"site":{"pages":[{"type":"plp","path":"/c/{category}"}],
+        let config = r#"{"version":1,"site":{"pages":[{"type":"plp","path":"/c/{category}"}],
               "plp":{"grids":[{"name":"main","container":"ul","tile":"li","key":{"attribute":"data-k"},"facts":{"brand":"data-b"}}]}},
               "rules":[{"id":"pin-b","pin":{"product":"B","position":1}},
                        {"id":"pin-z","pin":{"product":"Z","position":1}},
                        {"id":"later","schedule":{"start":"2099-01-01"},"pin":{"product":"A","position":1}},
                        {"id":"buyers","scope":{"intent":"buy"},"boost":{"match":{"brand":["x"]},"weight":1}},
                        {"id":"shoes-only","scope":{"categories":["shoes"]},"exclude":{"match":{"products":["A"]}}},
-                       {"id":"try","mode":"shadow","exclude":{"match":{"products":["A"]}}}]}"#,
-        )
-        .unwrap();
+                       {"id":"try","mode":"shadow","exclude":{"match":{"products":["A"]}}}]}"#;
         let html = br#"<ul><li data-k=A data-b=x><a href="/p/a"><img src="/a.jpg" alt="Alpha"> Alpha &amp; co </a></li><li data-k=B><img data-src="/b.jpg" alt="Beta"></li></ul>"#;
-        let page = cfg.classify("GET", "/c/bags");
-        let v =
-            doc::read_document(&doc::parse(r#"{"intent":"browse"}"#).unwrap(), VisitorSpec::read).unwrap();
-        let subject = Subject {
-            cfg: &cfg,
-            packed: None,
-            version: "v",
-            page: page.as_ref(),
-            query: None,
-            path: Some("/c/bags"),
-            visitor: &v,
-            now: 1_800_000_000,
-        };
-        let out = preview(&subject, html);
+        let out = preview_at(config, "/c/bags", r#"{"intent":"browse"}"#, html);
         let items = &out["grids"][0]["items"];
         assert_eq!(items[0]["name"], "Alpha & co");
         assert_eq!(items[0]["image"], "/a.jpg");

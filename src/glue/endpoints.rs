@@ -247,24 +247,27 @@ async fn catalog(kv: &KvStore, body: &[u8]) -> Reply {
     admin::catalog_pushed(&push)
 }
 
+/// A page of the origin, whole (up to 16 MB): its status and bytes, or why it could not be fetched.
+async fn origin_page(origin: &crate::proxy::Origin, path: &str) -> Result<(u16, Vec<u8>), Reply> {
+    let req = Request::new(&origin.url_for(path), Method::Get).map_err(|_| Reply::error(400, "bad url"))?;
+    let r = Fetch::Request(req)
+        .send()
+        .await
+        .map_err(|e| Reply::error(502, &format!("fetching the page from the origin failed: {e}")))?;
+    let bytes = http::read_whole(http::body_stream(&r), 16 * 1024 * 1024).await;
+    Ok((r.status_code(), bytes.unwrap_or_default()))
+}
+
 /// What a pushed or validated config is linted against: the catalog, and its sample pages as
 /// the origin serves them now (fetched one after another; one that fails is said so).
 async fn seen<'a>(body: &[u8], settings: &'a Settings) -> admin::Seen<'a> {
     let mut samples = Vec::new();
     if let Ok(origin) = settings.origin.as_ref() {
         for path in admin::samples(body) {
-            let fetched = match Request::new(&origin.url_for(&path), Method::Get) {
-                Ok(req) => match Fetch::Request(req).send().await {
-                    Ok(r) => {
-                        let status = r.status_code();
-                        let bytes = http::read_whole(http::body_stream(&r), 16 * 1024 * 1024).await;
-                        (status, bytes.unwrap_or_default())
-                    }
-                    Err(_) => (502, Vec::new()),
-                },
-                Err(_) => (400, Vec::new()),
-            };
-            samples.push((path, fetched.0, fetched.1));
+            let (status, bytes) = origin_page(origin, &path)
+                .await
+                .unwrap_or_else(|e| (e.status, Vec::new()));
+            samples.push((path, status, bytes));
         }
     }
     admin::Seen {
@@ -279,24 +282,10 @@ async fn preview(body: &[u8], settings: &Settings, now: u64) -> Reply {
         Err(reply) => return reply,
     };
     let fetched = match (job.page_to_fetch(), settings.origin.as_ref()) {
-        (Some(path), Ok(origin)) => {
-            let Ok(req) = Request::new(&origin.url_for(path), Method::Get) else {
-                return Reply::error(400, "bad url");
-            };
-            match Fetch::Request(req).send().await {
-                Ok(r) => {
-                    let status = r.status_code();
-                    let bytes = http::read_whole(http::body_stream(&r), 16 * 1024 * 1024).await;
-                    Some((
-                        status,
-                        String::from_utf8_lossy(&bytes.unwrap_or_default()).into_owned(),
-                    ))
-                }
-                Err(e) => {
-                    return Reply::error(502, &format!("fetching the page from the origin failed: {e}"))
-                }
-            }
-        }
+        (Some(path), Ok(origin)) => match origin_page(origin, path).await {
+            Ok((status, bytes)) => Some((status, String::from_utf8_lossy(&bytes).into_owned())),
+            Err(reply) => return reply,
+        },
         _ => None,
     };
     job.run(fetched, now)

@@ -61,6 +61,10 @@ pub struct Plan {
     pub gate: Option<Gate>,
     /// The next candidate type, if this one's marker is not met.
     pub otherwise: Option<Rc<Plan>>,
+    /// The rules this visitor's experiment arms turn off, worked out once (a keyed hash per
+    /// rule-level test) on the first [`Plan::context`], which every grid, hero and image asks for;
+    /// [`Plan::new`] leaves it empty.
+    pub rules_off: std::cell::OnceCell<Vec<String>>,
 }
 
 impl Plan {
@@ -85,6 +89,7 @@ impl Plan {
             path: None,
             gate: None,
             otherwise: None,
+            rules_off: std::cell::OnceCell::new(),
         }
     }
 
@@ -146,7 +151,12 @@ impl Plan {
             now: self.now,
             holdout: self.holdout,
             grid: None,
-            off: crate::rank::rules_off(&self.cfg, self.signal.as_ref().map(|s| s.id.as_slice())),
+            off: self
+                .rules_off
+                .get_or_init(|| {
+                    crate::rank::rules_off(&self.cfg, self.signal.as_ref().map(|s| s.id.as_slice()))
+                })
+                .clone(),
         }
     }
 

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openCollector } from '../../www/lib/collector.mjs';
 import { evaluate, ratio, srm, armSums, MIN_VISITORS } from '../../www/lib/metrics.mjs';
+import { rng } from '../../www/tools/simulate.mjs';
 
 const hex = (i) => i.toString(16).padStart(24, '0');
 /** One batch: a visitor in an arm, in a session, with events. */
@@ -47,18 +48,6 @@ test('sample-ratio mismatch', () => {
   assert.equal(srm(510, 490, 0.5).mismatch, false);
   assert.equal(srm(95, 905, 0.1).mismatch, false, 'a 10% holdout of the right size');
 });
-
-/** A deterministic PRNG (mulberry32). */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One small experiment of `n` visitors whose arms are served alike, or treatment `effect` better. */
 async function run(seed, n, effect = 0) {
