@@ -1,6 +1,7 @@
 // The report a merchandiser reads: simulated shoppers browse the demo store through the worker
 // (the holdout at 50%), then the console's Report tab draws the verdict from the collector's
-// events in Chromium: the metrics table with intervals, lift over time with its band, the arms
+// events in Chromium (420 shoppers: enough that several cut-offs of the lift over time have 100
+// visitors per arm): the metrics table with intervals, lift over time with its band, the arms
 // side by side, the funnel; the same numbers as JSON and CSV. Screenshot in target/browser/report/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,16 +31,16 @@ after(async () => {
 test('simulated traffic, then the report with plots in Chromium', async () => {
   const catalog = JSON.parse(fs.readFileSync(path.join(root, 'www/catalog.json'), 'utf8')).products;
   const run = await simulate(worker.url, {
-    shoppers: 260,
+    shoppers: 420,
     seed: 7,
     brands: [...new Set(catalog.map((p) => p.brand))],
     categories: [...new Set(catalog.map((p) => p.category))],
   });
-  assert.equal(run.shoppers, 260);
+  assert.equal(run.shoppers, 420);
   await new Promise((r) => setTimeout(r, 1500));
   const json = await (await fetch(`${worker.url}/collect/report?experiment=holdout&share=0.5`)).json();
   assert.ok(json.verdict.enough, json.verdict.note);
-  assert.equal(json.verdict.visitors.control + json.verdict.visitors.treatment, 260, 'every shopper in one arm');
+  assert.equal(json.verdict.visitors.control + json.verdict.visitors.treatment, 420, 'every shopper in one arm');
   assert.equal(json.verdict.srm.mismatch, false);
   // Listing clicks attributed to the listing they came from: treatment's clicks land on moved items.
   assert.ok(json.clicks.control.clicks > 0 && json.clicks.treatment.clicks > 0, JSON.stringify(json.clicks));
