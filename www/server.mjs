@@ -7,7 +7,9 @@
 // (with --port 0 the OS picks a free port; tests read the port from that line).
 //
 // Node 20's standard library only, plus sql.js (SQLite compiled to WebAssembly, no native build)
-// for the event collector: `npm ci` is all it needs.
+// for the event collector. Its search is the search service (www/search, built with the model by
+// `make setup`), started as a child process before the origin listens; SEARCH_URL points at one
+// already running, SEARCH_SERVICE=off leaves the in-process keyword search alone.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +18,7 @@ import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { renderSvg } from './lib/images.mjs';
 import * as pages from './lib/pages.mjs';
-import { searchProducts } from './lib/search.mjs';
+import { openSearch } from './lib/search-service.mjs';
 import { openCollector } from './lib/collector.mjs';
 import * as metrics from './lib/metrics.mjs';
 
@@ -27,6 +29,7 @@ const bySlug = new Map(catalog.products.map((p) => [p.slug, p]));
 const PER_PAGE = 48;
 let searchFault = { delay_ms: 0, fail: false, malformed: false };
 let lastSearch = null;
+const search = await openSearch({ root: path.join(here, '..'), catalogPath: path.join(here, 'catalog.json'), products: catalog.products });
 const collector = await openCollector(process.env.COLLECTOR_DB ?? path.join(here, '..', '.tmp', 'events.sqlite'));
 
 function arg(name, fallback) {
@@ -185,7 +188,7 @@ async function handle(req, res) {
       if (searchFault.delay_ms) await new Promise((r) => setTimeout(r, searchFault.delay_ms));
       if (searchFault.fail) return html(req, res, 503, pages.message(ctx, 'Search is resting', 'Please try again in a moment.'), { 'cache-control': 'no-store' });
     }
-    const result = searchProducts(catalog.products, { query: q, page: pageNumber(url), perPage: PER_PAGE, mode });
+    const result = await search.search({ query: q, page: pageNumber(url), perPage: PER_PAGE, mode });
     return html(req, res, 200, pages.searchPage(ctx, q, result));
   }
   if (method === 'GET' && p === '/cart/count') {
@@ -230,7 +233,7 @@ async function handle(req, res) {
       if (searchFault.fail) return json(req, res, 503, { error: 'search unavailable' }, { 'cache-control': 'no-store' });
       if (searchFault.malformed) return send(req, res, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }, '{"hits": [oops');
     }
-    const result = searchProducts(catalog.products, {
+    const result = await search.search({
       query: String(request.query).slice(0, 200),
       page: request.page,
       perPage: PER_PAGE,
@@ -376,6 +379,10 @@ server.keepAliveTimeout = 5000;
 const host = arg('host', '127.0.0.1');
 server.listen(Number(arg('port', process.env.PORT ?? '8788')), host, () => {
   const { port } = server.address();
+  if (search.url) {
+    const f = search.figures ?? {};
+    console.log(`vitrine-origin search: ${search.url} (${f.products} products; model loaded in ${f.model_load_ms} ms, embeddings ${f.embeddings_cached ? 'from cache' : `computed in ${f.embed_ms} ms`})`);
+  }
   console.log(`vitrine-origin listening on http://${host}:${port}`);
 });
 for (const sig of ['SIGINT', 'SIGTERM']) {

@@ -24,7 +24,8 @@ export function startOrigin({ env = {}, args = [] } = {}) {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`origin did not start: ${out}`)), 10_000);
+    // The origin starts its search service first (seconds; the first run embeds the catalog).
+    const timer = setTimeout(() => reject(new Error(`origin did not start: ${out}`)), 120_000);
     child.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/listening on (http:\/\/[\d.]+:(\d+))/);

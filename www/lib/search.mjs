@@ -1,49 +1,18 @@
-// The demo store's search engine: hybrid keyword + dense retrieval over the catalog's own text,
-// behind the JSON contract the worker talks to (README, "Search contract"):
+// The demo store's keyword search, in process: BM25 over the catalog's text with typo tolerance
+// (an unknown term is corrected to the nearest vocabulary term within one or two edits), behind
+// the JSON contract the worker talks to (README, "Search contract"):
 //
 //   request  { query, page, per_page?, filters: { category?, brand?, in_stock? },
-//              affinities?: { brands?: [..], categories?: [..] }, mode?: "hybrid" | "keyword" }
-//   response { query, mode, page, pages, total,
+//              affinities?: { brands?: [..], categories?: [..] } }
+//   response { query, mode: "keyword", page, pages, total,
 //              hits: [{ key, score, product }], facets: { brand: {..}, category: {..} } }
 //
-// Keyword: BM25 over title, brand, category, type, tags and description (title and brand
-// weighted), with typo tolerance (an unknown term is corrected to the nearest vocabulary term
-// within one or two edits). Dense: hashed word and character-trigram vectors, enriched with
-// concept ids from a small synonym table ("sneakers" and "trainers" share a concept, "warm" meets
-// "insulated", "wool", "down"), TF-IDF weighted and compared by cosine; no model download, the
-// catalog's own words. Fusion: reciprocal rank fusion (k = 60) of both lists.
+// The store's real search is the search service (www/search: BM25 fused with a sentence-embedding
+// model, started by www/server.mjs); this is what answers when that service is not running, as a
+// store's keyword index stays up when its semantic search is down.
 
-const DIM = 2048;
 const K1 = 1.2;
 const B = 0.75;
-const RRF_K = 60;
-
-// Concepts: words that mean the same thing to a shopper. Each word maps to a concept id.
-const CONCEPTS = [
-  ['sneakers', 'sneaker', 'trainers', 'trainer', 'runners', 'running', 'kicks'],
-  ['boots', 'boot', 'chelsea', 'hiking'],
-  ['shoes', 'shoe', 'footwear', 'loafers', 'loafer', 'sandals', 'sandal'],
-  ['jacket', 'jackets', 'coat', 'coats', 'parka', 'parkas', 'puffer', 'raincoat', 'overcoat', 'anorak', 'shell'],
-  ['warm', 'insulated', 'winter', 'wool', 'down', 'fleece', 'cosy', 'cozy', 'thermal', 'cashmere', 'merino', 'chunky', 'parka', 'puffer', 'overcoat'],
-  ['waterproof', 'rain', 'raincoat', 'wet', 'weatherproof'],
-  ['jumper', 'jumpers', 'sweater', 'sweaters', 'pullover', 'knit', 'knitwear', 'cardigan', 'rollneck', 'turtleneck'],
-  ['rucksack', 'rucksacks', 'backpack', 'backpacks'],
-  ['bag', 'bags', 'backpack', 'rucksack', 'tote', 'shopper', 'weekender', 'holdall', 'duffel', 'crossbody', 'satchel', 'messenger'],
-  ['laptop', 'work', 'office', 'commute'],
-  ['travel', 'weekender', 'holdall', 'duffel', 'trip'],
-  ['hat', 'hats', 'beanie', 'cap'],
-  ['sunglasses', 'shades', 'glasses'],
-  ['summer', 'sandals', 'sunglasses', 'lightweight'],
-  ['gift', 'present', 'scarf', 'gloves', 'watch', 'beanie'],
-  ['watch', 'watches', 'timepiece', 'analogue'],
-];
-const concept = new Map();
-CONCEPTS.forEach((words, i) => {
-  for (const w of words) {
-    if (!concept.has(w)) concept.set(w, []);
-    concept.get(w).push(`#c${i}`);
-  }
-});
 
 export function tokenize(text) {
   return String(text)
@@ -59,12 +28,6 @@ function stem(t) {
   if (t.length > 4 && t.endsWith('es') && !t.endsWith('ses')) return t.slice(0, -2);
   if (t.length > 3 && t.endsWith('s') && !t.endsWith('ss')) return t.slice(0, -1);
   return t;
-}
-
-function hash(s) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h % DIM;
 }
 
 function editDistance(a, b, max) {
@@ -102,48 +65,13 @@ export function buildIndex(products) {
     for (const t of toks) m.set(t, (m.get(t) ?? 0) + 1);
     return m;
   });
-  // Typo correction knows the catalog's words and the shoppers' words (the synonym table).
-  const vocab = [...new Set([...df.keys(), ...concept.keys()])];
-  const vectors = products.map((p) => denseVector(tokenize(fieldsOf(p)), idf));
-  return { products, docs, tf, df, n, avgdl, idf, vocab, vectors };
-}
-
-// A dense representation in two channels: which concepts a text embodies (shopper vocabulary:
-// "sneakers" and "trainers" are one idea) and a hashed bag of words and character trigrams (spelling
-// closeness). Both L2-normalized; similarity = 0.65 concepts + 0.35 text.
-function denseVector(words, idf) {
-  const text = new Float64Array(DIM);
-  const concepts = new Map();
-  for (const w of words) {
-    const s = stem(w);
-    const weight = Math.min(idf(s) || 1, 6);
-    text[hash(`w:${s}`)] += weight;
-    for (const c of concept.get(w) ?? concept.get(s) ?? []) concepts.set(c, (concepts.get(c) ?? 0) + 1);
-    const padded = ` ${s} `;
-    for (let i = 0; i + 3 <= padded.length; i++) text[hash(`g:${padded.slice(i, i + 3)}`)] += 0.3 * weight;
-  }
-  let norm = 0;
-  for (const x of text) norm += x * x;
-  norm = Math.sqrt(norm) || 1;
-  for (let i = 0; i < DIM; i++) text[i] /= norm;
-  let cnorm = 0;
-  for (const x of concepts.values()) cnorm += x * x;
-  cnorm = Math.sqrt(cnorm) || 1;
-  for (const [k, x] of concepts) concepts.set(k, x / cnorm);
-  return { text, concepts };
-}
-
-function similarity(q, d) {
-  let t = 0;
-  for (let i = 0; i < DIM; i++) t += q.text[i] * d.text[i];
-  let c = 0;
-  for (const [k, x] of q.concepts) c += x * (d.concepts.get(k) ?? 0);
-  return 0.65 * c + 0.35 * t;
+  const vocab = [...df.keys()];
+  return { products, docs, tf, df, n, avgdl, idf, vocab };
 }
 
 /** Corrects a term to the nearest vocabulary term (one edit from 4 letters, two from 8). */
 function correct(index, term) {
-  if (index.df.has(term) || concept.has(term) || term.length < 4 || /^\d+$/.test(term)) return term;
+  if (index.df.has(term) || term.length < 4 || /^\d+$/.test(term)) return term;
   const max = term.length >= 8 ? 2 : 1;
   let best = term;
   let bestD = max + 1;
@@ -174,17 +102,7 @@ function keywordRank(index, terms, pool) {
   return scored.sort((a, b) => b.score - a.score || a.i - b.i);
 }
 
-function denseRank(index, words, pool) {
-  const q = denseVector(words, index.idf);
-  const scored = [];
-  for (const i of pool) {
-    const sim = similarity(q, index.vectors[i]);
-    if (sim > 0.15) scored.push({ i, score: sim });
-  }
-  return scored.sort((a, b) => b.score - a.score || a.i - b.i).slice(0, 120);
-}
-
-export function search(index, { query = '', page = 1, perPage = 48, filters = {}, affinities = {}, mode = 'hybrid' } = {}) {
+export function search(index, { query = '', page = 1, perPage = 48, filters = {}, affinities = {} } = {}) {
   const words = tokenize(query)
     .slice(0, 12)
     .map((w) => correct(index, w));
@@ -194,19 +112,7 @@ export function search(index, { query = '', page = 1, perPage = 48, filters = {}
   if (filters.category) pool = pool.filter((i) => p(i).category === filters.category);
   if (filters.brand) pool = pool.filter((i) => p(i).brand === filters.brand);
   if (filters.in_stock) pool = pool.filter((i) => p(i).stock !== 'out_of_stock');
-  let ranked = [];
-  if (terms.length) {
-    const kw = keywordRank(index, terms, pool);
-    if (mode === 'keyword') {
-      ranked = kw;
-    } else {
-      const dense = denseRank(index, words, pool);
-      const fused = new Map();
-      kw.forEach(({ i }, r) => fused.set(i, (fused.get(i) ?? 0) + 1 / (RRF_K + r + 1)));
-      dense.forEach(({ i }, r) => fused.set(i, (fused.get(i) ?? 0) + 1 / (RRF_K + r + 1)));
-      ranked = [...fused].map(([i, score]) => ({ i, score })).sort((a, b) => b.score - a.score || a.i - b.i);
-    }
-  }
+  const ranked = terms.length ? keywordRank(index, terms, pool) : [];
   // The visitor's coarse affinities (brands, categories) nudge ties, never more.
   const liked = new Set([...(affinities.brands ?? []), ...(affinities.categories ?? [])].map((s) => String(s).toLowerCase()));
   if (liked.size) {
@@ -225,7 +131,7 @@ export function search(index, { query = '', page = 1, perPage = 48, filters = {}
   const hits = ranked
     .slice((current - 1) * perPage, current * perPage)
     .map(({ i, score }) => ({ key: p(i).sku, score: Math.round(score * 1e6) / 1e6, product: p(i) }));
-  return { query, mode, corrected: terms, page: current, pages, total: ranked.length, hits, facets };
+  return { query, mode: 'keyword', corrected: terms, page: current, pages, total: ranked.length, hits, facets };
 }
 
 // Compatibility with the server's earlier call shape.
