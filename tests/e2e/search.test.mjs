@@ -179,3 +179,41 @@ test('the server-rendered search page: the same budget, edge cache and fallbacks
     await fault({});
   }
 });
+
+test('through the worker, the real model finds shoppers\' words no product uses: sneakers, warm jacket, flip flops, wristwatch', async () => {
+  await fault({});
+  const want = {
+    sneakers: ['Trainers', 'Running Shoes'],
+    'warm jacket': ['Parka', 'Puffer Jacket', 'Wool Overcoat', 'Fleece Jacket'],
+    'flip flops': ['Sandals'],
+    wristwatch: ['Watch'],
+  };
+  const v = new Visitor(worker.url, { headers: us });
+  for (const [q, kinds] of Object.entries(want)) {
+    const r = await searchAs(v, q);
+    assert.equal(r.res.status, 200);
+    assert.match(r.via, /search=(origin|cache)/, `${q}: answered by the origin's hybrid search, not a fallback`);
+    assert.equal(r.doc.mode, 'hybrid', `${q}: the search service answered`);
+    assert.equal(r.doc.fallback, undefined);
+    const top = r.doc.hits.slice(0, 10).map((h) => catalog[h.key].type);
+    assert.equal(top.length, 10, `${q}: a full first page`);
+    assert.ok(top.every((t) => kinds.includes(t)), `${q}: ${top.join(', ')}`);
+    // The storefront's own search page, through the worker, shows them too.
+    const page = await v.fetch(`/search?q=${encodeURIComponent(q)}`, { headers: { accept: 'text/html', 'sec-fetch-dest': 'document' } });
+    assert.equal(page.status, 200);
+    const first = page.body_.toString().match(/data-sku="([^"]+)"/);
+    assert.ok(first && kinds.includes(catalog[first[1]].type), `${q}: the search page's first product is a ${kinds.join('/')}`);
+  }
+});
+
+test('the origin outlives its search service: when it is unreachable, its keyword search answers and says so', async () => {
+  const dead = await startOrigin({ env: { SEARCH_URL: 'http://127.0.0.1:9' } });
+  try {
+    const r = await (await fetch(`${dead.url}/api/search?q=backpak`)).json();
+    assert.equal(r.mode, 'keyword');
+    assert.equal(r.fallback, 'search service failed');
+    assert.ok(r.hits.length > 0 && r.hits.every((h) => h.product.type === 'Backpack'), 'typo-tolerant keyword results');
+  } finally {
+    await dead.stop();
+  }
+});

@@ -34,11 +34,12 @@ export async function openSearch({ root, catalogPath, products, log = console.er
     /** Answers a contract request ({query, page, perPage, filters, affinities, mode}). */
     async search(request) {
       if (!url) return fallback(request, 'no search service');
+      const { perPage, ...rest } = request;
       try {
         const res = await fetch(`${url}/search`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ ...request, per_page: request.perPage }),
+          body: JSON.stringify({ ...rest, per_page: perPage }),
           signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
         });
         if (!res.ok) throw new Error(`status ${res.status}`);
