@@ -732,6 +732,41 @@ mod tests {
         assert!(read_answer(b"not json", &Mapping::default()).is_none());
     }
 
+    #[test]
+    fn an_opensearch_hybrid_answer_is_read_through_the_documented_mapping() {
+        // The answer of the stored hybrid template (www/lib/opensearch.mjs; README, "Search
+        // engines"), read with the mapping the README gives, as a merchant's config would have it.
+        let body = include_bytes!("../tests/search/opensearch/warm-jacket.response.json");
+        let cfg = crate::config::compile_json(
+            r#"{"version":1,"site":{"search":{"path":"/api/search","mapping":{"hits":"/hits/hits",
+               "key":"/_source/sku","total":"/hits/total/value","facts":{"brand":"/_source/brand",
+               "category":"/_source/category","price":"/_source/price","stock":"/_source/stock"}}}}}"#,
+        )
+        .unwrap();
+        let m = cfg.search.unwrap().mapping;
+        let a = read_answer(body, &m).unwrap();
+        assert_eq!(a.keys.len(), 12);
+        assert!(a
+            .keys
+            .iter()
+            .all(|k| k.as_deref().is_some_and(|k| k.starts_with("VT-"))));
+        assert_eq!(a.total, Some(60));
+        // Re-ranked, the engine's own shape stays: the last hit moved first, all else as it was.
+        let mut order: Vec<usize> = (0..12).collect();
+        order.rotate_right(1);
+        let out = crate::rewrite::json::splice(body, &a.spans, &order).unwrap();
+        let again = read_answer(&out, &m).unwrap();
+        assert_eq!(again.keys[0], a.keys[11]);
+        assert_eq!(again.total, Some(60));
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            v["aggregations"]["brand"]["buckets"].as_array().map(Vec::len),
+            serde_json::from_slice::<serde_json::Value>(body).unwrap()["aggregations"]["brand"]["buckets"]
+                .as_array()
+                .map(Vec::len)
+        );
+    }
+
     fn sc() -> SearchConfig {
         let cfg = crate::config::compile_json(
             r#"{"version":1,"site":{"search":{"path":"/api/search","keyword_fallback":"/api/search?mode=keyword",

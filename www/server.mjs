@@ -241,7 +241,7 @@ async function handle(req, res) {
       affinities: request.affinities ?? {},
       mode: request.mode,
     });
-    return json(req, res, 200, result, method === 'POST' ? { 'cache-control': 'no-store' } : {});
+    return json(req, res, 200, result.raw ?? result, method === 'POST' ? { 'cache-control': 'no-store' } : {});
   }
   // Test hooks (what the last search request carried; the fault switch): only with --test-hooks.
   if (p.startsWith('/__origin/') && !TEST_HOOKS) return html(req, res, 404, pages.notFound(ctx), { 'cache-control': 'no-cache' });
@@ -381,7 +381,8 @@ server.listen(Number(arg('port', process.env.PORT ?? '8788')), host, () => {
   const { port } = server.address();
   if (search.url) {
     const f = search.figures ?? {};
-    console.log(`vitrine-origin search: ${search.url} (${f.products} products; model loaded in ${f.model_load_ms} ms, embeddings ${f.embeddings_cached ? 'from cache' : `computed in ${f.embed_ms} ms`})`);
+    if (search.engine === 'opensearch') console.log(`vitrine-origin search: OpenSearch at ${search.url} (stored template vitrine-hybrid)`);
+    else console.log(`vitrine-origin search: ${search.url} (${f.products} products; model loaded in ${f.model_load_ms} ms, embeddings ${f.embeddings_cached ? 'from cache' : `computed in ${f.embed_ms} ms`})`);
   }
   console.log(`vitrine-origin listening on http://${host}:${port}`);
 });

@@ -5,8 +5,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { startOrigin, startWorker, demoVars, Visitor, forgeSignal, eventually, root } from './harness.mjs';
+import * as opensearch from '../../www/lib/opensearch.mjs';
 
 let origin;
 let worker;
@@ -215,5 +217,50 @@ test('the origin outlives its search service: when it is unreachable, its keywor
     assert.ok(r.hits.length > 0 && r.hits.every((h) => h.product.type === 'Backpack'), 'typo-tolerant keyword results');
   } finally {
     await dead.stop();
+  }
+});
+
+test('a store on OpenSearch: the origin calls its stored hybrid template, the worker reads the engine\'s answer through the documented mapping and re-ranks it', async () => {
+  // A stand-in for the cluster: it answers the template call with the recorded hybrid answer
+  // (tests/search/opensearch/) and keeps what it was sent.
+  const recorded = fs.readFileSync(path.join(root, 'tests/search/opensearch/warm-jacket.response.json'));
+  const calls = [];
+  const cluster = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      calls.push({ method: req.method, url: req.url, body: JSON.parse(body || 'null') });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(recorded);
+    });
+  });
+  await new Promise((r) => cluster.listen(0, '127.0.0.1', r));
+  const store = await startOrigin({ env: { OPENSEARCH_URL: `http://127.0.0.1:${cluster.address().port}` } });
+  const cfg = JSON.parse(fs.readFileSync(path.join(root, 'www/vitrine.config.json'), 'utf8'));
+  cfg.site.search = { ...cfg.site.search, budget_ms: RELAXED, mapping: opensearch.MAPPING };
+  const w = await startWorker({ origin: store.url, vars: demoVars(store.url, { VITRINE_CONFIG: JSON.stringify(cfg) }) });
+  try {
+    const neutral = await searchAs(new Visitor(w.url, { headers: us }), 'warm jacket');
+    assert.match(neutral.via, /search=origin/);
+    assert.deepEqual(calls.at(-1), { method: 'POST', url: '/vitrine-products/_search/template', body: { id: 'vitrine-hybrid', params: { q: 'warm jacket', from: 0, size: 48 } } });
+    const original = JSON.parse(recorded).hits.hits.map((h) => h._id);
+    const served = neutral.doc.hits.hits.map((h) => h._id);
+    // The engine's results in its own shape, less what the rules hide (out of stock, here).
+    assert.ok(served.length >= 10 && served.every((k) => original.includes(k)), served.join());
+    for (const k of original.filter((k) => !served.includes(k))) assert.equal(catalog[k].stock, 'out_of_stock', `${k} hidden`);
+    assert.equal(neutral.doc.hits.total.value, 60);
+    const brand = catalog[served.at(-1)].brand;
+    const fan = new Visitor(w.url, { headers: us });
+    fan.jar.set('vt', await forgeSignal({ brands: [[brand, 250]] }));
+    const fanned = await searchAs(fan, 'warm jacket');
+    assert.match(fanned.via, /reranked/);
+    const keys = fanned.doc.hits.hits.map((h) => h._source.sku);
+    assert.deepEqual([...keys].sort(), [...served].sort(), 'the same hits, in OpenSearch\'s shape');
+    assert.ok(avgRank(keys, brand) < avgRank(served, brand), `${brand} rises for its fan`);
+    assert.deepEqual(fanned.doc.aggregations, JSON.parse(recorded).aggregations, 'facets untouched');
+  } finally {
+    await w.stop();
+    await store.stop();
+    cluster.close();
   }
 });

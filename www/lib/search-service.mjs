@@ -1,11 +1,13 @@
 // The demo origin's search: the search service (www/search — BM25 fused with dense retrieval
-// from all-MiniLM-L6-v2), started as a child of the origin, or the one at SEARCH_URL; when it is
+// from all-MiniLM-L6-v2), started as a child of the origin, or the one at SEARCH_URL, or an
+// OpenSearch cluster's hybrid template at OPENSEARCH_URL (www/lib/opensearch.mjs); when it is
 // not built, not running or not answering, the in-process keyword search answers instead (the
 // response says `mode: "keyword"` and why), as a store's keyword index outlives its semantic search.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { searchProducts } from './search.mjs';
+import * as opensearch from './opensearch.mjs';
 
 const ANSWER_WITHIN_MS = 5000;
 
@@ -27,6 +29,32 @@ export async function openSearch({ root, catalogPath, products, log = console.er
     }
   }
   const fallback = (request, why) => ({ ...searchProducts(products, request), fallback: why });
+  // A store on OpenSearch: its stored hybrid template answers, and the API passes the engine's own
+  // response through (`raw`), which the worker reads with opensearch.MAPPING.
+  const os = process.env.OPENSEARCH_URL;
+  if (os) {
+    return {
+      url: os,
+      engine: 'opensearch',
+      async search(request) {
+        const call = opensearch.templateCall(request);
+        try {
+          const res = await fetch(`${os.replace(/\/$/, '')}${call.path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(call.body),
+            signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+          });
+          if (!res.ok) throw new Error(`status ${res.status}`);
+          const answer = await res.json();
+          return { ...opensearch.toContract(answer, { ...request }), raw: answer };
+        } catch (err) {
+          log(`vitrine-origin: OpenSearch failed (${err.message}): keyword search answers`);
+          return fallback(request, 'search engine failed');
+        }
+      },
+    };
+  }
   return {
     url,
     figures,
