@@ -18,7 +18,7 @@ const brands = [
   'Quill', 'Ridgeback', 'Sable', 'Tidewater', 'Umbra', 'Verity',
 ];
 
-// Each category has product types; each type has words the search issue's synonyms build on.
+// Each category has product types; each type has the words its tags and descriptions use.
 const categories = [
   {
     key: 'shoes', name: 'Shoes',
