@@ -6,21 +6,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startService } from '../../www/lib/search-service.mjs';
+import { startService, servicePaths } from '../../www/lib/search-service.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const catalog = JSON.parse(fs.readFileSync(path.join(root, 'www/catalog.json'), 'utf8'));
 export const judged = JSON.parse(fs.readFileSync(path.join(root, 'tests/search/judgments.json'), 'utf8')).queries;
 
-export const BIN = process.env.SEARCH_BIN ?? path.join(root, 'target/search/release/vitrine-search');
-export const MODEL = process.env.SEARCH_MODEL ?? path.join(root, '.cache/all-MiniLM-L6-v2');
+const paths = servicePaths(root);
+export const BIN = paths.bin;
+export const MODEL = paths.model;
 
 /** Starts the search service over `catalogPath` (www/catalog.json by default); `{url, stop}`. */
 export async function startSearch({ catalogPath = path.join(root, 'www/catalog.json'), args = [] } = {}) {
   for (const f of [BIN, path.join(MODEL, 'model.safetensors')]) {
     if (!fs.existsSync(f)) throw new Error(`${f} is missing: run \`make setup\` (make test does it for you)`);
   }
-  const s = await startService(BIN, MODEL, catalogPath, path.join(root, 'target/search-cache'), console.error, args);
+  const s = await startService(BIN, MODEL, catalogPath, paths.cache, console.error, args);
   if (!s.url) throw new Error('the search service did not start');
   return { url: s.url, figures: s.figures, stop: () => s.child.kill() };
 }

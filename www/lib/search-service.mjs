@@ -11,23 +11,31 @@ import * as opensearch from './opensearch.mjs';
 
 const ANSWER_WITHIN_MS = 5000;
 
+/** Where the service binary, its model and its embedding cache are (SEARCH_BIN, SEARCH_MODEL override). */
+export function servicePaths(root) {
+  return {
+    bin: process.env.SEARCH_BIN ?? path.join(root, 'target/search/release/vitrine-search'),
+    model: process.env.SEARCH_MODEL ?? path.join(root, '.cache/all-MiniLM-L6-v2'),
+    cache: path.join(root, 'target/search-cache'),
+  };
+}
+
+async function postJson(url, body) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+  });
+  if (!res.ok) throw new Error(`status ${res.status}`);
+  return res.json();
+}
+
 /**
- * Starts (or finds) the search service; resolves to a client `{ search(request), url, figures }`.
+ * Starts (or finds) the search engine; resolves to a client `{ search(request), url, engine?, figures }`.
  * `root` is the repository; `catalogPath` the catalog the origin serves.
  */
 export async function openSearch({ root, catalogPath, products, log = console.error }) {
-  let url = process.env.SEARCH_URL ?? null;
-  let figures = null;
-  let child = null;
-  if (!url && process.env.SEARCH_SERVICE !== 'off') {
-    const bin = process.env.SEARCH_BIN ?? path.join(root, 'target/search/release/vitrine-search');
-    const model = process.env.SEARCH_MODEL ?? path.join(root, '.cache/all-MiniLM-L6-v2');
-    if (!fs.existsSync(bin) || !fs.existsSync(path.join(model, 'model.safetensors'))) {
-      log(`vitrine-origin: no search service (${fs.existsSync(bin) ? 'no model in ' + model : bin + ' not built'}; \`make setup\` builds both): keyword search only`);
-    } else {
-      ({ url, figures, child } = await startService(bin, model, catalogPath, path.join(root, 'target/search-cache'), log));
-    }
-  }
   const fallback = (request, why) => ({ ...searchProducts(products, request), fallback: why });
   // A store on OpenSearch: its stored hybrid template answers, and the API passes the engine's own
   // response through (`raw`), which the worker reads with opensearch.MAPPING.
@@ -39,21 +47,25 @@ export async function openSearch({ root, catalogPath, products, log = console.er
       async search(request) {
         const call = opensearch.templateCall(request);
         try {
-          const res = await fetch(`${os.replace(/\/$/, '')}${call.path}`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(call.body),
-            signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
-          });
-          if (!res.ok) throw new Error(`status ${res.status}`);
-          const answer = await res.json();
-          return { ...opensearch.toContract(answer, { ...request }), raw: answer };
+          const answer = await postJson(`${os.replace(/\/$/, '')}${call.path}`, call.body);
+          return { ...opensearch.toContract(answer, request), raw: answer };
         } catch (err) {
           log(`vitrine-origin: OpenSearch failed (${err.message}): keyword search answers`);
           return fallback(request, 'search engine failed');
         }
       },
     };
+  }
+  let url = process.env.SEARCH_URL ?? null;
+  let figures = null;
+  let child = null;
+  if (!url && process.env.SEARCH_SERVICE !== 'off') {
+    const { bin, model, cache } = servicePaths(root);
+    if (!fs.existsSync(bin) || !fs.existsSync(path.join(model, 'model.safetensors'))) {
+      log(`vitrine-origin: no search service (${fs.existsSync(bin) ? 'no model in ' + model : bin + ' not built'}; \`make setup\` builds both): keyword search only`);
+    } else {
+      ({ url, figures, child } = await startService(bin, model, catalogPath, cache, log));
+    }
   }
   return {
     url,
@@ -64,14 +76,7 @@ export async function openSearch({ root, catalogPath, products, log = console.er
       if (!url) return fallback(request, 'no search service');
       const { perPage, ...rest } = request;
       try {
-        const res = await fetch(`${url}/search`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ ...rest, per_page: perPage }),
-          signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
-        });
-        if (!res.ok) throw new Error(`status ${res.status}`);
-        return await res.json();
+        return await postJson(`${url}/search`, { ...rest, per_page: perPage });
       } catch (err) {
         log(`vitrine-origin: search service failed (${err.message}): keyword search answers`);
         return fallback(request, 'search service failed');

@@ -103,10 +103,13 @@ function keywordRank(index, terms, pool) {
 }
 
 export function search(index, { query = '', page = 1, perPage = 48, filters = {}, affinities = {} } = {}) {
-  const words = tokenize(query)
-    .slice(0, 12)
-    .map((w) => correct(index, w));
-  const terms = [...new Set(words.map(stem).map((t) => correct(index, t)))];
+  const terms = [
+    ...new Set(
+      tokenize(query)
+        .slice(0, 12)
+        .map((w) => correct(index, stem(w))),
+    ),
+  ];
   let pool = index.products.map((_, i) => i);
   const p = (i) => index.products[i];
   if (filters.category) pool = pool.filter((i) => p(i).category === filters.category);
@@ -134,7 +137,7 @@ export function search(index, { query = '', page = 1, perPage = 48, filters = {}
   return { query, mode: 'keyword', corrected: terms, page: current, pages, total: ranked.length, hits, facets };
 }
 
-// Compatibility with the server's earlier call shape.
+// The fallback's entry point: the index is built once per product list.
 const cache = new WeakMap();
 export function searchProducts(products, opts) {
   if (!cache.has(products)) cache.set(products, buildIndex(products));

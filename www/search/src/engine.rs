@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STRING,
@@ -392,21 +392,22 @@ impl Engine {
         }
         let searcher = self.reader.searcher();
         let top = searcher
-            .search(&BooleanQuery::new(clauses), &(TopDocs::with_limit(LIMIT), Count))
-            .map_err(tantivy_err)?
-            .0;
-        let mut out = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            let column = searcher
-                .segment_reader(addr.segment_ord)
-                .fast_fields()
-                .u64("idx")
-                .map_err(tantivy_err)?;
-            if let Some(i) = column.first(addr.doc_id) {
-                out.push((i as usize, score));
-            }
-        }
-        Ok(out)
+            .search(&BooleanQuery::new(clauses), &TopDocs::with_limit(LIMIT))
+            .map_err(tantivy_err)?;
+        // Each segment's catalog-position column, opened once per query (not once per hit).
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|seg| seg.fast_fields().u64("idx"))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(tantivy_err)?;
+        Ok(top
+            .into_iter()
+            .filter_map(|(score, addr)| {
+                let i = columns.get(addr.segment_ord as usize)?.first(addr.doc_id)?;
+                Some((i as usize, score))
+            })
+            .collect())
     }
 
     /// Cosine against every allowed product; the matches above the floor and near the best.
@@ -424,9 +425,10 @@ impl Engine {
             .enumerate()
             .filter(|(i, s)| *s > f32::MIN && self.allowed(*i, f))
             .collect();
-        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let best = scored.first().map_or(0.0, |x| x.1);
+        // Cut to the floor and the margin first: only the matches are sorted, not the catalog.
+        let best = scored.iter().map(|x| x.1).fold(f32::MIN, f32::max);
         scored.retain(|x| x.1 >= p.dense_min && x.1 >= best - p.dense_margin);
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         scored.truncate(LIMIT);
         scored
     }
@@ -488,23 +490,12 @@ impl Engine {
             }
             ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         }
-        let mut facets: BTreeMap<&'static str, BTreeMap<String, usize>> = BTreeMap::new();
-        for (i, _) in &ranked {
-            if let Some(pr) = self.products.get(*i) {
-                *facets
-                    .entry("brand")
-                    .or_default()
-                    .entry(pr.brand.clone())
-                    .or_default() += 1;
-                *facets
-                    .entry("category")
-                    .or_default()
-                    .entry(pr.category.clone())
-                    .or_default() += 1;
-            }
+        let (mut brands, mut categories) = (BTreeMap::new(), BTreeMap::new());
+        for pr in ranked.iter().filter_map(|(i, _)| self.products.get(*i)) {
+            *brands.entry(pr.brand.clone()).or_default() += 1;
+            *categories.entry(pr.category.clone()).or_default() += 1;
         }
-        facets.entry("brand").or_default();
-        facets.entry("category").or_default();
+        let facets = BTreeMap::from([("brand", brands), ("category", categories)]);
         let per_page = req.per_page.unwrap_or(48).clamp(1, 100);
         let pages = ranked.len().div_ceil(per_page).max(1);
         let page = (req.page.unwrap_or(1) as usize).clamp(1, pages);
